@@ -1,0 +1,97 @@
+// One zod schema over the environment: local defaults, and an error naming the variable when bad.
+import { z } from "zod";
+import { ConfigError } from "../errors/index.ts";
+
+const Bool = z
+  .enum(["0", "1", "true", "false", "yes", "no"])
+  .transform((v) => ["1", "true", "yes"].includes(v));
+const Millis = z.coerce.number().int().positive();
+
+export const ConfigSchema = z.object({
+  /** Where the NATS server answers; `agents up` starts a local one when none does. */
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** Folder for local state: the nats-server store, task working folders. */
+  AGENTS_DATA_DIR: z.string().default(".data"),
+  /** Gateway HTTP port. */
+  AGENTS_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+  /** Gateway bind address; on loopback with AGENTS_LOCAL_MODE the API key is optional. */
+  AGENTS_HOST: z.string().default("127.0.0.1"),
+  /** Local mode: no API key required, but only when bound to loopback. */
+  AGENTS_LOCAL_MODE: Bool.default(true),
+  /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
+  AGENTS_EXECUTOR: z.enum(["claude", "openai", "command", "echo"]).optional(),
+  /** Bearer key the gateway requires outside local mode. */
+  AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  /** ArangoDB URL; unset means the embedded projection store. */
+  ARANGO_URL: z.url().optional(),
+  ARANGO_DATABASE: z.string().default("agents"),
+  ARANGO_USERNAME: z.string().default("root"),
+  ARANGO_PASSWORD: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** OpenAI-compatible base URL (…/v1) for the openai executor. */
+  OPENAI_BASE_URL: z.string().default("http://127.0.0.1:8001/v1"),
+  OPENAI_API_KEY: z.string().optional(),
+  /** Command for the command executor, split on spaces (no shell). */
+  AGENTS_COMMAND: z.string().optional(),
+  /** Claude CLI executable. */
+  CLAUDE_COMMAND: z.string().default("claude"),
+  /** Default model when a submission names none. */
+  AGENTS_DEFAULT_MODEL: z.string().default("sonnet"),
+  /** Concurrent agents per worker process. */
+  AGENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Queues this worker serves, comma separated. */
+  AGENTS_QUEUES: z.string().default("standard,heavy,critic"),
+  /** Agent wall-clock limit per task (ms). */
+  AGENTS_TASK_TIMEOUT_MS: Millis.default(30 * 60_000),
+  /** Grace between SIGTERM and SIGKILL when stopping an agent (ms). */
+  AGENTS_KILL_GRACE_MS: Millis.default(5_000),
+  /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
+  AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
+  /** Attempts before a task is dead-lettered. */
+  AGENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
+  /** First retry delay (ms); doubles per attempt, with jitter. */
+  AGENTS_RETRY_BASE_MS: Millis.default(2_000),
+  /** Longest continuation chain per iteration. */
+  AGENTS_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(50).default(3),
+  /** Revision rounds after low critiques. */
+  AGENTS_MAX_REVISIONS: z.coerce.number().int().min(0).max(10).default(2),
+  /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */
+  AGENTS_MODEL_CONCURRENCY: z.string().default(""),
+  /** Largest accepted HTTP body or NATS submission (bytes). */
+  AGENTS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Requests per minute per API key at the gateway. */
+  AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parse the environment into a Config, or throw a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "(env)");
+      return `${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** Parse "a=1,b=2" into a map of model → limit; entries that are not positive integers are refused. */
+export function parseModelLimits(spec: string): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const part of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [model, raw] = part.split("=");
+    const n = Number(raw);
+    if (!model || !Number.isInteger(n) || n < 1) {
+      throw new ConfigError(`AGENTS_MODEL_CONCURRENCY: "${part}" is not model=positive-integer`);
+    }
+    limits.set(model, n);
+  }
+  return limits;
+}

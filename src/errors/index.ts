@@ -1,0 +1,113 @@
+// One error hierarchy with stable codes. The gateway maps codes to HTTP status in one table
+// (src/gateway/errors.ts); actors map the same codes to ack / nak / term.
+
+export const ErrorCode = {
+  ConfigInvalid: "CONFIG_INVALID",
+  ValidationFailed: "VALIDATION_FAILED",
+  Concurrency: "CONCURRENCY_CONFLICT",
+  IllegalTransition: "ILLEGAL_TRANSITION",
+  NotFound: "NOT_FOUND",
+  NotReady: "NOT_READY",
+  Unauthorized: "UNAUTHORIZED",
+  PayloadTooLarge: "PAYLOAD_TOO_LARGE",
+  RateLimited: "RATE_LIMITED",
+  Executor: "EXECUTOR_FAILED",
+  Unavailable: "UNAVAILABLE",
+  Internal: "INTERNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class AgentsError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A value from the environment did not fit the configuration schema. */
+export class ConfigError extends AgentsError {
+  constructor(message: string) {
+    super(ErrorCode.ConfigInvalid, message);
+  }
+}
+
+/** One problem with an input, located by a dotted path ("count", "validation.0.type"). */
+export type FieldIssue = { path: string; message: string };
+
+/** Input (HTTP body, NATS payload) did not match its schema; `issues` name each field. */
+export class InputValidationError extends AgentsError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], context = "input") {
+    super(ErrorCode.ValidationFailed, `${context} is invalid: ${formatIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(issues: FieldIssue[]): string {
+  return issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ");
+}
+
+/** Another writer appended to the subject first: re-read and decide again. */
+export class ConcurrencyError extends AgentsError {
+  readonly subject: string;
+  readonly expectedSequence: number;
+  constructor(subject: string, expectedSequence: number, cause?: unknown) {
+    super(
+      ErrorCode.Concurrency,
+      `${subject} moved past sequence ${expectedSequence}: another writer appended first`,
+      { cause },
+    );
+    this.subject = subject;
+    this.expectedSequence = expectedSequence;
+  }
+}
+
+export class NotFoundError extends AgentsError {
+  constructor(what: string) {
+    super(ErrorCode.NotFound, `${what} was not found`);
+  }
+}
+
+export class NotReadyError extends AgentsError {
+  constructor(message: string) {
+    super(ErrorCode.NotReady, message);
+  }
+}
+
+/** The model provider asked us to slow down; retry after `retryAfterMs`, not a failed attempt. */
+export class RateLimitedError extends AgentsError {
+  readonly retryAfterMs: number;
+  readonly model: string | undefined;
+  constructor(message: string, retryAfterMs: number, model?: string) {
+    super(ErrorCode.RateLimited, message);
+    this.retryAfterMs = retryAfterMs;
+    this.model = model;
+  }
+}
+
+export const ExecutorFailure = {
+  Timeout: "timeout",
+  Signal: "signal",
+  ExitCode: "exit_code",
+  BadOutput: "bad_output",
+  AgentError: "agent_error",
+  Http: "http",
+  Aborted: "aborted",
+  Spawn: "spawn",
+} as const;
+export type ExecutorFailure = (typeof ExecutorFailure)[keyof typeof ExecutorFailure];
+
+/** An agent run failed; `reason` says why (timeout, signal, exit code, bad output, ...). */
+export class ExecutorError extends AgentsError {
+  readonly reason: ExecutorFailure;
+  constructor(reason: ExecutorFailure, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Executor, message, options);
+    this.reason = reason;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,122 @@
+// Events on `agents.job.<jobId>`: a job's life and its critiques.
+import { z } from "zod";
+import { Id, TaskType } from "./shared.ts";
+import { Submission } from "./submission.ts";
+
+const FieldIssue = z.object({ path: z.string(), message: z.string() });
+
+export const JobSubmitted = z.object({
+  type: z.literal("job.submitted"),
+  data: z.object({
+    submission: Submission,
+    source: z.enum(["gateway", "nats", "cli"]),
+    submit_seq: z.number().int().nonnegative(),
+  }),
+});
+
+export const JobAccepted = z.object({
+  type: z.literal("job.accepted"),
+  data: z.object({
+    mode: z.enum(["fixed", "infinite"]),
+    wave_size: z.number().int().positive(),
+    max_iterations: z.number().int().positive(),
+    max_attempts: z.number().int().positive(),
+    max_continuations: z.number().int().nonnegative(),
+    max_revisions: z.number().int().nonnegative(),
+    model: z.string().min(1),
+  }),
+});
+
+export const JobRejected = z.object({
+  type: z.literal("job.rejected"),
+  data: z.object({
+    reasons: z.array(FieldIssue).min(1),
+    excerpt: z.string().max(2000),
+    submit_seq: z.number().int().nonnegative(),
+  }),
+});
+
+export const JobWavePlanned = z.object({
+  type: z.literal("job.wave_planned"),
+  data: z.object({
+    wave: z.number().int().positive(),
+    iterations: z.array(z.number().int().positive()).min(1),
+  }),
+});
+
+/** An iteration's chain ended: passed the critic, ran out of revisions, failed, or was cancelled. */
+export const JobIterationEnded = z.object({
+  type: z.literal("job.iteration_ended"),
+  data: z.object({
+    iteration: z.number().int().positive(),
+    outcome: z.enum(["passed", "exhausted", "failed", "cancelled"]),
+    /** The version to use: the passing one, or the best-scored when revisions ran out. */
+    best_task_id: Id.optional(),
+    reason: z.string().max(2000).optional(),
+  }),
+});
+
+export const JobCompleted = z.object({
+  type: z.literal("job.completed"),
+  data: z.object({
+    iterations_passed: z.number().int().nonnegative(),
+    iterations_failed: z.number().int().nonnegative(),
+    cost_usd: z.number().nonnegative(),
+    reason: z.enum(["all_done", "budget", "max_iterations", "stopped"]),
+  }),
+});
+
+export const JobCancelled = z.object({
+  type: z.literal("job.cancelled"),
+  data: z.object({ reason: z.string().max(2000) }),
+});
+
+export const JobBudgetExceeded = z.object({
+  type: z.literal("job.budget_exceeded"),
+  data: z.object({ budget_usd: z.number().nonnegative(), spent_usd: z.number().nonnegative() }),
+});
+
+const Scores = {
+  compliance: z.number().int().min(1).max(10),
+  uniqueness: z.number().int().min(1).max(10),
+  quality: z.number().int().min(1).max(10),
+};
+
+export const CritiqueRecorded = z.object({
+  type: z.literal("critique.recorded"),
+  data: z.object({
+    critic_task_id: Id,
+    target_task_id: Id,
+    target_type: TaskType,
+    iteration: z.number().int().positive(),
+    ...Scores,
+    critique: z.string().max(20_000),
+    model: z.string(),
+    passed: z.boolean(),
+    near_duplicate: z.boolean().optional(),
+  }),
+});
+
+export const CritiqueUnparseable = z.object({
+  type: z.literal("critique.unparseable"),
+  data: z.object({
+    critic_task_id: Id,
+    target_task_id: Id,
+    iteration: z.number().int().positive(),
+    reason: z.string(),
+    excerpt: z.string().max(2000),
+  }),
+});
+
+export const JobEvents = [
+  JobSubmitted,
+  JobAccepted,
+  JobRejected,
+  JobWavePlanned,
+  JobIterationEnded,
+  JobCompleted,
+  JobCancelled,
+  JobBudgetExceeded,
+  CritiqueRecorded,
+  CritiqueUnparseable,
+] as const;

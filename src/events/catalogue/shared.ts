@@ -1,0 +1,52 @@
+// Value schemas shared by several events: task types, queues, bands, usage, references.
+import { z } from "zod";
+
+export const SCHEMA_VERSION = 1;
+
+export const TaskType = z.enum(["generator", "critic", "reviser", "continuation"]);
+export type TaskType = z.infer<typeof TaskType>;
+
+export const QueueName = z.enum(["standard", "heavy", "critic"]);
+export type QueueName = z.infer<typeof QueueName>;
+
+/** Priority bands of the work stream; workers favour higher bands without starving lower ones. */
+export const Band = z.enum(["high", "normal", "low"]);
+export type Band = z.infer<typeof Band>;
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, "must use only letters, digits, '-' and '_' (it is a subject token)");
+
+export const UsageSchema = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cache_read_input_tokens: z.number().int().nonnegative().optional(),
+  cache_creation_input_tokens: z.number().int().nonnegative().optional(),
+});
+
+/** Key of an object in the outputs bucket (outputs, prompts, handoff context). */
+export const ObjectRef = z.string().min(1).max(512);
+
+/** Text either inline (small) or stored in the object bucket (large). */
+export const TextRef = z.union([
+  z.object({ inline: z.string() }).strict(),
+  z.object({ ref: ObjectRef, bytes: z.number().int().nonnegative() }).strict(),
+]);
+export type TextRef = z.infer<typeof TextRef>;
+
+export const FailureReason = z.enum([
+  "timeout",
+  "signal",
+  "exit_code",
+  "bad_output",
+  "agent_error",
+  "http",
+  "aborted",
+  "spawn",
+  "validation",
+  "critique_unparseable",
+  "internal",
+]);
+export type FailureReason = z.infer<typeof FailureReason>;

@@ -1,0 +1,34 @@
+// A job submission: the body of POST /v1/agents/submit and of a message on `agents.submit`.
+import { z } from "zod";
+
+/** `{type, params}` as llm_call's validators take it; names are checked against the registry. */
+export const ValidationSpecInput = z.object({
+  type: z.string().min(1).max(64),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const MAX_SPEC_CHARS = 200_000;
+
+export const Submission = z
+  .object({
+    spec: z.string().trim().min(1, "must not be empty").max(MAX_SPEC_CHARS),
+    count: z.union([z.number().int().min(1).max(10_000), z.literal("infinite")]),
+    model: z.string().min(1).max(200).optional(),
+    fallback_models: z.array(z.string().min(1).max(200)).max(10).optional(),
+    queue: z.enum(["standard", "heavy"]).optional(),
+    priority: z.number().int().min(-500).max(500).optional(),
+    validation: z.array(ValidationSpecInput).max(32).optional(),
+    budget_usd: z.number().positive().max(1_000_000).optional(),
+    max_iterations: z.number().int().min(1).max(100_000).optional(),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3_600_000)
+      .optional(),
+    max_attempts: z.number().int().min(1).max(20).optional(),
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    idempotency_key: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type Submission = z.infer<typeof Submission>;

@@ -1,0 +1,166 @@
+// Events on `agents.task.<taskId>`: one task's lifecycle. The last event on the subject gives the
+// task's state (see src/lifecycle), which is what makes optimistic concurrency per task work.
+import { z } from "zod";
+import { Band, FailureReason, Id, ObjectRef, QueueName, TaskType, TextRef, UsageSchema } from "./shared.ts";
+import { ValidationSpecInput } from "./submission.ts";
+
+export const TaskCreated = z.object({
+  type: z.literal("task.created"),
+  data: z.object({
+    task_type: TaskType,
+    queue: QueueName,
+    iteration: z.number().int().positive(),
+    priority: z.number().int(),
+    band: Band,
+    parent_task_id: Id.optional(),
+    /** The generator task that started this iteration's chain. */
+    root_task_id: Id.optional(),
+    prompt: TextRef,
+    /** Large context the worker appends to the prompt (earlier output, handoff context), by reference. */
+    attachments: z.array(z.object({ label: z.string().max(200), ref: ObjectRef })).default([]),
+    model: z.string().min(1),
+    fallback_models: z.array(z.string()).default([]),
+    max_attempts: z.number().int().positive(),
+    timeout_ms: z.number().int().positive(),
+    validation: z.array(ValidationSpecInput).default([]),
+    /** Revision round (reviser/critic) or chain position (continuation). */
+    round: z.number().int().nonnegative().default(0),
+    /** For critic tasks: the task whose output is judged. */
+    target_task_id: Id.optional(),
+  }),
+});
+
+export const TaskQueued = z.object({
+  type: z.literal("task.queued"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    queue: QueueName,
+    band: Band,
+    priority: z.number().int(),
+  }),
+});
+
+export const TaskStarted = z.object({
+  type: z.literal("task.started"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    worker_id: z.string(),
+    executor: z.string(),
+    model: z.string(),
+    prompt_ref: ObjectRef.optional(),
+    /** A redelivered task taken over from a worker that stopped answering. */
+    reclaimed: z.boolean().default(false),
+  }),
+});
+
+export const TaskProgress = z.object({
+  type: z.literal("task.progress"),
+  data: z.object({
+    elapsed_ms: z.number().int().nonnegative(),
+    turns: z.number().int().nonnegative().optional(),
+    output_tokens: z.number().int().nonnegative().optional(),
+    message: z.string().max(500).optional(),
+  }),
+});
+
+const RunOutcome = {
+  output_ref: ObjectRef,
+  output_bytes: z.number().int().nonnegative(),
+  duration_ms: z.number().int().nonnegative(),
+  model: z.string(),
+  usage: UsageSchema,
+  cost_usd: z.number().nonnegative(),
+  session_id: z.string().optional(),
+  num_turns: z.number().int().nonnegative().optional(),
+  offline: z.boolean().default(false),
+  /** The first few hundred characters, for summaries of earlier iterations. */
+  excerpt: z.string().max(400).default(""),
+};
+
+export const TaskHandoffRequested = z.object({
+  type: z.literal("task.handoff_requested"),
+  data: z.object({ ...RunOutcome, remaining_work: z.string().max(20_000) }),
+});
+
+export const TaskCompleted = z.object({
+  type: z.literal("task.completed"),
+  data: z.object(RunOutcome),
+});
+
+export const TaskFailed = z.object({
+  type: z.literal("task.failed"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    reason: FailureReason,
+    error: z.string().max(4000),
+    duration_ms: z.number().int().nonnegative(),
+    cost_usd: z.number().nonnegative().default(0),
+    usage: UsageSchema.optional(),
+    model: z.string().optional(),
+  }),
+});
+
+export const ValidationFailed = z.object({
+  type: z.literal("validation.failed"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    output_ref: ObjectRef,
+    failures: z
+      .array(z.object({ type: z.string(), error: z.string(), suggestions: z.array(z.string()) }))
+      .min(1),
+    feedback: z.string().max(20_000),
+    duration_ms: z.number().int().nonnegative(),
+    cost_usd: z.number().nonnegative().default(0),
+    usage: UsageSchema.optional(),
+    model: z.string().optional(),
+  }),
+});
+
+export const TaskRetryScheduled = z.object({
+  type: z.literal("task.retry_scheduled"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    delay_ms: z.number().int().nonnegative(),
+    not_before: z.iso.datetime(),
+    /** Text appended to the next prompt (validation feedback), if any. */
+    feedback: z.string().max(20_000).optional(),
+    /** Model for the next attempt (fallback chain). */
+    model: z.string().optional(),
+  }),
+});
+
+export const TaskDeadLettered = z.object({
+  type: z.literal("task.dead_lettered"),
+  data: z.object({ attempts: z.number().int().nonnegative(), last_error: z.string().max(4000) }),
+});
+
+export const TaskCancelRequested = z.object({
+  type: z.literal("task.cancel_requested"),
+  data: z.object({ reason: z.string().max(2000) }),
+});
+
+export const TaskCancelled = z.object({
+  type: z.literal("task.cancelled"),
+  data: z.object({ reason: z.string().max(2000) }),
+});
+
+export const TaskInterrupted = z.object({
+  type: z.literal("task.interrupted"),
+  data: z.object({ reason: z.string().max(2000), worker_id: z.string() }),
+});
+
+export const TaskEvents = [
+  TaskCreated,
+  TaskQueued,
+  TaskStarted,
+  TaskProgress,
+  TaskHandoffRequested,
+  TaskCompleted,
+  TaskFailed,
+  ValidationFailed,
+  TaskRetryScheduled,
+  TaskDeadLettered,
+  TaskCancelRequested,
+  TaskCancelled,
+  TaskInterrupted,
+] as const;

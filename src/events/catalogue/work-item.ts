@@ -1,0 +1,30 @@
+// Messages outside the event catalogue: work dispatch items and control commands (plain JSON).
+import { z } from "zod";
+import { Band, Id, QueueName } from "./shared.ts";
+
+/** One dispatch on `agents.work.<queue>.<band>`; the task's events say what to run. */
+export const WorkItem = z.object({
+  task_id: Id,
+  job_id: Id,
+  queue: QueueName,
+  band: Band,
+  priority: z.number().int(),
+  attempt: z.number().int().positive(),
+  /** Do not start before this time (retry backoff): the worker naks with the remaining delay. */
+  not_before: z.iso.datetime().optional(),
+});
+export type WorkItem = z.infer<typeof WorkItem>;
+
+/** `agents.control.stop` / `agents.control.resume`: `nats pub agents.control.stop '{"reason":"…"}'`. */
+export const ControlStopResume = z.object({ reason: z.string().max(2000).optional() }).strict();
+
+/** `agents.control.cancel`: a job or a task. */
+export const ControlCancel = z
+  .object({ job_id: Id.optional(), task_id: Id.optional(), reason: z.string().max(2000).optional() })
+  .strict()
+  .refine((c) => Boolean(c.job_id) !== Boolean(c.task_id), {
+    message: "give exactly one of job_id or task_id",
+  });
+
+/** `agents.control.pause` / `agents.control.unpause`: one queue. */
+export const ControlQueue = z.object({ queue: QueueName, reason: z.string().max(2000).optional() }).strict();

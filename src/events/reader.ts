@@ -1,0 +1,63 @@
+// Read events back: the last one on a subject (a task's current state) or a subject's history.
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { type AgentEvent, AgentEvent as AgentEventSchema } from "./catalogue/index.ts";
+import { decodeWith } from "./codec.ts";
+import { STREAM_EVENTS } from "./subjects.ts";
+
+export type StoredEvent = { seq: number; subject: string; event: AgentEvent };
+
+/** The last valid event stored on a subject, or null when the subject is empty. */
+export async function lastEvent(jsm: JetStreamManager, subject: string): Promise<StoredEvent | null> {
+  const m = await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: subject });
+  if (!m) return null;
+  const parsed = decodeWith(AgentEventSchema, m.data);
+  if (!parsed.ok) throw new Error(`${subject}@${m.seq} holds an invalid event`);
+  return { seq: m.seq, subject: m.subject, event: parsed.value };
+}
+
+export type ReadOptions = {
+  /** First stream sequence to read (default 1). */
+  fromSeq?: number;
+  /** Stop after this stream sequence (default: the subject's last sequence when reading starts). */
+  toSeq?: number;
+  /** Skip messages that are not valid events instead of throwing. Default true. */
+  skipInvalid?: boolean;
+};
+
+/** Read a subject's (or wildcard's) events in stream order, up to its end when the read began. */
+export async function* readEvents(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  filter: string,
+  o: ReadOptions = {},
+): AsyncGenerator<StoredEvent> {
+  const last = o.toSeq ?? (await lastSequence(jsm, filter));
+  const from = o.fromSeq ?? 1;
+  if (last < from) return;
+  const consumer = await js.consumers.get(STREAM_EVENTS, {
+    filter_subjects: filter,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: from,
+  });
+  const messages = await consumer.consume({ max_messages: 512 });
+  try {
+    for await (const m of messages) {
+      const parsed = decodeWith(AgentEventSchema, m.data);
+      if (parsed.ok) yield { seq: m.seq, subject: m.subject, event: parsed.value };
+      else if (o.skipInvalid === false) throw new Error(`${m.subject}@${m.seq} holds an invalid event`);
+      if (m.seq >= last || m.info.pending === 0) break;
+    }
+  } finally {
+    await messages.close();
+  }
+}
+
+/** The stream sequence of the last message matching a filter (0 when none). */
+export async function lastSequence(jsm: JetStreamManager, filter: string): Promise<number> {
+  if (!filter.includes("*") && !filter.includes(">")) {
+    const m = await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: filter });
+    return m?.seq ?? 0;
+  }
+  const info = await jsm.streams.info(STREAM_EVENTS);
+  return info.state.last_seq;
+}

@@ -1,0 +1,40 @@
+// A generic CLI executor: any program that reads the prompt on stdin and writes its answer on stdout
+// (for example `llm`, `ollama run MODEL`, or a local script). It reports no usage, so tokens are
+// estimated and the cost is 0.
+
+import { execa } from "execa";
+import { detectHandoff } from "./handoff.ts";
+import { estimateUsage } from "./prices.ts";
+import { processFailure, processOptions } from "./process-errors.ts";
+import { reportProgress } from "./progress.ts";
+import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
+
+export type CommandExecutorOptions = {
+  /** The program to run; executed directly, never through a shell. */
+  command: string;
+  /** Arguments passed to the program (default none). */
+  args?: string[];
+};
+
+/** Creates an executor that pipes each prompt through a command and takes its stdout as the answer. */
+export function createCommandExecutor(opts: CommandExecutorOptions): Executor {
+  return {
+    name: "command",
+    async run(request: ExecutorRequest): Promise<ExecutorResult> {
+      const outcome = await execa(opts.command, opts.args ?? [], processOptions(request));
+      const failure = processFailure(outcome, `command ${opts.command}`, request);
+      if (failure) throw failure;
+      const detected = detectHandoff(outcome.stdout);
+      const usage = estimateUsage(request.prompt, outcome.stdout);
+      reportProgress(request, { turns: 1, output_tokens: usage.output_tokens });
+      return {
+        output: detected.body,
+        model: request.model ?? opts.command,
+        usage,
+        cost_usd: 0,
+        handoff: detected.handoff,
+        remaining: detected.remaining,
+      };
+    },
+  };
+}

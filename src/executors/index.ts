@@ -1,0 +1,77 @@
+// Agent executors: the port (types), the adapters (claude, openai, command, echo) and a factory.
+
+import { ConfigError } from "../errors/index.ts";
+import { createClaudeExecutor } from "./claude.ts";
+import { createCommandExecutor } from "./command.ts";
+import { createEchoExecutor } from "./echo.ts";
+import { createOpenAIExecutor } from "./openai.ts";
+import type { Executor } from "./types.ts";
+
+export { type ClaudeExecutorOptions, claudeArgs, createClaudeExecutor } from "./claude.ts";
+export { type CommandExecutorOptions, createCommandExecutor } from "./command.ts";
+export {
+  createEchoExecutor,
+  ECHO_CRITIC_ANSWER,
+  ECHO_LABEL,
+  type EchoExecutorOptions,
+  echoAnswer,
+} from "./echo.ts";
+export { detectHandoff, HANDOFF_MARKER, type HandoffDetection, REMAINING_WORK_PREFIX } from "./handoff.ts";
+export { createOpenAIExecutor, type OpenAIExecutorOptions, parseRetryAfter } from "./openai.ts";
+export {
+  costFor,
+  DEFAULT_PRICES,
+  estimateUsage,
+  type ModelPrice,
+  type PriceTable,
+  priceFor,
+} from "./prices.ts";
+export type { Executor, ExecutorProgress, ExecutorRequest, ExecutorResult, Usage } from "./types.ts";
+
+export const ExecutorKind = {
+  Claude: "claude",
+  OpenAI: "openai",
+  Command: "command",
+  Echo: "echo",
+} as const;
+export type ExecutorKind = (typeof ExecutorKind)[keyof typeof ExecutorKind];
+
+export type ExecutorConfig = {
+  kind: ExecutorKind;
+  claudeCommand?: string | undefined;
+  openaiBaseUrl?: string | undefined;
+  openaiApiKey?: string | undefined;
+  command?: string | undefined;
+  commandArgs?: string[] | undefined;
+};
+
+/** Builds the executor a configuration names, failing with a ConfigError that names a missing setting. */
+export function createExecutor(config: ExecutorConfig): Executor {
+  switch (config.kind) {
+    case "claude":
+      return createClaudeExecutor(config.claudeCommand ? { command: config.claudeCommand } : {});
+    case "openai":
+      if (!config.openaiBaseUrl) {
+        throw new ConfigError(
+          "executor kind openai needs openaiBaseUrl (e.g. http://127.0.0.1:8001/v1); set it or pick another kind",
+        );
+      }
+      return createOpenAIExecutor({
+        baseUrl: config.openaiBaseUrl,
+        ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
+      });
+    case "command":
+      if (!config.command) {
+        throw new ConfigError(
+          "executor kind command needs command (the program that reads the prompt on stdin)",
+        );
+      }
+      return createCommandExecutor({ command: config.command, args: config.commandArgs ?? [] });
+    case "echo":
+      return createEchoExecutor();
+    default: {
+      const unknown: never = config.kind;
+      throw new ConfigError(`unknown executor kind ${String(unknown)}; use claude, openai, command or echo`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// The task lifecycle: statuses, allowed transitions, and the task aggregate.
+export * from "./task-state.ts";
+export * from "./transitions.ts";
