@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { AgentsError, ErrorCode, errorMessage, formatIssues } from "../errors/index.ts";
-import { decodeWith, excerpt } from "./codec.ts";
+import { type Parsed, decodeWith, excerpt } from "./codec.ts";
 import { newEvent, stableId } from "./new-event.ts";
 import { EventPublisher } from "./publisher.ts";
 import { Subjects } from "./subjects.ts";
@@ -23,6 +23,8 @@ export type ConsumeOptions<S extends z.ZodType> = {
   /** Durable consumer name (must exist: see provisionTopology or the actor's own setup). */
   consumer: string;
   schema: S;
+  /** Custom decoding at the edge (default: JSON + schema). Issues mean the message is rejected. */
+  decode?: (msg: JsMsg) => Parsed<z.infer<S>>;
   handler: Handler<z.infer<S>>;
   /** Messages handled at once. Default 1 (in order). */
   concurrency?: number;
@@ -70,7 +72,7 @@ async function handleOne<S extends z.ZodType>(
   o: ConsumeOptions<S>,
   publisher: EventPublisher,
 ): Promise<void> {
-  const parsed = decodeWith(o.schema, m.data);
+  const parsed = o.decode ? o.decode(m) : decodeWith(o.schema, m.data);
   if (!parsed.ok) {
     await reject(m, o, publisher, formatIssues(parsed.issues));
     return;

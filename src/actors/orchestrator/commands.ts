@@ -1,9 +1,10 @@
 // What the orchestrator's pure decisions ask its adapter to do.
 import type { AgentEvent, Parsed, Submission, WorkItem } from "../../events/index.ts";
+import type { ControlCommand } from "./decide-control.ts";
 
 export type OrchestratorInput =
   | { kind: "submit"; seq: number; parsed: Parsed<Submission>; excerpt: string; key: string }
-  | { kind: "control"; seq: number; subject: string; body: unknown }
+  | { kind: "control"; seq: number; body: ControlCommand }
   | { kind: "event"; seq: number; event: AgentEvent };
 
 export type Command =

@@ -18,7 +18,7 @@ export function decideControl(
   input: Extract<OrchestratorInput, { kind: "control" }>,
   ctx: DecideContext,
 ): Command[] {
-  const c = input.body as ControlCommand;
+  const c = input.body;
   const cause = `control-${input.seq}`;
   const system = (event: AgentEvent): Command => ({ kind: "append", subject: Subjects.system, event });
   const meta = { causation_id: cause, now: ctx.now };

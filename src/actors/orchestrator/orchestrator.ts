@@ -1,0 +1,149 @@
+// The orchestrator's adapter: rebuild state from the stream, then consume, decide and publish.
+import { AckPolicy, DeliverPolicy, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { z } from "zod";
+import { Artifacts, ArtifactKeys, INLINE_LIMIT_BYTES } from "../../artifacts/index.ts";
+import { ConcurrencyError, errorMessage } from "../../errors/index.ts";
+import {
+  type AgentEvent,
+  EventPublisher,
+  STREAM_EVENTS,
+  Subjects,
+  consumeLoop,
+  readEvents,
+} from "../../events/index.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { Command, DecideConfig, OrchestratorInput } from "./commands.ts";
+import { decide } from "./decide.ts";
+import { decodeInput } from "./input.ts";
+import { type OrchestratorState, evolve, initialState } from "./state.ts";
+
+export type OrchestratorOptions = {
+  nc: NatsConnection;
+  log: Logger;
+  config: DecideConfig;
+  /** Durable consumer name on AGENTS. Default "orchestrator". */
+  consumer?: string;
+  /** Largest submission accepted (bytes). Default 1 MiB. */
+  maxSubmitBytes?: number;
+  clock?: () => number;
+};
+
+export class Orchestrator {
+  readonly state: OrchestratorState = initialState();
+  private readonly publisher: EventPublisher;
+  /** Ids of own events already applied locally; skipped when they come back from the stream. */
+  private readonly applied = new Set<string>();
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private artifacts: Artifacts | undefined;
+
+  constructor(private readonly o: OrchestratorOptions) {
+    this.publisher = new EventPublisher(o.nc);
+  }
+
+  private get name(): string {
+    return this.o.consumer ?? "orchestrator";
+  }
+
+  /** Rebuild from the stream up to the consumer's ack floor, then process new input. */
+  async start(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    const floor = await this.ensureConsumer(jsm);
+    this.artifacts = await Artifacts.open(this.o.nc);
+    const t0 = Date.now();
+    let n = 0;
+    for await (const e of readEvents(jetstream(this.o.nc), jsm, Subjects.all, { toSeq: floor })) {
+      this.apply(e.event, e.seq);
+      n++;
+    }
+    this.o.log.info({ events: n, floor, ms: Date.now() - t0 }, "orchestrator state rebuilt");
+    this.loop = consumeLoop(this.o.nc, {
+      stream: STREAM_EVENTS,
+      consumer: this.name,
+      schema: z.custom<OrchestratorInput>(),
+      decode: (m) => decodeInput(m, this.o.maxSubmitBytes ?? 1_048_576),
+      handler: async (input) => {
+        await this.handle(input);
+        return undefined;
+      },
+      log: this.o.log,
+      signal: this.abort.signal,
+      concurrency: 1,
+    });
+  }
+
+  /** Stop consuming; in-flight input finishes first. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<number> {
+    const existing = await jsm.consumers.info(STREAM_EVENTS, this.name).catch(() => null);
+    if (existing) return existing.ack_floor.stream_seq;
+    await jsm.consumers.add(STREAM_EVENTS, {
+      durable_name: this.name,
+      filter_subject: Subjects.all,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 60_000_000_000,
+      max_ack_pending: 1000,
+    });
+    return 0;
+  }
+
+  private apply(event: AgentEvent, seq: number): void {
+    try {
+      evolve(this.state, event, seq);
+    } catch (err) {
+      // The stream is the truth; an event our fold refuses is logged, not fatal.
+      this.o.log.error({ err: errorMessage(err), seq, type: event.type, task_id: event.task_id }, "event not applied");
+    }
+  }
+
+  private async handle(input: OrchestratorInput): Promise<void> {
+    if (input.kind === "event") {
+      if (this.applied.delete(input.event.id)) return;
+      this.apply(input.event, input.seq);
+    }
+    await this.run(decide(this.state, input, this.ctx()));
+  }
+
+  private ctx() {
+    return { now: (this.o.clock ?? Date.now)(), config: this.o.config };
+  }
+
+  /** Execute commands in order; an own event is applied and decided on at once. */
+  private async run(commands: Command[]): Promise<void> {
+    for (const c of commands) {
+      if (c.kind === "dispatch") {
+        const item = c.item;
+        await this.publisher.publishJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
+        continue;
+      }
+      const event = await this.externalize(c.event);
+      try {
+        const ack = await this.publisher.publish(c.subject, event, { expectedLastSubjectSequence: c.expectedSeq });
+        if (ack.duplicate) continue;
+        this.applied.add(event.id);
+        this.apply(event, ack.seq);
+        this.o.log.debug({ type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq }, "recorded");
+        await this.run(decide(this.state, { kind: "event", seq: ack.seq, event }, this.ctx()));
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        this.o.log.debug({ subject: c.subject, type: event.type }, "stream moved on; decision dropped");
+      }
+    }
+  }
+
+  /** Large prompts go to the object store; the event carries the key. */
+  private async externalize(event: AgentEvent): Promise<AgentEvent> {
+    if (event.type !== "task.created" || !("inline" in event.data.prompt) || !this.artifacts) return event;
+    const text = event.data.prompt.inline;
+    if (Buffer.byteLength(text) <= INLINE_LIMIT_BYTES) return event;
+    const key = ArtifactKeys.basePrompt(event.task_id ?? event.id);
+    const bytes = await this.artifacts.putText(key, text);
+    return { ...event, data: { ...event.data, prompt: { ref: key, bytes } } };
+  }
+}

@@ -1,0 +1,85 @@
+// The validator table (names and aliases as llm_call spells them), running a task's validations,
+// and the feedback appended to the prompt of the retried attempt.
+import { errorMessage } from "../errors/index.ts";
+import { contains, length, responseNotEmpty } from "./basic.ts";
+import { code, python } from "./code.ts";
+import { fieldPresent, jsonString } from "./json.ts";
+import { agentTask, aiContradictionCheck } from "./judges.ts";
+import { openapiSpec } from "./openapi.ts";
+import { regex } from "./regex.ts";
+import { schema } from "./schema.ts";
+import { sql, sqlSafe } from "./sql.ts";
+import type {
+  ValidationContext,
+  ValidationFailure,
+  ValidationOutcome,
+  ValidationResult,
+  ValidationSpec,
+  Validator,
+  ValidatorName,
+} from "./types.ts";
+
+/** Every validator by name; typing the keys as ValidatorName makes a missing one a compile error. */
+export const VALIDATORS: Readonly<Record<ValidatorName, Validator>> = {
+  response_not_empty: responseNotEmpty,
+  not_empty: responseNotEmpty,
+  json_string: jsonString,
+  json: jsonString,
+  length,
+  regex,
+  contains,
+  code,
+  python,
+  schema,
+  field_present: fieldPresent,
+  sql,
+  sql_safe: sqlSafe,
+  openapi_spec: openapiSpec,
+  ai_contradiction_check: aiContradictionCheck,
+  agent_task: agentTask,
+};
+
+/** Runs one spec; a validator that throws becomes a failure rather than crashing the caller. */
+export async function runValidation(
+  response: string,
+  spec: ValidationSpec,
+  ctx: ValidationContext,
+): Promise<ValidationResult> {
+  const validator: Validator | undefined = VALIDATORS[spec.type];
+  if (validator === undefined) return { valid: false, error: `unknown validator type "${spec.type}"` };
+  try {
+    return await validator(response, spec.params ?? {}, ctx);
+  } catch (err) {
+    return { valid: false, error: `validator crashed: ${errorMessage(err)}` };
+  }
+}
+
+/** Runs every spec (concurrently; failures keep the specs' order) and collects the failures. */
+export async function runValidations(
+  response: string,
+  specs: ValidationSpec[],
+  ctx: ValidationContext = {},
+): Promise<ValidationOutcome> {
+  const results = await Promise.all(specs.map((spec) => runValidation(response, spec, ctx)));
+  const failures: ValidationFailure[] = [];
+  results.forEach((result, i) => {
+    const spec = specs[i];
+    if (result.valid || spec === undefined) return;
+    failures.push({
+      type: spec.type,
+      error: result.error ?? "validation failed",
+      suggestions: result.suggestions ?? [],
+    });
+  });
+  return { valid: failures.length === 0, failures };
+}
+
+/** The text appended to a retried prompt (llm_call's wording); empty when nothing failed. */
+export function feedbackForPrompt(failures: ValidationFailure[]): string {
+  if (failures.length === 0) return "";
+  const bullets = failures.map((f) => {
+    const suggestions = f.suggestions.length > 0 ? `\n  Suggestions: ${f.suggestions.join("; ")}` : "";
+    return `- ${f.type}: ${f.error}${suggestions}`;
+  });
+  return ["Your previous response failed validation:", ...bullets, "Please correct these issues."].join("\n");
+}
