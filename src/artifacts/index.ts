@@ -46,6 +46,9 @@ export class Artifacts {
 }
 
 /** Resolve a TextRef (inline or stored) to its text. */
-export async function resolveText(artifacts: Artifacts, ref: { inline: string } | { ref: string }): Promise<string> {
+export async function resolveText(
+  artifacts: Artifacts,
+  ref: { inline: string } | { ref: string },
+): Promise<string> {
   return "inline" in ref ? ref.inline : artifacts.getText(ref.ref);
 }

@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   AGENTS_KILL_GRACE_MS: Millis.default(5_000),
   /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
   AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
+  /** ms between task.progress events of a running task. */
+  AGENTS_PROGRESS_EVERY_MS: Millis.default(10_000),
   /** Attempts before a task is dead-lettered. */
   AGENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
   /** First retry delay (ms); doubles per attempt, with jitter. */

@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { AgentsError, ErrorCode, errorMessage, formatIssues } from "../errors/index.ts";
-import { type Parsed, decodeWith, excerpt } from "./codec.ts";
+import { decodeWith, excerpt, type Parsed } from "./codec.ts";
 import { newEvent, stableId } from "./new-event.ts";
 import { EventPublisher } from "./publisher.ts";
 import { Subjects } from "./subjects.ts";
@@ -101,13 +101,21 @@ async function handleOne<S extends z.ZodType>(
   else await reject(m, o, publisher, d.reason);
 }
 
-/** Terminate a message that can never be handled and record why (message.rejected on agents.system). */
 async function reject<S extends z.ZodType>(
   m: JsMsg,
   o: ConsumeOptions<S>,
   publisher: EventPublisher,
   reason: string,
 ) {
+  await rejectMessage(m, { stream: o.stream, consumer: o.consumer, publisher, log: o.log }, reason);
+}
+
+/** Terminate a message that can never be handled and record why (message.rejected on agents.system). */
+export async function rejectMessage(
+  m: JsMsg,
+  o: { stream: string; consumer: string; publisher: EventPublisher; log: Logger },
+  reason: string,
+): Promise<void> {
   o.log.warn({ subject: m.subject, seq: m.seq, consumer: o.consumer, reason }, "message rejected");
   const data = {
     subject: m.subject,
@@ -119,7 +127,7 @@ async function reject<S extends z.ZodType>(
   };
   const id = stableId("rejected", o.stream, String(m.seq), o.consumer);
   try {
-    await publisher.publish(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
+    await o.publisher.publish(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
   } catch (err) {
     o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
   }

@@ -19,6 +19,8 @@ export type TaskState = {
   cost_usd: number;
   /** Stream sequence of the last event applied: the expected sequence for the next write. */
   seq: number;
+  /** Stream sequence of task.created, so a worker can fetch it directly. */
+  created_seq: number;
 };
 
 /** Apply one event to a task's state; throws IllegalTransitionError on a disallowed move. */
@@ -40,6 +42,7 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       output_ref: undefined,
       cost_usd: 0,
       seq,
+      created_seq: seq,
     };
   }
   const s = { ...(state as TaskState), status, seq };

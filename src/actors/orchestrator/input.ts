@@ -5,12 +5,12 @@ import {
   ControlCancel,
   ControlQueue,
   ControlStopResume,
-  type Parsed,
-  Submission,
-  Subjects,
   decodeWith,
   excerpt,
+  type Parsed,
   parseWith,
+  Subjects,
+  Submission,
 } from "../../events/index.ts";
 import type { OrchestratorInput } from "./commands.ts";
 import type { ControlCommand } from "./decide-control.ts";
@@ -41,7 +41,13 @@ function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
   };
   if (m.data.byteLength > maxBytes) {
     const issue = { path: "", message: `submission is ${m.data.byteLength} bytes; the limit is ${maxBytes}` };
-    return { kind: "submit", seq: m.seq, parsed: { ok: false, issues: [issue] }, excerpt: ex, key: `seq:${m.seq}` };
+    return {
+      kind: "submit",
+      seq: m.seq,
+      parsed: { ok: false, issues: [issue] },
+      excerpt: ex,
+      key: `seq:${m.seq}`,
+    };
   }
   try {
     raw = JSON.parse(decoder.decode(m.data));
@@ -63,7 +69,9 @@ function decodeControl(subject: string, data: Uint8Array): Parsed<ControlCommand
     }
     case "cancel": {
       const p = decodeWith(ControlCancel, body);
-      return p.ok ? { ok: true, value: { type: "cancel", ...p.value, reason: p.value.reason ?? "cancel requested" } } : p;
+      return p.ok
+        ? { ok: true, value: { type: "cancel", ...p.value, reason: p.value.reason ?? "cancel requested" } }
+        : p;
     }
     case "pause":
     case "unpause": {

@@ -1,22 +1,28 @@
 // The orchestrator's adapter: rebuild state from the stream, then consume, decide and publish.
-import { AckPolicy, DeliverPolicy, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { Artifacts, ArtifactKeys, INLINE_LIMIT_BYTES } from "../../artifacts/index.ts";
+import { ArtifactKeys, Artifacts, INLINE_LIMIT_BYTES } from "../../artifacts/index.ts";
 import { ConcurrencyError, errorMessage } from "../../errors/index.ts";
 import {
   type AgentEvent,
+  consumeLoop,
   EventPublisher,
+  readEvents,
   STREAM_EVENTS,
   Subjects,
-  consumeLoop,
-  readEvents,
 } from "../../events/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Command, DecideConfig, OrchestratorInput } from "./commands.ts";
 import { decide } from "./decide.ts";
 import { decodeInput } from "./input.ts";
-import { type OrchestratorState, evolve, initialState } from "./state.ts";
+import { evolve, initialState, type OrchestratorState } from "./state.ts";
 
 export type OrchestratorOptions = {
   nc: NatsConnection;
@@ -98,7 +104,10 @@ export class Orchestrator {
       evolve(this.state, event, seq);
     } catch (err) {
       // The stream is the truth; an event our fold refuses is logged, not fatal.
-      this.o.log.error({ err: errorMessage(err), seq, type: event.type, task_id: event.task_id }, "event not applied");
+      this.o.log.error(
+        { err: errorMessage(err), seq, type: event.type, task_id: event.task_id },
+        "event not applied",
+      );
     }
   }
 
@@ -119,16 +128,25 @@ export class Orchestrator {
     for (const c of commands) {
       if (c.kind === "dispatch") {
         const item = c.item;
-        await this.publisher.publishJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
+        await this.publisher.publishJson(
+          Subjects.work(item.queue, item.band),
+          item,
+          `${item.task_id}:${item.attempt}`,
+        );
         continue;
       }
       const event = await this.externalize(c.event);
       try {
-        const ack = await this.publisher.publish(c.subject, event, { expectedLastSubjectSequence: c.expectedSeq });
+        const ack = await this.publisher.publish(c.subject, event, {
+          expectedLastSubjectSequence: c.expectedSeq,
+        });
         if (ack.duplicate) continue;
         this.applied.add(event.id);
         this.apply(event, ack.seq);
-        this.o.log.debug({ type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq }, "recorded");
+        this.o.log.debug(
+          { type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq },
+          "recorded",
+        );
         await this.run(decide(this.state, { kind: "event", seq: ack.seq, event }, this.ctx()));
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;

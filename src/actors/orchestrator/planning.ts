@@ -84,3 +84,16 @@ export function unitFromId(id: string): number {
   for (let i = 0; i < 6; i++) n = n * 64 + (h.charCodeAt(i) % 64);
   return n / 64 ** 6;
 }
+
+const LETTER_KIND: Record<string, TaskType> = {
+  g: "generator",
+  k: "continuation",
+  c: "critic",
+  r: "reviser",
+};
+
+/** The task type encoded in a derived task id (see taskIdFor). */
+export function taskTypeFromId(taskId: string): TaskType | undefined {
+  const m = /-i\d+-([gkcr])\d*$/.exec(taskId);
+  return m?.[1] ? LETTER_KIND[m[1]] : undefined;
+}

@@ -62,6 +62,7 @@ export function workItemFor(task: TaskState): WorkItem {
     band: c.band,
     priority: c.priority,
     attempt: Math.max(task.attempt, 1),
+    created_seq: task.created_seq,
     ...(task.not_before ? { not_before: task.not_before } : {}),
   };
 }

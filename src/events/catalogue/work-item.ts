@@ -10,6 +10,8 @@ export const WorkItem = z.object({
   band: Band,
   priority: z.number().int(),
   attempt: z.number().int().positive(),
+  /** Stream sequence of the task's task.created event (a direct get instead of a history read). */
+  created_seq: z.number().int().positive().optional(),
   /** Do not start before this time (retry backoff): the worker naks with the remaining delay. */
   not_before: z.iso.datetime().optional(),
 });

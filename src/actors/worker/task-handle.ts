@@ -1,0 +1,66 @@
+// The handle of one running task: appends at its known sequence and notices cancels and takeovers.
+import { ConcurrencyError } from "../../errors/index.ts";
+import { type AgentEvent, lastEvent, Subjects } from "../../events/index.ts";
+import type { ExecutorProgress } from "../../executors/index.ts";
+import type { TaskState } from "../../lifecycle/index.ts";
+import type { RunnerDeps, StopReason, TaskHandle } from "./runner-types.ts";
+
+/** Create the handle for a task this worker just started (its task.started is at `task.seq`). */
+export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number): TaskHandle {
+  const h: TaskHandle = {
+    task,
+    attempt,
+    abort: new AbortController(),
+    stopReason: undefined,
+    rateLimitedMs: undefined,
+    meta: () => ({
+      job_id: task.job_id,
+      task_id: task.task_id,
+      correlation_id: task.job_id,
+      now: Date.now(),
+    }),
+    progress: undefined,
+    onProgress: (p: ExecutorProgress) => {
+      h.progress = p;
+    },
+    append: async (event: AgentEvent) => {
+      for (let tries = 0; tries < 3; tries++) {
+        try {
+          const ack = await deps.publisher.publish(Subjects.task(task.task_id), event, {
+            expectedLastSubjectSequence: h.task.seq,
+          });
+          h.task = { ...h.task, seq: ack.seq };
+          return;
+        } catch (err) {
+          if (!(err instanceof ConcurrencyError)) throw err;
+          const last = await lastEvent(deps.jsm, Subjects.task(task.task_id));
+          if (!last) throw err;
+          const e = last.event;
+          if (e.type === "task.started" && e.data.worker_id !== deps.workerId) {
+            stop(h, "lost");
+            return;
+          }
+          if (e.type === "task.cancel_requested") stop(h, "cancel");
+          // Anything final (cancelled by the orchestrator, say) means there is nothing left to record.
+          if (e.type === "task.cancelled" || e.type === "task.completed" || e.type === "task.dead_lettered") {
+            stop(h, "lost");
+            return;
+          }
+          if (event.type === "task.progress") {
+            h.task = { ...h.task, seq: last.seq };
+            return;
+          }
+          h.task = { ...h.task, seq: last.seq };
+        }
+      }
+    },
+  };
+  return h;
+}
+
+/** Stop a running agent from outside; the first reason wins. */
+export function stop(h: TaskHandle, reason: StopReason): void {
+  if (h.stopReason) return;
+  h.stopReason = reason;
+  h.abort.abort(new Error(`task ${reason}`));
+}

@@ -1,0 +1,148 @@
+// Handle one work message: claim the task (optimistic concurrency), run it, record how it ended.
+import type { JsMsg } from "@nats-io/jetstream";
+import { ArtifactKeys } from "../../artifacts/index.ts";
+import { ConcurrencyError } from "../../errors/index.ts";
+import { decodeWith, newEvent, rejectMessage, STREAM_WORK, Subjects, WorkItem } from "../../events/index.ts";
+import { TaskStatus } from "../../lifecycle/index.ts";
+import { decideClaim } from "./claim.ts";
+import { loadTask } from "./load-task.ts";
+import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
+import { createHandle } from "./task-handle.ts";
+import { buildPrompt, runTask } from "./task-runner.ts";
+
+export type WorkContext = {
+  running: Map<string, TaskHandle>;
+  ackWaitMs: number;
+  progressEveryMs: number;
+  isStopped(): boolean;
+};
+
+/** Claim and run the task a work message names; always leaves the message acked, nak'd or termed. */
+export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext): Promise<void> {
+  const parsed = decodeWith(WorkItem, msg.data);
+  if (!parsed.ok) {
+    const reason = parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    await rejectMessage(
+      msg,
+      { stream: STREAM_WORK, consumer: "worker", publisher: deps.publisher, log: deps.log },
+      reason,
+    );
+    return;
+  }
+  const item = parsed.value;
+  const log = deps.log.child({ job_id: item.job_id, task_id: item.task_id });
+  const js = deps.publisher.js;
+  for (let tries = 0; tries < 5; tries++) {
+    if (ctx.isStopped()) return msg.nak(1000);
+    const task = await loadTask(js, deps.jsm, item);
+    const claim = decideClaim({
+      item,
+      status: task?.status ?? null,
+      attempt: task?.attempt ?? 0,
+      redelivered: msg.info.redelivered,
+      now: Date.now(),
+    });
+    const meta = { job_id: item.job_id, task_id: item.task_id, correlation_id: item.job_id, now: Date.now() };
+    try {
+      switch (claim.kind) {
+        case "drop":
+          log.debug({ why: claim.why }, "work item dropped");
+          return void (await msg.ackAck().catch(() => false));
+        case "later":
+          return msg.nak(claim.delayMs);
+        case "cancel": {
+          const e = newEvent("task.cancelled", { reason: "cancelled before start" }, meta);
+          await deps.publisher.publish(Subjects.task(item.task_id), e, {
+            expectedLastSubjectSequence: task?.seq ?? 0,
+          });
+          return void (await msg.ackAck().catch(() => false));
+        }
+        case "start": {
+          if (!task) return;
+          const attempt = Math.max(item.attempt, task.attempt, 1);
+          const prompt = await buildPrompt(deps, task);
+          const promptRef = ArtifactKeys.prompt(task.task_id, attempt);
+          await deps.artifacts.putText(promptRef, prompt);
+          const data = {
+            attempt,
+            worker_id: deps.workerId,
+            executor: deps.executor.name,
+            model: task.model,
+            prompt_ref: promptRef,
+            reclaimed: claim.reclaimed,
+          };
+          const ack = await deps.publisher.publish(
+            Subjects.task(item.task_id),
+            newEvent("task.started", data, meta),
+            {
+              expectedLastSubjectSequence: task.seq,
+            },
+          );
+          const h = createHandle(
+            deps,
+            { ...task, status: TaskStatus.Running, seq: ack.seq, attempt },
+            attempt,
+          );
+          log.info({ attempt, reclaimed: claim.reclaimed, type: task.created.task_type }, "task started");
+          return await runClaimed(deps, h, msg, prompt, ctx);
+        }
+        default: {
+          const never: never = claim;
+          throw new Error(`unknown claim ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (err) {
+      if (err instanceof ConcurrencyError) continue;
+      throw err;
+    }
+  }
+  msg.nak(500);
+}
+
+async function runClaimed(
+  deps: RunnerDeps,
+  h: TaskHandle,
+  msg: JsMsg,
+  prompt: string,
+  ctx: WorkContext,
+): Promise<void> {
+  ctx.running.set(h.task.task_id, h);
+  const started = Date.now();
+  let lastProgress = started;
+  const beat = setInterval(
+    () => {
+      msg.working();
+      if (Date.now() - lastProgress < ctx.progressEveryMs) return;
+      lastProgress = Date.now();
+      const p = h.progress;
+      const data = {
+        elapsed_ms: Date.now() - started,
+        ...(p?.turns !== undefined ? { turns: p.turns } : {}),
+        ...(p?.output_tokens !== undefined ? { output_tokens: p.output_tokens } : {}),
+        ...(p?.message ? { message: p.message.slice(0, 500) } : {}),
+      };
+      h.append(newEvent("task.progress", data, h.meta())).catch((err) =>
+        deps.log.warn({ err: String(err), task_id: h.task.task_id }, "progress not recorded"),
+      );
+    },
+    Math.max(Math.min(ctx.ackWaitMs / 3, ctx.progressEveryMs), 100),
+  );
+  try {
+    const result = await runTask(deps, h, msg, prompt);
+    if (result === "done") return void (await msg.ackAck().catch(() => false));
+    if (h.stopReason === "lost") return;
+    if (h.stopReason === "cancel") {
+      await h.append(newEvent("task.cancelled", { reason: "cancelled while running" }, h.meta()));
+      return void (await msg.ackAck().catch(() => false));
+    }
+    const reason =
+      result === "rate_limited"
+        ? "rate limited by the model provider"
+        : `worker ${h.stopReason ?? "stopped"}`;
+    await h.append(newEvent("task.interrupted", { reason, worker_id: deps.workerId }, h.meta()));
+    msg.nak(result === "rate_limited" ? (h.rateLimitedMs ?? 1000) : 1000);
+  } finally {
+    clearInterval(beat);
+    ctx.running.delete(h.task.task_id);
+  }
+}

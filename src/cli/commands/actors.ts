@@ -1,0 +1,41 @@
+// `agents orchestrator` and `agents worker`: one actor per process (the production layout).
+import { loadConfig } from "../../config/index.ts";
+import { connectNats, provisionTopology } from "../../events/index.ts";
+import { createLogger } from "../../observability/logger.ts";
+import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import { runUntilSignal } from "../run-until-signal.ts";
+
+/** Run the orchestrator until a signal. */
+export async function runOrchestrator(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger("orchestrator", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "agents-orchestrator");
+  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const orchestrator = orchestratorFromConfig(nc, config, log);
+  await orchestrator.start();
+  log.info("orchestrator running");
+  await runUntilSignal(
+    [
+      { name: "nats", stop: () => nc.drain() },
+      { name: "orchestrator", stop: () => orchestrator.stop() },
+    ],
+    log,
+  );
+}
+
+/** Run one worker process until a signal; SIGTERM returns its running tasks to the queue. */
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger("worker", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "agents-worker");
+  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log));
+  await worker.start();
+  await runUntilSignal(
+    [
+      { name: "nats", stop: () => nc.drain() },
+      { name: "worker", stop: () => worker.stop() },
+    ],
+    log,
+  );
+}

@@ -1,0 +1,73 @@
+// Build the system's parts from the configuration: executor, orchestrator and workers.
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Orchestrator } from "../actors/orchestrator/index.ts";
+import { Worker } from "../actors/worker/worker.ts";
+import { type Config, parseModelLimits } from "../config/index.ts";
+import { QueueName } from "../events/index.ts";
+import { createExecutor, type Executor, type ExecutorKind } from "../executors/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import { VALIDATOR_NAMES } from "../validation/index.ts";
+import { isOnPath } from "./which.ts";
+
+/** The executor the configuration names; default claude when its CLI is on PATH, else offline echo. */
+export function executorFromConfig(config: Config, log: Logger): Executor {
+  let kind: ExecutorKind = config.AGENTS_EXECUTOR ?? (isOnPath(config.CLAUDE_COMMAND) ? "claude" : "echo");
+  if (!config.AGENTS_EXECUTOR && kind === "echo") {
+    log.warn(
+      "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called). " +
+        "Set AGENTS_EXECUTOR=claude|openai|command to use a real agent.",
+    );
+  }
+  if (kind === "echo") log.warn("executor: echo (offline; outputs are labelled and no model is called)");
+  const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
+  kind = kind as ExecutorKind;
+  return createExecutor({
+    kind,
+    claudeCommand: config.CLAUDE_COMMAND,
+    openaiBaseUrl: config.OPENAI_BASE_URL,
+    openaiApiKey: config.OPENAI_API_KEY,
+    command,
+    commandArgs,
+  });
+}
+
+/** The orchestrator with its decision settings from the configuration. */
+export function orchestratorFromConfig(nc: NatsConnection, config: Config, log: Logger): Orchestrator {
+  return new Orchestrator({
+    nc,
+    log,
+    maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
+    config: {
+      defaultModel: config.AGENTS_DEFAULT_MODEL,
+      maxAttempts: config.AGENTS_MAX_ATTEMPTS,
+      retryBaseMs: config.AGENTS_RETRY_BASE_MS,
+      maxContinuations: config.AGENTS_MAX_CONTINUATIONS,
+      maxRevisions: config.AGENTS_MAX_REVISIONS,
+      taskTimeoutMs: config.AGENTS_TASK_TIMEOUT_MS,
+      validatorNames: new Set<string>(VALIDATOR_NAMES),
+    },
+  });
+}
+
+/** A worker serving the configured queues with the configured executor. */
+export function workerFromConfig(
+  nc: NatsConnection,
+  config: Config,
+  log: Logger,
+  executor: Executor,
+): Worker {
+  const queues = config.AGENTS_QUEUES.split(",").map((q) => QueueName.parse(q.trim()));
+  return new Worker({
+    nc,
+    log,
+    executor,
+    queues,
+    concurrency: config.AGENTS_WORKER_CONCURRENCY,
+    dataDir: join(config.AGENTS_DATA_DIR),
+    killGraceMs: config.AGENTS_KILL_GRACE_MS,
+    ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+    modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
+    progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
+  });
+}
