@@ -1,4 +1,6 @@
 // Test harness: real nats-server processes (single or clustered) on free loopback ports.
+
+export { type ActorProcess, spawnActor } from "./actor-process.ts";
 export { freePort } from "./free-port.ts";
 export { findNatsServer } from "./nats-binary.ts";
 export { type NatsClusterHandle, startNatsCluster } from "./nats-cluster.ts";
@@ -8,3 +10,4 @@ export {
   type StartNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
+export { FAKE_CLAUDE, ofType, startStack, type TestStack } from "./stack.ts";

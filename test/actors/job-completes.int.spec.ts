@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Artifacts } from "../../src/artifacts/index.ts";
+import { Subjects } from "../../src/events/index.ts";
+import { ofType, startStack, type TestStack } from "../support/index.ts";
+
+describe("a job with count 5 and two workers", () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await startStack();
+    stack.startOrchestrator();
+    stack.startWorker();
+    stack.startWorker();
+  });
+  after(() => stack.stop());
+
+  it("completes, and every iteration's output is retrievable", async () => {
+    const jobId = await stack.submit({ spec: "Write one line about queues.", count: 5 });
+    const jobEvents = await stack.waitFor(
+      Subjects.job(jobId),
+      (es) => ofType(es, "job.completed").length > 0,
+      60_000,
+    );
+    const completed = ofType(jobEvents, "job.completed")[0];
+    assert.equal(completed?.event.data.iterations_passed, 5);
+    const ended = ofType(jobEvents, "job.iteration_ended");
+    assert.deepEqual(ended.map((e) => e.event.data.iteration).sort(), [1, 2, 3, 4, 5]);
+
+    const all = await stack.events();
+    const workers = new Set(ofType(all, "task.started").map((e) => e.event.data.worker_id));
+    assert.equal(workers.size, 2, "both workers took tasks");
+    const artifacts = await Artifacts.open(stack.nc);
+    for (const e of ended) {
+      const best = e.event.data.best_task_id as string;
+      const done = ofType(all, "task.completed").find((c) => c.event.task_id === best);
+      assert.ok(done, `iteration ${e.event.data.iteration} has a completed best task`);
+      const text = await artifacts.getText(done.event.data.output_ref);
+      assert.match(text, /Fixture answer for: ROLE: generator/);
+    }
+    // Exactly one completion per task.
+    const completions = ofType(all, "task.completed").map((e) => e.event.task_id);
+    assert.equal(new Set(completions).size, completions.length);
+  });
+});

@@ -1,0 +1,52 @@
+// Actors as real subprocesses (`agents worker`, `agents orchestrator`), killed for real in tests.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of live) c.kill("SIGKILL");
+});
+
+export type ActorProcess = {
+  readonly pid: number;
+  /** Everything the process wrote to stderr (its logs), last 64 KiB. */
+  logs(): string;
+  /** Send a signal and wait for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+};
+
+/** Spawn `agents <command>` (no shell) with the given environment added to this process's. */
+export function spawnActor(
+  command: "worker" | "orchestrator" | "up",
+  env: Record<string, string>,
+): ActorProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let logs = "";
+  const keep = (d: Buffer) => {
+    logs = (logs + d.toString()).slice(-65_536);
+  };
+  child.stderr?.on("data", keep);
+  child.stdout?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      live.delete(child);
+      resolve(code);
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    logs: () => logs,
+    exited,
+    kill: async (signal: NodeJS.Signals = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

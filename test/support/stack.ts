@@ -1,0 +1,131 @@
+// A test stack: a real nats-server, the topology, and actor subprocesses running the fixture agent.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jobIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { provisionTopology, readEvents, type StoredEvent, Subjects } from "../../src/events/index.ts";
+import { type ActorProcess, spawnActor } from "./actor-process.ts";
+import { type NatsServerHandle, startNatsServer } from "./nats-server.ts";
+
+export const FAKE_CLAUDE = fileURLToPath(new URL("../fixtures/fake-claude.mjs", import.meta.url));
+
+export type TestStack = {
+  nats: NatsServerHandle;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  dir: string;
+  /** The fixture agent appends one JSON line per run here. */
+  fixtureLog: string;
+  /** Environment every actor of this stack gets (add to it per actor). */
+  env: Record<string, string>;
+  startWorker(env?: Record<string, string>): ActorProcess;
+  startOrchestrator(env?: Record<string, string>): ActorProcess;
+  /** Publish a plain-JSON submission on agents.submit; returns the job id it becomes. */
+  submit(submission: Record<string, unknown>): Promise<string>;
+  /** Every event on a subject filter, in stream order. */
+  events(filter?: string): Promise<StoredEvent[]>;
+  /** Poll the events of a filter until `done` holds (or throw after timeoutMs with what was seen). */
+  waitFor(
+    filter: string,
+    done: (events: StoredEvent[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<StoredEvent[]>;
+  /** Runs of the fixture agent so far (parsed FIXTURE_LOG lines). */
+  agentRuns(): Promise<Array<{ pid: number; prompt: string; startedAt: string }>>;
+  stop(): Promise<void>;
+};
+
+let submissions = 0;
+
+/** Start nats-server and provision the topology; actors are started by the test. */
+export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const nats = await startNatsServer();
+  const dir = await mkdtemp(join(tmpdir(), "agents-stack-"));
+  const nc = await connect({ servers: nats.url });
+  await provisionTopology(nc, { workAckWaitMs: Number(env.AGENTS_WORK_ACK_WAIT_MS ?? 3000) });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const fixtureLog = join(dir, "fixture.log");
+  const actors: ActorProcess[] = [];
+  const base: Record<string, string> = {
+    NATS_URL: nats.url,
+    AGENTS_DATA_DIR: join(dir, "data"),
+    AGENTS_EXECUTOR: "claude",
+    CLAUDE_COMMAND: FAKE_CLAUDE,
+    FIXTURE_LOG: fixtureLog,
+    FIXTURE_STATE_DIR: dir,
+    AGENTS_WORK_ACK_WAIT_MS: "3000",
+    AGENTS_RETRY_BASE_MS: "300",
+    AGENTS_KILL_GRACE_MS: "1000",
+    AGENTS_PROGRESS_EVERY_MS: "1000",
+    LOG_LEVEL: "info",
+    ...env,
+  };
+  const start = (cmd: "worker" | "orchestrator", extra: Record<string, string> = {}) => {
+    const a = spawnActor(cmd, { ...base, ...extra });
+    actors.push(a);
+    return a;
+  };
+  const stack: TestStack = {
+    nats,
+    nc,
+    js,
+    jsm,
+    dir,
+    fixtureLog,
+    env: base,
+    startWorker: (extra) => start("worker", extra),
+    startOrchestrator: (extra) => start("orchestrator", extra),
+    submit: async (submission) => {
+      const key = String(submission.idempotency_key ?? `test-${process.pid}-${Date.now()}-${submissions++}`);
+      await js.publish(Subjects.submit, JSON.stringify({ ...submission, idempotency_key: key }));
+      return jobIdFor(key);
+    },
+    events: async (filter = Subjects.all) => {
+      const out: StoredEvent[] = [];
+      for await (const e of readEvents(js, jsm, filter)) out.push(e);
+      return out;
+    },
+    waitFor: async (filter, done, timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let seen: StoredEvent[] = [];
+      while (Date.now() < deadline) {
+        seen = await stack.events(filter);
+        if (done(seen)) return seen;
+        await sleep(200);
+      }
+      const tail = seen.slice(-15).map((e) => `${e.seq} ${e.subject} ${e.event.type}`);
+      const logs = actors.map((a) => a.logs().slice(-3000)).join("\n---\n");
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting on ${filter}; last events:\n${tail.join("\n")}\nactor logs:\n${logs}`,
+      );
+    },
+    agentRuns: async () => {
+      const { readFile } = await import("node:fs/promises");
+      const text = await readFile(fixtureLog, "utf8").catch(() => "");
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+    },
+    stop: async () => {
+      await Promise.all(actors.map((a) => a.kill("SIGKILL")));
+      await nc.close();
+      await nats.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Events of one type from a list. */
+export function ofType<T extends StoredEvent["event"]["type"]>(events: StoredEvent[], type: T) {
+  return events.filter((e) => e.event.type === type) as Array<
+    StoredEvent & { event: Extract<StoredEvent["event"], { type: T }> }
+  >;
+}
