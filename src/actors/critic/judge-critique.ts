@@ -4,6 +4,21 @@ import { taskTypeFromId } from "../orchestrator/planning.ts";
 import type { RunOutcome, runFields } from "../worker/outcome.ts";
 import type { RunnerDeps, TaskHandle } from "../worker/runner-types.ts";
 import { critiquePasses, parseCritique } from "./parse-critique.ts";
+import { COMPARE_LABEL, mostSimilar, NEAR_DUPLICATE_THRESHOLD } from "./similarity.ts";
+
+/** The reviewed output against earlier iterations' outputs attached for comparison. */
+async function nearDuplicate(deps: RunnerDeps, h: TaskHandle) {
+  const attachments = h.task.created.attachments;
+  const reviewed = attachments.find((a) => a.label === "OUTPUT");
+  const earlier = attachments.filter((a) => a.label.startsWith(COMPARE_LABEL));
+  if (!reviewed || earlier.length === 0) return undefined;
+  const text = await deps.artifacts.getText(reviewed.ref);
+  const others = await Promise.all(
+    earlier.map(async (a) => ({ label: a.label, text: await deps.artifacts.getText(a.ref) })),
+  );
+  const best = mostSimilar(text, others);
+  return best && best.similarity >= NEAR_DUPLICATE_THRESHOLD ? best : undefined;
+}
 
 /** Record critique.recorded (then the task completes) or critique.unparseable (then it fails and retries). */
 export async function judgeCritique(
@@ -39,7 +54,14 @@ export async function judgeCritique(
       },
     };
   }
-  const c = parsed.value;
+  const dup = await nearDuplicate(deps, h);
+  const c = dup
+    ? {
+        ...parsed.value,
+        uniqueness: 1,
+        critique: `${parsed.value.critique}\n[near-duplicate: ${dup.similarity.toFixed(2)} similar to ${dup.label}]`,
+      }
+    : parsed.value;
   const data = {
     critic_task_id: task.task_id,
     target_task_id: target,
@@ -50,7 +72,8 @@ export async function judgeCritique(
     quality: c.quality,
     critique: c.critique.slice(0, 20_000),
     model: fields.model,
-    passed: critiquePasses(c),
+    passed: !dup && critiquePasses(c),
+    near_duplicate: Boolean(dup),
   };
   await deps.publisher.publish(Subjects.job(task.job_id), newEvent("critique.recorded", data, meta));
   return { type: "task.completed", data: fields };

@@ -1,6 +1,7 @@
 // The orchestrator's decisions: pure functions from (state, input, now) to commands.
 import type { AgentEvent, EventData } from "../../events/index.ts";
 import { type TaskState, TaskStatus } from "../../lifecycle/index.ts";
+import { COMPARE_LABEL } from "../critic/similarity.ts";
 import { adviceFor, earlierSummaries } from "./advice.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
@@ -101,7 +102,7 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.handoff_requested":
     case "task.failed":
     case "validation.failed":
-      return job && task ? afterRun(job, task, event, ctx) : [];
+      return job && task ? afterRun(job, task, event, ctx, comparisons(state, job, task)) : [];
     case "task.dead_lettered":
     case "task.cancelled":
       return job && task ? endOfChain(job, task, event, ctx) : [];
@@ -159,7 +160,13 @@ function planGenerators(
 }
 
 /** After a run ended (completed, handed off, failed): critic, continuation, retry or dead letter. */
-function afterRun(job: JobState, task: TaskState, event: AgentEvent, ctx: DecideContext): Command[] {
+function afterRun(
+  job: JobState,
+  task: TaskState,
+  event: AgentEvent,
+  ctx: DecideContext,
+  compare: Array<{ label: string; ref: string }>,
+): Command[] {
   const out: Command[] = [];
   const spent = overBudget(job);
   if (spent && !job.budget_exceeded) {
@@ -177,7 +184,10 @@ function afterRun(job: JobState, task: TaskState, event: AgentEvent, ctx: Decide
       if (c.task_type === "critic") return out;
       if (spent)
         return [...out, endIteration(job, it.n, "exhausted", event.id, ctx, task.task_id, "budget spent")];
-      const attachments = [{ label: "OUTPUT", ref: event.data.output_ref }];
+      const attachments = [
+        { label: "OUTPUT", ref: event.data.output_ref },
+        ...(event.data.offline ? [] : compare),
+      ];
       const t = {
         type: "critic" as const,
         iteration: it.n,
@@ -226,6 +236,18 @@ function afterRun(job: JobState, task: TaskState, event: AgentEvent, ctx: Decide
     default:
       return out;
   }
+}
+
+/** Up to three earlier iterations' latest outputs, attached to a critic task for the uniqueness check. */
+function comparisons(state: OrchestratorState, job: JobState, task: TaskState) {
+  const n = task.created.iteration;
+  return [...job.iterations.values()]
+    .filter((it) => it.n < n && it.latest_task_id)
+    .slice(-3)
+    .flatMap((it) => {
+      const ref = state.tasks.get(it.latest_task_id as string)?.output_ref;
+      return ref ? [{ label: `${COMPARE_LABEL} (iteration ${it.n})`, ref }] : [];
+    });
 }
 
 function retry(task: TaskState, event: AgentEvent, ctx: DecideContext): Command {
