@@ -131,7 +131,9 @@ export async function rejectMessage(
   } catch (err) {
     o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
   }
-  m.term(reason.slice(0, 200));
+  // No reason on the wire: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message after
+  // ack_wait, forever. The reason is in the message.rejected event above.
+  m.term();
 }
 
 /** Sleep that wakes early when the signal aborts. */

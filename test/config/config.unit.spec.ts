@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig, parseModelLimits } from "../../src/config/index.ts";
+import { ConfigError } from "../../src/errors/index.ts";
+
+// A ConfigError whose message names `variable` (and so tells the user what to fix).
+function namesVariable(variable: string) {
+  return (err: unknown) =>
+    err instanceof ConfigError && err.code === "CONFIG_INVALID" && err.message.includes(`${variable}=`);
+}
+
+describe("loadConfig", () => {
+  it("given an empty environment, then the local defaults apply", () => {
+    const c = loadConfig({});
+    assert.equal(c.AGENTS_PORT, 8002);
+    assert.equal(c.AGENTS_HOST, "127.0.0.1");
+    assert.equal(c.NATS_URL, "nats://127.0.0.1:4222");
+    assert.equal(c.AGENTS_LOCAL_MODE, true);
+    assert.equal(c.AGENTS_EXECUTOR, undefined);
+    assert.equal(c.ARANGO_URL, undefined);
+    assert.equal(c.LOG_LEVEL, "info");
+    assert.equal(c.AGENTS_WORKER_CONCURRENCY, 4);
+    assert.equal(c.AGENTS_TASK_TIMEOUT_MS, 1_800_000);
+    assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 30_000);
+    assert.equal(c.AGENTS_MAX_ATTEMPTS, 3);
+    assert.equal(c.AGENTS_MAX_PAYLOAD_BYTES, 1_048_576);
+  });
+
+  it("given empty strings, then they count as unset", () => {
+    assert.equal(loadConfig({ AGENTS_PORT: "", AGENTS_EXECUTOR: "" }).AGENTS_PORT, 8002);
+  });
+
+  it("given numbers and booleans as text, then they are coerced", () => {
+    const c = loadConfig({ AGENTS_PORT: "9000", AGENTS_LOCAL_MODE: "no", AGENTS_EXECUTOR: "echo" });
+    assert.equal(c.AGENTS_PORT, 9000);
+    assert.equal(c.AGENTS_LOCAL_MODE, false);
+    assert.equal(c.AGENTS_EXECUTOR, "echo");
+  });
+
+  it("given AGENTS_PORT=abc, then a ConfigError names AGENTS_PORT and its value", () => {
+    assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), namesVariable("AGENTS_PORT"));
+    assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), /AGENTS_PORT="abc"/);
+  });
+
+  it("given AGENTS_PORT=70000, then a ConfigError names AGENTS_PORT", () => {
+    assert.throws(() => loadConfig({ AGENTS_PORT: "70000" }), namesVariable("AGENTS_PORT"));
+  });
+
+  it("given an unknown AGENTS_EXECUTOR, then a ConfigError names AGENTS_EXECUTOR", () => {
+    assert.throws(() => loadConfig({ AGENTS_EXECUTOR: "gpt" }), namesVariable("AGENTS_EXECUTOR"));
+  });
+
+  it("given two bad variables, then the error names both", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_PORT: "abc", LOG_LEVEL: "loud" }),
+      (err: unknown) => namesVariable("AGENTS_PORT")(err) && namesVariable("LOG_LEVEL")(err),
+    );
+  });
+
+  it("given a short AGENTS_API_KEY, then the error names it without hiding the rule", () => {
+    assert.throws(() => loadConfig({ AGENTS_API_KEY: "short" }), /AGENTS_API_KEY=.*at least 16 characters/);
+  });
+});
+
+describe("parseModelLimits", () => {
+  it("given an empty spec, then there are no limits", () => {
+    assert.equal(parseModelLimits("").size, 0);
+  });
+
+  it("given model=limit pairs with spaces, then each model gets its limit", () => {
+    assert.deepEqual(
+      parseModelLimits(" sonnet=4, gpt-4o=8 ,"),
+      new Map([
+        ["sonnet", 4],
+        ["gpt-4o", 8],
+      ]),
+    );
+  });
+
+  for (const bad of ["sonnet", "sonnet=0", "sonnet=1.5", "sonnet=x", "=3"]) {
+    it(`given "${bad}", then a ConfigError names AGENTS_MODEL_CONCURRENCY and the entry`, () => {
+      assert.throws(
+        () => parseModelLimits(bad),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message.startsWith("AGENTS_MODEL_CONCURRENCY") &&
+          err.message.includes(`"${bad}"`),
+      );
+    });
+  }
+});
