@@ -88,9 +88,9 @@ export function parseModelLimits(spec: string): Map<string, number> {
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const [model, raw] = part.split("=");
+    const [model, raw, ...rest] = part.split("=");
     const n = Number(raw);
-    if (!model || !Number.isInteger(n) || n < 1) {
+    if (!model || rest.length > 0 || !Number.isInteger(n) || n < 1) {
       throw new ConfigError(`AGENTS_MODEL_CONCURRENCY: "${part}" is not model=positive-integer`);
     }
     limits.set(model, n);

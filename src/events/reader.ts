@@ -6,13 +6,19 @@ import { STREAM_EVENTS } from "./subjects.ts";
 
 export type StoredEvent = { seq: number; subject: string; event: AgentEvent };
 
-/** The last valid event stored on a subject, or null when the subject is empty. */
+/**
+ * The last valid event stored on a subject, or null when it holds none. `seq` is always the
+ * subject's last sequence (what the next append must expect), even when garbage was published
+ * after the last valid event: one bad publish must not wedge a task.
+ */
 export async function lastEvent(jsm: JetStreamManager, subject: string): Promise<StoredEvent | null> {
   const m = await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: subject });
   if (!m) return null;
   const parsed = decodeWith(AgentEventSchema, m.data);
-  if (!parsed.ok) throw new Error(`${subject}@${m.seq} holds an invalid event`);
-  return { seq: m.seq, subject: m.subject, event: parsed.value };
+  if (parsed.ok) return { seq: m.seq, subject: m.subject, event: parsed.value };
+  let found: StoredEvent | null = null;
+  for await (const e of readEvents(jsm.jetstream(), jsm, subject, { toSeq: m.seq })) found = e;
+  return found ? { ...found, seq: m.seq } : null;
 }
 
 export type ReadOptions = {

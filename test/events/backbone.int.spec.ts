@@ -259,6 +259,17 @@ describe("event backbone on a real nats-server", () => {
     assert.deepEqual(last, history.at(-1));
   });
 
+  it("given garbage published after a task's last event, then lastEvent still returns that event at the garbage's sequence", async () => {
+    const subject = Subjects.task("t4");
+    const ack = await publisher.publish(subject, taskEvent("task.created", "t4", "t4-created"));
+    const junk = await js.publish(subject, "not an event");
+    const last = await lastEvent(jsm, subject);
+    assert.equal(last?.event.type, "task.created");
+    assert.equal(last?.event.id, "t4-created");
+    assert.ok(junk.seq > ack.seq);
+    assert.equal(last?.seq, junk.seq, "the next append must expect the subject's real last sequence");
+  });
+
   it("given an empty subject, when read, then nothing comes back promptly", async () => {
     const started = Date.now();
     const history = await collect(readEvents(js, jsm, Subjects.task("never-written")));
