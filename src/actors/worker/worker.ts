@@ -9,7 +9,6 @@ import { errorMessage } from "../../errors/index.ts";
 import {
   EventPublisher,
   type QueueName,
-  STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
   workConsumerName,
@@ -20,7 +19,8 @@ import type { Logger } from "../../observability/logger.ts";
 import { ControlListener } from "./control-listener.ts";
 import { type Lane, LaneScheduler, laneKey } from "./lanes.ts";
 import { ModelGate } from "./model-gate.ts";
-import type { RunnerDeps } from "./runner-types.ts";
+import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
+import { stop } from "./task-handle.ts";
 import { handleWork } from "./work-handler.ts";
 
 export type WorkerOptions = {
@@ -43,7 +43,7 @@ export type WorkerOptions = {
 
 export class Worker {
   readonly id: string;
-  readonly running = new Map<string, import("./runner-types.ts").TaskHandle>();
+  readonly running = new Map<string, TaskHandle>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly scheduler = new LaneScheduler();
   private readonly consumers = new Map<string, Consumer>();
@@ -54,6 +54,8 @@ export class Worker {
   private wakeSub: Subscription | undefined;
   private deps: RunnerDeps | undefined;
   private lastDelayedPoll = 0;
+  /** Work messages held per lane key ("queue.band"). */
+  private readonly held = new Map<string, number>();
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -109,10 +111,8 @@ export class Worker {
     this.control.close();
   }
 
-  private stopTask(h: import("./runner-types.ts").TaskHandle, reason: "stop" | "cancel" | "shutdown"): void {
-    if (h.stopReason) return;
-    h.stopReason = reason;
-    h.abort.abort(new Error(`task ${reason}`));
+  private stopTask(h: TaskHandle, reason: "stop" | "cancel" | "shutdown"): void {
+    stop(h, reason);
   }
 
   private wake(): void {
@@ -176,14 +176,24 @@ export class Worker {
     const lane = this.scheduler.pick(withWork);
     if (lane) return (await this.consumer(lane)).next({ expires: 1000 });
     // Items put back with a delay (rate limits, backoff) are not "pending"; poll for them now and then.
-    const delayed = lanes.filter((_, i) => (infos[i]?.num_ack_pending ?? 0) > 0);
+    // Only ack-pending items this worker does not hold itself can be waiting for redelivery.
+    const delayed = lanes.filter((l, i) => (infos[i]?.num_ack_pending ?? 0) > this.heldIn(l));
     if (delayed.length === 0 || Date.now() - this.lastDelayedPoll < 1000) return null;
-    this.lastDelayedPoll = Date.now();
     const pick = delayed[Math.floor(Math.random() * delayed.length)] as Lane;
-    return (await this.consumer(pick)).next({ expires: 1000 });
+    const msg = await (await this.consumer(pick)).next({ expires: 1000 });
+    // Found one: others may be due too (a resume after a stop), so poll again at once.
+    this.lastDelayedPoll = msg ? 0 : Date.now();
+    return msg;
+  }
+
+  /** Work messages of a lane this worker holds right now. */
+  private heldIn(lane: Lane): number {
+    return this.held.get(laneKey(lane)) ?? 0;
   }
 
   private dispatch(msg: JsMsg): void {
+    const lane = msg.subject.split(".").slice(2, 4).join(".");
+    this.held.set(lane, (this.held.get(lane) ?? 0) + 1);
     const deps = this.deps as RunnerDeps;
     const p = handleWork(deps, msg, {
       running: this.running,
@@ -193,11 +203,10 @@ export class Worker {
     })
       .catch((err) => deps.log.error({ err: errorMessage(err), subject: msg.subject }, "work item failed"))
       .finally(() => {
+        this.held.set(lane, Math.max((this.held.get(lane) ?? 1) - 1, 0));
         this.inflight.delete(p);
         this.wake();
       });
     this.inflight.add(p);
   }
 }
-
-export { STREAM_EVENTS };
