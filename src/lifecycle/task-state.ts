@@ -59,6 +59,8 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       };
     case "task.started":
       return { ...s, worker_id: event.data.worker_id, model: event.data.model };
+    case "task.interrupted":
+      return { ...s, model: event.data.model ?? s.model };
     case "task.completed":
     case "task.handoff_requested":
       return { ...s, output_ref: event.data.output_ref, cost_usd: s.cost_usd + event.data.cost_usd };

@@ -135,14 +135,26 @@ async function runClaimed(
       await h.append(newEvent("task.cancelled", { reason: "cancelled while running" }, h.meta()));
       return void (await msg.ackAck().catch(() => false));
     }
-    const reason =
-      result === "rate_limited"
-        ? "rate limited by the model provider"
-        : `worker ${h.stopReason ?? "stopped"}`;
+    if (result === "rate_limited") {
+      // Not a failed attempt: move along the fallback chain if there is a next model, else wait.
+      const next = nextModel(h.task.created.model, h.task.created.fallback_models, h.task.model);
+      const reason = `rate limited by the model provider${next ? `; falling back to ${next}` : ""}`;
+      const data = { reason, worker_id: deps.workerId, ...(next ? { model: next } : {}) };
+      await h.append(newEvent("task.interrupted", data, h.meta()));
+      return msg.nak(next ? 0 : (h.rateLimitedMs ?? 1000));
+    }
+    const reason = `worker ${h.stopReason ?? "stopped"}`;
     await h.append(newEvent("task.interrupted", { reason, worker_id: deps.workerId }, h.meta()));
-    msg.nak(result === "rate_limited" ? (h.rateLimitedMs ?? 1000) : 1000);
+    msg.nak(1000);
   } finally {
     clearInterval(beat);
     ctx.running.delete(h.task.task_id);
   }
+}
+
+/** The model after `current` in the chain [primary, ...fallbacks], if any. */
+export function nextModel(primary: string, fallbacks: readonly string[], current: string): string | undefined {
+  const chain = [primary, ...fallbacks];
+  const i = chain.indexOf(current);
+  return i >= 0 ? chain[i + 1] : undefined;
 }

@@ -146,7 +146,12 @@ export const TaskCancelled = z.object({
 
 export const TaskInterrupted = z.object({
   type: z.literal("task.interrupted"),
-  data: z.object({ reason: z.string().max(2000), worker_id: z.string() }),
+  data: z.object({
+    reason: z.string().max(2000),
+    worker_id: z.string(),
+    /** Model for the next run: the next one in the fallback chain after a 429. */
+    model: z.string().optional(),
+  }),
 });
 
 export const TaskEvents = [
