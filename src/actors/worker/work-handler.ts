@@ -153,7 +153,11 @@ async function runClaimed(
 }
 
 /** The model after `current` in the chain [primary, ...fallbacks], if any. */
-export function nextModel(primary: string, fallbacks: readonly string[], current: string): string | undefined {
+export function nextModel(
+  primary: string,
+  fallbacks: readonly string[],
+  current: string,
+): string | undefined {
   const chain = [primary, ...fallbacks];
   const i = chain.indexOf(current);
   return i >= 0 ? chain[i + 1] : undefined;
