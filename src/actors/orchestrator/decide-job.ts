@@ -30,7 +30,8 @@ export function decideProgress(job: JobState, cause: string, ctx: DecideContext)
         : "all_done";
   const data = {
     iterations_passed: its.filter((i) => i.status === "passed").length,
-    iterations_failed: its.filter((i) => i.status !== "passed").length,
+    iterations_exhausted: its.filter((i) => i.status === "exhausted").length,
+    iterations_failed: its.filter((i) => i.status === "failed" || i.status === "cancelled").length,
     cost_usd: job.cost_usd,
     reason,
   } as const;

@@ -60,6 +60,9 @@ export const JobCompleted = z.object({
   type: z.literal("job.completed"),
   data: z.object({
     iterations_passed: z.number().int().nonnegative(),
+    /** Ran out of revisions or budget: ended with its best version, which did not pass. */
+    iterations_exhausted: z.number().int().nonnegative().default(0),
+    /** Dead-lettered, handoff chain exhausted, or cancelled: no usable version. */
     iterations_failed: z.number().int().nonnegative(),
     cost_usd: z.number().nonnegative(),
     reason: z.enum(["all_done", "budget", "max_iterations", "stopped"]),
