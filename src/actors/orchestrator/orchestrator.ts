@@ -87,16 +87,24 @@ export class Orchestrator {
 
   private async ensureConsumer(jsm: JetStreamManager): Promise<number> {
     const existing = await jsm.consumers.info(STREAM_EVENTS, this.name).catch(() => null);
-    if (existing) return existing.ack_floor.stream_seq;
+    const floor = existing?.ack_floor.stream_seq ?? 0;
+    if (existing && existing.delivered.stream_seq <= floor) return floor;
+    // A consumer resumes after its last *delivered* message, but state is rebuilt only up to the ack
+    // floor: after a crash, messages past the floor would be skipped (if acked) or come back out of
+    // order after ack_wait (if not). Recreate it to deliver everything after the floor, in order;
+    // decisions are idempotent, so input handled before the crash is harmless to handle again.
+    if (existing) await jsm.consumers.delete(STREAM_EVENTS, this.name);
     await jsm.consumers.add(STREAM_EVENTS, {
       durable_name: this.name,
       filter_subject: Subjects.all,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      ...(floor > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
       ack_wait: 60_000_000_000,
       max_ack_pending: 1000,
     });
-    return 0;
+    return floor;
   }
 
   private apply(event: AgentEvent, seq: number): void {

@@ -149,7 +149,9 @@ export class Worker {
   private async fetchLoop(): Promise<void> {
     while (!this.closing) {
       try {
-        if (this.control.stopped || this.running.size >= this.o.concurrency) {
+        // In-flight work items, not running tasks: a task is only "running" after its claim, so
+        // counting running tasks lets the loop fetch (and start) more than `concurrency` at once.
+        if (this.control.stopped || this.inflight.size >= this.o.concurrency) {
           await this.waitWake(1000);
           continue;
         }
