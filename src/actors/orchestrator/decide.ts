@@ -15,7 +15,7 @@ import {
   waveSizeFor,
 } from "./planning.ts";
 import { continuationPrompt, criticPrompt, generatorPrompt, reviserPrompt } from "./prompts.ts";
-import { type JobState, type OrchestratorState, specKey } from "./state.ts";
+import { type JobState, type OrchestratorState, openIterations, specKey } from "./state.ts";
 import { appendToJob, appendToTask, createTask, workItemFor } from "./tasks.ts";
 
 /** Decide what follows one input; the state already includes the input's own effect. */
@@ -82,9 +82,14 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
         ? planGenerators(state, job, event.data.iterations, event.id, ctx)
         : [];
     case "job.cancelled":
-      return job
-        ? [...job.task_ids].flatMap((id) => cancelTask(state.tasks.get(id), "job cancelled", event.id, ctx))
-        : [];
+      if (!job) return [];
+      return [
+        ...[...job.task_ids].flatMap((id) => cancelTask(state.tasks.get(id), "job cancelled", event.id, ctx)),
+        // Open iterations end too, so read models never show a cancelled job's iteration as running.
+        ...openIterations(job).map((it) =>
+          endIteration(job, it.n, "cancelled", event.id, ctx, undefined, "job cancelled"),
+        ),
+      ];
     case "critique.recorded":
       return job
         ? afterCritique(job, state.tasks.get(event.data.target_task_id), event.data, event.id, ctx)
@@ -92,7 +97,10 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.created":
       if (!task) return [];
       if (job?.status === "cancelled") return cancelTask(task, "job cancelled", event.id, ctx);
-      return [appendToTask(task, "task.queued", queuedData(task), event.id, ctx)];
+      // Only while still pending: a task.created handled again after a restart must not requeue.
+      return task.status === TaskStatus.Pending
+        ? [appendToTask(task, "task.queued", queuedData(task), event.id, ctx)]
+        : [];
     case "task.queued":
     case "task.retry_scheduled":
       return task && !state.stopped ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
@@ -226,6 +234,7 @@ function afterRun(
     }
     case "task.failed":
     case "validation.failed": {
+      if (task.status !== TaskStatus.Failed) return out;
       if (task.attempt < c.max_attempts && !spent) return [...out, retry(task, event, ctx)];
       const last = task.last_error ?? "failed";
       return [
