@@ -46,24 +46,33 @@ export async function* readEvents(
     opt_start_seq: from,
   });
   const messages = await consumer.consume({ max_messages: 512 });
+  // `pending` is not trusted to end the read: nats-server 2.9 can report 0 a few messages early.
+  // The read ends at the last matching sequence, or when nothing arrives for a while (purged data).
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => void messages.close(), READ_IDLE_MS);
+  };
+  arm();
   try {
     for await (const m of messages) {
+      arm();
       const parsed = decodeWith(AgentEventSchema, m.data);
       if (parsed.ok) yield { seq: m.seq, subject: m.subject, event: parsed.value };
       else if (o.skipInvalid === false) throw new Error(`${m.subject}@${m.seq} holds an invalid event`);
-      if (m.seq >= last || m.info.pending === 0) break;
+      if (m.seq >= last) break;
     }
   } finally {
+    clearTimeout(idle);
     await messages.close();
   }
 }
 
-/** The stream sequence of the last message matching a filter (0 when none). */
+/** How long a read waits for the next message before it gives up (ms). */
+const READ_IDLE_MS = 5000;
+
+/** The stream sequence of the last message matching a filter, wildcards included (0 when none). */
 export async function lastSequence(jsm: JetStreamManager, filter: string): Promise<number> {
-  if (!filter.includes("*") && !filter.includes(">")) {
-    const m = await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: filter });
-    return m?.seq ?? 0;
-  }
-  const info = await jsm.streams.info(STREAM_EVENTS);
-  return info.state.last_seq;
+  const m = await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: filter });
+  return m?.seq ?? 0;
 }

@@ -1,0 +1,105 @@
+// Projection replay benchmark: `npx tsx bench/replay.ts [--events N] [--batch B]` (default 100 000 / 500).
+// Starts its own nats-server, publishes N workload messages, then measures in the same run:
+// the raw read rate of the stream (iterate + JSON.parse, no projection) as the baseline, the read
+// rate with event decoding (zod), and a full replay into the embedded store.
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { jetstream } from "@nats-io/jetstream";
+import { pino } from "pino";
+import { AgentEvent, connectNats, decodeWith, provisionTopology } from "../src/events/index.ts";
+import { createEmbeddedStore, ProjectionRunner } from "../src/projections/index.ts";
+import { readRange } from "../src/projections/source.ts";
+import { publishWorkload } from "../test/projections/support.ts";
+import { workload } from "../test/projections/workload.ts";
+import { startNatsServer } from "../test/support/index.ts";
+
+const { values } = parseArgs({
+  options: { events: { type: "string", default: "100000" }, batch: { type: "string", default: "500" } },
+});
+const total = Number(values.events);
+const batchSize = Number(values.batch);
+if (!Number.isInteger(total) || total < 1)
+  throw new Error(`--events must be a positive integer, got ${values.events}`);
+
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+// The first `n` messages of an endless workload (jobs keep coming until n is reached).
+function* firstN(n: number) {
+  let i = 0;
+  for (const m of workload({ jobs: Number.MAX_SAFE_INTEGER, concurrency: 8, prefix: "b" })) {
+    if (i++ >= n) return;
+    yield m;
+  }
+}
+
+// JSON.parse that answers null for junk (the stream holds a few non-JSON messages on purpose).
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+// Baseline: read every message and JSON.parse it; `decode` also checks it against the event schema.
+async function readAll(js: ReturnType<typeof jetstream>, last: number, decode: boolean) {
+  const decoder = new TextDecoder();
+  const started = performance.now();
+  let n = 0;
+  for await (const m of readRange(js, 1, last)) {
+    if (decode) decodeWith(AgentEvent, m.data);
+    else parseOrNull(decoder.decode(m.data));
+    n += 1;
+  }
+  const ms = performance.now() - started;
+  return { n, ms, perSec: rate(n, ms) };
+}
+
+const server = await startNatsServer();
+const nc = await connectNats(server.url, "bench-replay");
+try {
+  await provisionTopology(nc);
+  const js = jetstream(nc);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  );
+  let t = performance.now();
+  const last = await publishWorkload(nc, firstN(total), 1000);
+  console.log(
+    `published ${fmt(total)} messages in ${((performance.now() - t) / 1000).toFixed(1)} s (last seq ${last})`,
+  );
+
+  await readAll(js, last, false); // warm-up: the first read pays for loading the stream's blocks
+  const raw1 = await readAll(js, last, false);
+  const decoded = await readAll(js, last, true);
+  const store = createEmbeddedStore();
+  const runner = new ProjectionRunner({ nc, store, log: pino({ level: "silent" }), batchSize });
+  t = performance.now();
+  const done = await runner.replay({
+    progressEvery: Math.max(1, Math.floor(total / 5)),
+    onProgress: (p) =>
+      console.log(`  replay ${fmt(p.applied)}/${fmt(p.total)}  ${fmt(p.events_per_sec)} events/s`),
+  });
+  const replayMs = performance.now() - t;
+  const raw2 = await readAll(js, last, false);
+  const baseline = Math.max(raw1.perSec, raw2.perSec);
+  const replayRate = rate(done.applied, replayMs);
+  const dump = await store.dump();
+  const tasks = dump.tasks_standard.length + dump.tasks_heavy.length + dump.tasks_critic.length;
+  console.log(
+    `raw read (iterate + JSON.parse):     ${fmt(raw1.perSec)} / ${fmt(raw2.perSec)} msgs/s (before / after replay)`,
+  );
+  console.log(`read + decode (zod AgentEvent):      ${fmt(decoded.perSec)} msgs/s`);
+  console.log(
+    `replay into the embedded store:      ${fmt(replayRate)} events/s (${(replayMs / 1000).toFixed(2)} s, batch ${batchSize})`,
+  );
+  console.log(`ratio replay / raw read:             ${(replayRate / baseline).toFixed(2)}`);
+  console.log(`rebuild time per million events:    ${((replayMs / done.applied) * 1000).toFixed(1)} s`);
+  console.log(
+    `store: ${fmt(tasks)} tasks, ${fmt(dump.jobs.length)} jobs, ${fmt(dump.quality_history.length)} critiques; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
+  );
+} finally {
+  await nc.close();
+  await server.stop();
+}

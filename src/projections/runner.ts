@@ -1,0 +1,184 @@
+// The projection runner: follows the AGENTS stream from the store's checkpoint with an ordered
+// consumer, folds messages in batches (each applied atomically with its checkpoint), restarts from
+// the store's checkpoint after any failure, and rebuilds a store from sequence 1 on demand.
+import { type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import { errorMessage } from "../errors/index.ts";
+import { planBatch } from "./fold.ts";
+import {
+  ProgressMeter,
+  type ReplayOptions,
+  type ReplayProgress,
+  restarting,
+  SeqWaiters,
+  Serial,
+} from "./progress.ts";
+import {
+  applicableAfter,
+  followBatches,
+  inChunks,
+  type RawMessage,
+  readRange,
+  streamBounds,
+} from "./source.ts";
+import type { ProjectionStore } from "./store.ts";
+
+export type ProjectionRunnerOptions = {
+  nc: NatsConnection;
+  store: ProjectionStore;
+  log: Logger;
+  /** Stream messages folded into one store transaction. Default 500. */
+  batchSize?: number;
+  /** Pause before the follower restarts after a failure (ms). Default 1000. */
+  retryDelayMs?: number;
+};
+
+/** Keeps a ProjectionStore up to date with the AGENTS stream (runners may share a store). */
+export class ProjectionRunner {
+  readonly store: ProjectionStore;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  private readonly js: JetStreamClient;
+  private jsm: Promise<JetStreamManager> | undefined;
+  private applied = 0;
+  private follower: { abort: AbortController; done: Promise<void> } | null = null;
+  private readonly waiters = new SeqWaiters();
+  private readonly serial = new Serial();
+  private failed = 0;
+
+  constructor(o: ProjectionRunnerOptions) {
+    this.store = o.store;
+    this.log = o.log;
+    this.batchSize = Math.max(1, o.batchSize ?? 500);
+    this.retryDelayMs = o.retryDelayMs ?? 1000;
+    this.js = jetstream(o.nc);
+  }
+
+  /** Last sequence applied, and follower failures so far (each restarted from the store's checkpoint). */
+  stats(): { applied_seq: number; failures: number } {
+    return { applied_seq: this.applied, failures: this.failed };
+  }
+
+  /** Start following new events from the store's checkpoint; returns once the follower runs. */
+  async start(): Promise<void> {
+    if (this.follower) return;
+    this.applied = await this.store.checkpoint();
+    this.launch();
+  }
+
+  /** Stop following; pending waitFor calls fail. */
+  async stop(): Promise<void> {
+    await this.halt();
+    this.waiters.failAll("the projection runner was stopped");
+  }
+
+  /** Rebuild the store from sequence 1, reporting progress; following (if on) resumes afterwards. */
+  async replay(o: ReplayOptions = {}): Promise<ReplayProgress> {
+    const wasFollowing = this.follower !== null;
+    await this.halt();
+    try {
+      return await this.serial.run(async () => {
+        await this.store.reset();
+        this.applied = 0;
+        const bounds = await streamBounds(await this.manager());
+        return this.readThrough(1, bounds.last_seq, bounds.messages, o);
+      });
+    } finally {
+      if (wasFollowing) this.launch();
+    }
+  }
+
+  /** Stream messages not yet applied: stream last sequence − store checkpoint (for metrics). */
+  async lag(): Promise<number> {
+    const { last_seq } = await streamBounds(await this.manager());
+    return Math.max(0, last_seq - (await this.store.checkpoint()));
+  }
+
+  /** Resolve once stream sequence `seq` is applied; NotReadyError after `timeoutMs` (default 10 s). */
+  waitFor(seq: number, timeoutMs = 10_000): Promise<void> {
+    return this.waiters.wait(seq, () => this.applied, timeoutMs);
+  }
+
+  /** Apply everything in the stream now (waiting for the follower, or reading it directly when stopped). */
+  async catchUp(timeoutMs = 30_000): Promise<number> {
+    const { last_seq } = await streamBounds(await this.manager());
+    if (this.follower) {
+      await this.waitFor(last_seq, timeoutMs);
+      return last_seq;
+    }
+    await this.serial.run(async () => {
+      const from = (await this.store.checkpoint()) + 1;
+      this.applied = from - 1;
+      await this.readThrough(from, last_seq, Math.max(0, last_seq - from + 1), {});
+    });
+    return last_seq;
+  }
+
+  private launch(): void {
+    const abort = new AbortController();
+    this.follower = { abort, done: this.follow(abort.signal) };
+  }
+
+  private async halt(): Promise<void> {
+    const f = this.follower;
+    if (!f) return;
+    this.follower = null;
+    f.abort.abort();
+    await f.done;
+  }
+
+  private follow(signal: AbortSignal): Promise<void> {
+    return restarting(
+      signal,
+      this.retryDelayMs,
+      () => this.followOnce(signal),
+      (err) => {
+        this.failed += 1;
+        const msg = "projection follower failed; restarting from the store checkpoint";
+        this.log.warn({ err: errorMessage(err), checkpoint: this.applied }, msg);
+      },
+    );
+  }
+
+  // One ordered consumer from the store's checkpoint, until it fails or the runner stops.
+  private async followOnce(signal: AbortSignal): Promise<void> {
+    const fromSeq = (await this.store.checkpoint()) + 1;
+    this.applied = fromSeq - 1;
+    const apply = (batch: RawMessage[]) => this.serial.run(() => this.applyRaw(batch));
+    await followBatches(this.js, { fromSeq, batchSize: this.batchSize, idleFlushMs: 20, signal, apply });
+  }
+
+  // Read a bounded range in batches (replay and catch-up while not following).
+  private async readThrough(from: number, to: number, total: number, o: ReplayOptions) {
+    const meter = new ProgressMeter(total, o.progressEvery ?? 10_000, o.onProgress);
+    for await (const chunk of inChunks(readRange(this.js, from, to), this.batchSize)) {
+      await this.applyRaw(chunk);
+      meter.add(chunk.length, this.applied);
+    }
+    return meter.finish(this.applied);
+  }
+
+  // Fold one run of messages into a batch and apply it with its checkpoint.
+  private async applyRaw(raw: readonly RawMessage[]): Promise<void> {
+    const items = applicableAfter(raw, this.applied, (r) =>
+      this.log.warn({ seq: r.seq, subject: r.subject }, "not a valid event; projections skip it"),
+    );
+    const last = items.at(-1);
+    if (!last) return;
+    const batch = await planBatch(this.store, items, last.seq);
+    await this.store.apply(batch);
+    this.log.debug({ from: items[0]?.seq, to: last.seq }, "projections applied a batch");
+    this.applied = last.seq;
+    this.waiters.advance(last.seq);
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= this.js.jetstreamManager().catch((err: unknown) => {
+      this.jsm = undefined;
+      throw err;
+    });
+    return this.jsm;
+  }
+}

@@ -1,0 +1,183 @@
+// Read model of one task (collections tasks_standard, tasks_heavy, tasks_critic): status, type,
+// attempts, timings, worker, model, usage, cost, output and last error. Serves getTask and listTasks.
+import type { AgentEvent, Band, EventOf, QueueName, TaskType } from "../../events/index.ts";
+import {
+  canApply,
+  isFinal,
+  isTaskEventType,
+  nextStatus,
+  type TaskEventType,
+  type TaskStatus,
+} from "../../lifecycle/index.ts";
+import { addUsage, type FoldContext, NO_USAGE, type Usage } from "../context.ts";
+
+export type TaskDoc = {
+  _key: string;
+  /** Stream sequence of the last event applied to this document. */
+  seq: number;
+  task_id: string;
+  job_id: string;
+  queue: QueueName;
+  type: TaskType;
+  status: TaskStatus;
+  iteration: number;
+  round: number;
+  priority: number;
+  band: Band;
+  /** Attempts started so far. */
+  attempts: number;
+  parent_task_id: string | null;
+  root_task_id: string | null;
+  target_task_id: string | null;
+  model: string;
+  worker_id: string | null;
+  executor: string | null;
+  session_id: string | null;
+  created_at: string;
+  /** Time of the latest queueing (first attempt or a retry). */
+  queued_at: string | null;
+  /** Time the latest attempt started. */
+  started_at: string | null;
+  /** Time the task reached a final status. */
+  finished_at: string | null;
+  updated_at: string;
+  duration_ms: number | null;
+  /** Tokens and cost summed over every attempt. */
+  usage: Usage;
+  cost_usd: number;
+  output_ref: string | null;
+  output_bytes: number | null;
+  last_error: string | null;
+  cancel_reason: string | null;
+  /** Events applied to this task. */
+  events: number;
+};
+
+export type TaskEvent = Extract<AgentEvent, { type: TaskEventType }>;
+
+/** True for events on a task's own subject. */
+export function isTaskEvent(event: AgentEvent): event is TaskEvent {
+  return isTaskEventType(event.type);
+}
+
+/** Fold one event into a task's document; an event the lifecycle does not allow leaves it as it is. */
+export function evolveTaskDetails(doc: TaskDoc | null, event: AgentEvent, ctx: FoldContext): TaskDoc | null {
+  if (!isTaskEvent(event)) return doc;
+  if (event.type === "task.created") return doc ?? created(event, ctx.seq);
+  if (!doc || !canApply(doc.status, event.type)) return doc;
+  const status = nextStatus(doc.status, event.type, doc.task_id);
+  const at = event.occurred_at;
+  const finished_at = doc.finished_at ?? (isFinal(status) ? at : null);
+  // One copy per event: the bookkeeping plus the event's own fields.
+  return {
+    ...doc,
+    status,
+    seq: ctx.seq,
+    updated_at: at,
+    events: doc.events + 1,
+    finished_at,
+    ...patch(doc, event),
+  };
+}
+
+function created(event: EventOf<"task.created">, seq: number): TaskDoc {
+  const d = event.data;
+  const id = event.task_id ?? "";
+  return {
+    _key: id,
+    seq,
+    task_id: id,
+    job_id: event.job_id ?? "",
+    queue: d.queue,
+    type: d.task_type,
+    status: nextStatus(null, "task.created", id),
+    iteration: d.iteration,
+    round: d.round,
+    priority: d.priority,
+    band: d.band,
+    attempts: 0,
+    parent_task_id: d.parent_task_id ?? null,
+    root_task_id: d.root_task_id ?? null,
+    target_task_id: d.target_task_id ?? null,
+    model: d.model,
+    worker_id: null,
+    executor: null,
+    session_id: null,
+    created_at: event.occurred_at,
+    queued_at: null,
+    started_at: null,
+    finished_at: null,
+    updated_at: event.occurred_at,
+    duration_ms: null,
+    usage: NO_USAGE,
+    cost_usd: 0,
+    output_ref: null,
+    output_bytes: null,
+    last_error: null,
+    cancel_reason: null,
+    events: 1,
+  };
+}
+
+// The fields each event sets, beside status and bookkeeping.
+function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): Partial<TaskDoc> {
+  const at = event.occurred_at;
+  switch (event.type) {
+    case "task.queued":
+      return { queued_at: at, priority: event.data.priority, band: event.data.band };
+    case "task.retry_scheduled":
+      return { queued_at: at, model: event.data.model ?? t.model };
+    case "task.started": {
+      const d = event.data;
+      const attempts = Math.max(t.attempts, d.attempt);
+      return { attempts, started_at: at, worker_id: d.worker_id, executor: d.executor, model: d.model };
+    }
+    case "task.progress":
+      return {};
+    case "task.completed":
+    case "task.handoff_requested": {
+      const d = event.data;
+      return {
+        model: d.model,
+        duration_ms: d.duration_ms,
+        usage: addUsage(t.usage, d.usage),
+        cost_usd: t.cost_usd + d.cost_usd,
+        output_ref: d.output_ref,
+        output_bytes: d.output_bytes,
+        session_id: d.session_id ?? t.session_id,
+      };
+    }
+    case "task.failed": {
+      const d = event.data;
+      return {
+        attempts: Math.max(t.attempts, d.attempt),
+        duration_ms: d.duration_ms,
+        usage: addUsage(t.usage, d.usage),
+        cost_usd: t.cost_usd + d.cost_usd,
+        last_error: `${d.reason}: ${d.error}`,
+      };
+    }
+    case "validation.failed": {
+      const d = event.data;
+      return {
+        attempts: Math.max(t.attempts, d.attempt),
+        duration_ms: d.duration_ms,
+        usage: addUsage(t.usage, d.usage),
+        cost_usd: t.cost_usd + d.cost_usd,
+        output_ref: d.output_ref,
+        last_error: `validation: ${d.failures.map((f) => `${f.type}: ${f.error}`).join("; ")}`,
+      };
+    }
+    case "task.dead_lettered":
+      return { last_error: event.data.last_error || t.last_error };
+    case "task.cancel_requested":
+    case "task.cancelled":
+      return { cancel_reason: event.data.reason };
+    case "task.interrupted":
+      return { worker_id: null, last_error: `interrupted: ${event.data.reason}` };
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled task event ${JSON.stringify(never)}`);
+    }
+  }
+}
