@@ -1,45 +1,92 @@
-// The `agents` command line: start the stack or one actor, submit, watch, control.
+// The `agents` command line: start the stack or one part of it, submit, watch, read, control.
+// Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
 import { errorMessage } from "../errors/index.ts";
-import { runOrchestrator, runWorker } from "./commands/actors.ts";
-import { runUp } from "./commands/up.ts";
+import { CliError, Exit } from "./exit.ts";
 
 const USAGE = `usage: agents <command> [options]
 
-commands:
-  up             start the local stack (nats-server if none answers, orchestrator, workers)
-  orchestrator   run the orchestrator alone (one actor per process)
-  worker         run one worker alone (queues from AGENTS_QUEUES)
+stack:
+  up                       start the local stack (nats-server if none answers, projections, orchestrator,
+                           a worker, the gateway); Ctrl-C stops it
+  orchestrator | worker    run one actor alone (the production layout)
+  gateway                  run the gateway with its projections alone
+jobs:
+  submit SPEC_FILE --count N|infinite [--model M] [--budget USD] [--priority P] [--key K]
+  status [ID]              counts per queue × status, or one job's / task's status
+  watch [JOB]              live progress (ends when JOB ends: exit 0 completed, 1 otherwise)
+  result ID [--partial]    a task's output, or every iteration's best output of a job
+  history TASK_ID          a task's events from the stream (reads NATS_URL directly)
+  cancel ID [--reason R]   cancel a job or a task
+control:
+  stop [--reason R]        emergency stop: running agents are stopped, no work is taken
+  resume                   take work again
+  replay                   rebuild the projections from sequence 1
+
+Read commands take --json. They talk to AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with
+AGENTS_API_KEY as bearer. Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
 `;
 
-/** Dispatch to a command; exit 2 on usage errors, 1 on failures. */
+/** Dispatch to a command; its exit code. */
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...args] = argv;
+  // Commands load on demand: client commands start fast without the actors, executors and validators.
   switch (command) {
     case "up":
-      await runUp();
-      return 0;
+      await (await import("./commands/up.ts")).runUp();
+      return Exit.Ok;
     case "orchestrator":
-      await runOrchestrator();
-      return 0;
+      await (await import("./commands/actors.ts")).runOrchestrator();
+      return Exit.Ok;
     case "worker":
-      await runWorker();
-      return 0;
+      await (await import("./commands/actors.ts")).runWorker();
+      return Exit.Ok;
+    case "gateway":
+      await (await import("./commands/gateway.ts")).runGateway();
+      return Exit.Ok;
+    case "submit":
+      return (await import("./commands/submit.ts")).runSubmit(args);
+    case "status":
+      return (await import("./commands/read.ts")).runStatus(args);
+    case "watch":
+      return (await import("./commands/watch.ts")).runWatch(args);
+    case "result":
+      return (await import("./commands/read.ts")).runResult(args);
+    case "history":
+      return (await import("./commands/history.ts")).runHistory(args);
+    case "replay":
+      return (await import("./commands/replay.ts")).runReplay(args);
+    case "stop":
+    case "resume":
+    case "cancel":
+      return (await import("./commands/control.ts")).runControl(command, args);
     case undefined:
     case "help":
     case "--help":
     case "-h":
       process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
+      return command === undefined ? Exit.Usage : Exit.Ok;
     default:
       process.stderr.write(`agents: unknown command "${command}"\n${USAGE}`);
-      return 2;
+      return Exit.Usage;
   }
+}
+
+// parseArgs throws TypeErrors with these codes for unknown or malformed options: usage errors.
+function isUsageError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    const json = process.argv.includes("--json");
+    if (err instanceof CliError) {
+      if (json && err.body !== undefined) process.stdout.write(`${JSON.stringify(err.body, null, 2)}\n`);
+      process.stderr.write(`agents: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
     process.stderr.write(`agents: ${errorMessage(err)}\n`);
-    process.exit(1);
+    process.exit(isUsageError(err) ? Exit.Usage : Exit.Failure);
   },
 );

@@ -14,6 +14,7 @@ export function runUntilSignal(parts: Stoppable[], log: Logger): Promise<void> {
       for (const p of [...parts].reverse()) {
         try {
           await p.stop();
+          log.info({ part: p.name }, "stopped");
         } catch (err) {
           log.error({ part: p.name, err: String(err) }, "stop failed");
         }

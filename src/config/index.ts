@@ -63,6 +63,16 @@ export const ConfigSchema = z.object({
   AGENTS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Requests per minute per API key at the gateway. */
   AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
+  AGENTS_URL: z.url().optional(),
+  /** ms between SSE comment heartbeats (`: ping`) that keep proxies from closing idle streams. */
+  AGENTS_SSE_HEARTBEAT_MS: Millis.default(15_000),
+  /** Events buffered for one SSE client before it is dropped as too slow (it may resume by Last-Event-ID). */
+  AGENTS_SSE_MAX_BUFFERED: z.coerce.number().int().min(16).max(1_000_000).default(2_000),
+  /** /ready fails while projections are more than this many stream messages behind. */
+  AGENTS_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+  /** Port of a /metrics-only HTTP listener for `agents orchestrator` / `agents worker` (unset: none). */
+  AGENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,7 +3,15 @@ import { loadConfig } from "../../config/index.ts";
 import { connectNats, provisionTopology } from "../../events/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
-import { runUntilSignal } from "../run-until-signal.ts";
+import { startMetricsServer } from "../../stack/metrics-server.ts";
+import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
+
+/** The metrics listener when AGENTS_METRICS_PORT is set, as a part to stop. */
+async function metricsPart(port: number | undefined, component: string): Promise<Stoppable[]> {
+  if (port === undefined) return [];
+  const m = await startMetricsServer(port, component);
+  return [{ name: "metrics", stop: m.stop }];
+}
 
 /** Run the orchestrator until a signal. */
 export async function runOrchestrator(): Promise<void> {
@@ -18,6 +26,7 @@ export async function runOrchestrator(): Promise<void> {
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "orchestrator", stop: () => orchestrator.stop() },
+      ...(await metricsPart(config.AGENTS_METRICS_PORT, "orchestrator")),
     ],
     log,
   );
@@ -35,6 +44,7 @@ export async function runWorker(): Promise<void> {
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "worker", stop: () => worker.stop() },
+      ...(await metricsPart(config.AGENTS_METRICS_PORT, "worker")),
     ],
     log,
   );

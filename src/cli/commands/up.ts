@@ -1,41 +1,60 @@
-// `agents up`: the whole local stack in one process tree on the embedded default.
+// `agents up`: the whole local stack in one process tree on the embedded default: nats-server (when
+// none answers), projections, orchestrator, a worker and the gateway. Ctrl-C stops them in reverse.
 import { loadConfig } from "../../config/index.ts";
 import { connectNats, provisionTopology } from "../../events/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { ensureLocalNats } from "../../stack/local-nats.ts";
+import { startProjections } from "../../stack/projections.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
 
-/** Start NATS (when none answers), provision the topology, then the orchestrator and a worker. */
+/** Start everything, print where it answers, and run until SIGINT/SIGTERM. */
 export async function runUp(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("agents", config.LOG_LEVEL);
   const parts: Stoppable[] = [];
-  const nats = await ensureLocalNats(config.NATS_URL, config.AGENTS_DATA_DIR);
-  parts.push({ name: "nats-server", stop: nats.stop });
-  const nc = await connectNats(config.NATS_URL, "agents-up");
-  parts.push({ name: "nats", stop: () => nc.drain() });
-  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
-  const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }));
-  await orchestrator.start();
-  parts.push({ name: "orchestrator", stop: () => orchestrator.stop() });
-  const worker = workerFromConfig(
-    nc,
-    config,
-    log.child({ actor: "worker" }),
-    executorFromConfig(config, log),
-  );
-  await worker.start();
-  parts.push({ name: "worker", stop: () => worker.stop() });
-  process.stdout.write(
-    [
-      "infinite-agents is up",
-      `  NATS:     ${config.NATS_URL}${nats.started ? ` (started here, data in ${config.AGENTS_DATA_DIR}/nats)` : " (already running)"}`,
-      '  submit:   nats pub agents.submit \'{"spec":"write a haiku about queues","count":3}\'',
-      '  stop:     nats pub agents.control.stop \'{"reason":"…"}\'   resume: agents.control.resume',
-      "  Ctrl-C stops everything.",
-      "",
-    ].join("\n"),
-  );
+  try {
+    const nats = await ensureLocalNats(config.NATS_URL, config.AGENTS_DATA_DIR);
+    parts.push({ name: "nats-server", stop: nats.stop });
+    const nc = await connectNats(config.NATS_URL, "agents-up");
+    parts.push({ name: "nats", stop: () => nc.drain() });
+    await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+    const projections = await startProjections(nc, config, log.child({ part: "projections" }));
+    parts.push({ name: "projections", stop: projections.stop });
+    const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }));
+    await orchestrator.start();
+    parts.push({ name: "orchestrator", stop: () => orchestrator.stop() });
+    const worker = workerFromConfig(
+      nc,
+      config,
+      log.child({ actor: "worker" }),
+      executorFromConfig(config, log),
+    );
+    await worker.start();
+    parts.push({ name: "worker", stop: () => worker.stop() });
+    const gateway = await gatewayFromConfig(nc, config, log.child({ part: "gateway" }), projections);
+    parts.push({ name: "gateway", stop: gateway.stop });
+    const natsNote = nats.started
+      ? ` (started here, data in ${config.AGENTS_DATA_DIR}/nats)`
+      : " (already running)";
+    process.stdout.write(
+      [
+        "infinite-agents is up",
+        `  NATS:        ${config.NATS_URL}${natsNote}`,
+        `  projections: ${projections.kind}${projections.kind === "embedded" ? " (rebuilt from the stream at every start)" : ` (${config.ARANGO_URL})`}`,
+        `  gateway:     ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`,
+        `  events:      ${gateway.url}/v1/agents/events   metrics: ${gateway.url}/metrics`,
+        '  submit:      agents submit spec.md --count 3   (or nats pub agents.submit \'{"spec":"…","count":3}\')',
+        '  stop:        agents stop --reason …            (or nats pub agents.control.stop \'{"reason":"…"}\')',
+        "  Ctrl-C stops everything.",
+        "",
+      ].join("\n"),
+    );
+  } catch (err) {
+    // Whatever started before the failure is stopped again, last first, so nothing is left running.
+    for (const p of [...parts].reverse()) await p.stop().catch(() => undefined);
+    throw err;
+  }
   await runUntilSignal(parts, log);
 }

@@ -1,0 +1,30 @@
+// `agents gateway`: the gateway with its own projections, one process (the production layout).
+import { loadConfig } from "../../config/index.ts";
+import { connectNats, provisionTopology } from "../../events/index.ts";
+import { createLogger } from "../../observability/logger.ts";
+import { gatewayFromConfig } from "../../stack/gateway.ts";
+import { startProjections } from "../../stack/projections.ts";
+import { runUntilSignal } from "../run-until-signal.ts";
+
+/** Run projections and the gateway until a signal. */
+export async function runGateway(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger("gateway", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "agents-gateway");
+  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const projections = await startProjections(nc, config, log.child({ part: "projections" }));
+  const gateway = await gatewayFromConfig(nc, config, log, projections).catch(async (err: unknown) => {
+    await projections.stop();
+    await nc.close();
+    throw err;
+  });
+  process.stdout.write(`gateway listening on ${gateway.url} (projections: ${projections.kind})\n`);
+  await runUntilSignal(
+    [
+      { name: "nats", stop: () => nc.drain() },
+      { name: "projections", stop: projections.stop },
+      { name: "gateway", stop: gateway.stop },
+    ],
+    log,
+  );
+}

@@ -1,0 +1,61 @@
+// `agents history TASK_ID [--json]`: a task's events in stream order, read from JetStream directly
+// (NATS_URL), so it works without the gateway and shows exactly what the stream holds.
+import { parseArgs } from "node:util";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { loadConfig } from "../../config/index.ts";
+import { errorMessage } from "../../errors/index.ts";
+import { connectNats } from "../../events/connection.ts";
+import { type AgentEvent, Id, readEvents, type StoredEvent, Subjects } from "../../events/index.ts";
+import { CliError, Exit, usage } from "../exit.ts";
+import { firstLine, printJson, table } from "../format.ts";
+
+/** A short description of what an event says. */
+export function summary(e: AgentEvent): string {
+  const d = e.data as Record<string, unknown>;
+  switch (e.type) {
+    case "task.created":
+      return `${d.task_type} in ${d.queue}, iteration ${d.iteration}, model ${d.model}`;
+    case "task.queued":
+    case "task.started":
+      return `attempt ${d.attempt}${d.worker_id ? ` on ${d.worker_id}` : ""}${d.model && e.type === "task.started" ? ` (${d.model})` : ""}`;
+    case "task.completed":
+    case "task.handoff_requested":
+      return `${d.output_bytes} bytes in ${d.duration_ms} ms, ${d.model}, $${Number(d.cost_usd).toFixed(4)}`;
+    case "task.failed":
+      return `attempt ${d.attempt}: ${d.reason}: ${firstLine(String(d.error), 80)}`;
+    case "task.retry_scheduled":
+      return `attempt ${d.attempt} after ${d.delay_ms} ms`;
+    default:
+      return firstLine(JSON.stringify(d), 90);
+  }
+}
+
+/** Print a task's history; exit 3 when the stream holds nothing for it. */
+export async function runHistory(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
+  const [taskId, ...rest] = positionals;
+  if (!taskId || rest.length > 0) throw usage("usage: agents history TASK_ID [--json]");
+  if (!Id.safeParse(taskId).success) throw usage(`"${taskId}" is not a task id`);
+  const config = loadConfig();
+  const nc = await connectNats(config.NATS_URL, "agents-cli").catch((err: unknown) => {
+    throw new CliError(`cannot reach NATS at ${config.NATS_URL}: ${errorMessage(err)}`, Exit.Failure);
+  });
+  const events: StoredEvent[] = [];
+  try {
+    const js = jetstream(nc);
+    for await (const e of readEvents(js, await jetstreamManager(nc), Subjects.task(taskId))) events.push(e);
+  } finally {
+    await nc.close();
+  }
+  if (events.length === 0) throw new CliError(`the stream holds no events for task ${taskId}`, Exit.NotFound);
+  if (values.json) printJson(events);
+  else {
+    const rows = events.map((e) => [e.seq, e.event.occurred_at, e.event.type, summary(e.event)]);
+    process.stdout.write(`${table(["seq", "time", "event", "what"], rows)}\n`);
+  }
+  return Exit.Ok;
+}

@@ -1,0 +1,90 @@
+// `agents status [ID]` and `agents result ID`: read the projections through the gateway.
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../config/index.ts";
+import { call, targetFromConfig } from "../client.ts";
+import { Exit, usage } from "../exit.ts";
+import { firstLine, printJson, table, usd } from "../format.ts";
+import { type JobView, jobLine } from "./views.ts";
+
+type Queues = { queues: Record<string, Record<string, number>> };
+type Status = { kind: "job"; job: JobView } | { kind: "task"; task: Record<string, unknown> };
+type Iteration = { iteration: number; outcome: string; task_id: string | null; output: string | null };
+type Result =
+  | { kind: "task"; task: Record<string, unknown> & { output: string | null } }
+  | { kind: "job"; job: { job_id: string; status: string; iterations: Iteration[] } };
+
+const COLUMNS = [
+  "pending",
+  "queued",
+  "running",
+  "interrupted",
+  "failed",
+  "completed",
+  "handed_off",
+  "dead_lettered",
+  "cancelled",
+];
+
+function options(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false }, partial: { type: "boolean", default: false } },
+  });
+}
+
+/** Without an id: counts per queue × status; with one: that job's or task's status. */
+export async function runStatus(args: string[]): Promise<number> {
+  const { values, positionals } = options(args);
+  if (positionals.length > 1) throw usage("usage: agents status [ID] [--json]");
+  const t = targetFromConfig(loadConfig());
+  const [id] = positionals;
+  if (!id) {
+    const q = await call<Queues>(t, "GET", "/v1/agents/queues");
+    if (values.json) printJson(q);
+    else {
+      const rows = Object.entries(q.queues).map(([queue, c]) => [
+        queue,
+        ...COLUMNS.map((s) => c[s] ?? 0),
+        c.cancel_requested ?? 0,
+      ]);
+      process.stdout.write(`${table(["queue", ...COLUMNS, "cancel_requested"], rows)}\n`);
+    }
+    return Exit.Ok;
+  }
+  const s = await call<Status>(t, "GET", `/v1/agents/status/${encodeURIComponent(id)}`);
+  if (values.json) printJson(s);
+  else if (s.kind === "job") process.stdout.write(`${jobLine(s.job)}\n  spec: ${firstLine(s.job.spec)}\n`);
+  else {
+    const k = s.task;
+    const lines = [
+      `task ${k.task_id} (${k.type}, iteration ${k.iteration}) of job ${k.job_id}: ${k.status}`,
+      `  queue ${k.queue}  priority ${k.priority}  attempts ${k.attempts}  model ${k.model}  cost ${usd(Number(k.cost_usd ?? 0))}`,
+      ...(k.worker_id ? [`  worker ${k.worker_id}`] : []),
+      ...(k.last_error ? [`  last error: ${k.last_error}`] : []),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return Exit.Ok;
+}
+
+/** A task's output, or every iteration's best output of a job (exit 4 while not ready). */
+export async function runResult(args: string[]): Promise<number> {
+  const { values, positionals } = options(args);
+  const [id, ...rest] = positionals;
+  if (!id || rest.length > 0) throw usage("usage: agents result ID [--partial] [--json]");
+  const t = targetFromConfig(loadConfig());
+  const query = values.partial ? "?partial=true" : "";
+  const r = await call<Result>(t, "GET", `/v1/agents/result/${encodeURIComponent(id)}${query}`);
+  if (values.json) printJson(r);
+  else if (r.kind === "task") process.stdout.write(`${r.task.output ?? ""}\n`);
+  else {
+    for (const it of r.job.iterations) {
+      process.stdout.write(
+        `=== iteration ${it.iteration} (${it.outcome}${it.task_id ? `, ${it.task_id}` : ""}) ===\n`,
+      );
+      process.stdout.write(`${it.output ?? "(no output)"}\n\n`);
+    }
+  }
+  return Exit.Ok;
+}

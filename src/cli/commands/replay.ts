@@ -1,0 +1,55 @@
+// `agents replay [--json]`: rebuild the projections from stream sequence 1. The embedded store lives
+// in memory and is rebuilt at every start, so there is nothing to do; ArangoDB is reset and replayed.
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../config/index.ts";
+import { connectNats } from "../../events/index.ts";
+import { createLogger } from "../../observability/logger.ts";
+import { ProjectionRunner, type ReplayProgress } from "../../projections/index.ts";
+import { storeFromConfig } from "../../stack/projections.ts";
+import { Exit, usage } from "../exit.ts";
+import { printJson } from "../format.ts";
+
+function line(p: ReplayProgress): string {
+  const pct = p.total > 0 ? ((100 * p.applied) / p.total).toFixed(1) : "100.0";
+  return `replay: ${p.applied}/${p.total} messages (${pct}%), sequence ${p.seq}, ${Math.round(p.events_per_sec)} events/s`;
+}
+
+/** Reset and replay ArangoDB; explain the embedded store's rebuild-at-start. */
+export async function runReplay(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
+  if (positionals.length > 0) throw usage("usage: agents replay [--json]");
+  const config = loadConfig();
+  if (!config.ARANGO_URL) {
+    const message =
+      "the embedded projection store keeps nothing on disk: it is rebuilt from stream sequence 1 at every " +
+      "start of `agents up` / `agents gateway`. Restart it to rebuild; set ARANGO_URL to replay into ArangoDB.";
+    if (values.json) printJson({ store: "embedded", replayed: false, message });
+    else process.stdout.write(`${message}\n`);
+    return Exit.Ok;
+  }
+  const log = createLogger("replay", config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, "agents-replay");
+  const { store } = await storeFromConfig(config);
+  try {
+    process.stderr.write(
+      "replay: resetting ArangoDB projections; stop other gateways (their followers write to the same store) first\n",
+    );
+    const runner = new ProjectionRunner({ nc, store, log });
+    const done = await runner.replay({
+      progressEvery: 1000,
+      onProgress: (p) => {
+        if (!values.json) process.stdout.write(`${line(p)}\n`);
+      },
+    });
+    if (values.json) printJson({ store: "arangodb", replayed: true, ...done });
+    else process.stdout.write(`replay done in ${(done.elapsed_ms / 1000).toFixed(1)} s: ${line(done)}\n`);
+  } finally {
+    await store.close();
+    await nc.close();
+  }
+  return Exit.Ok;
+}

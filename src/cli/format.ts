@@ -1,0 +1,37 @@
+// Text output of the CLI: tables, progress bars, and `--json`.
+
+/** Print a value as JSON (the `--json` form of every read command). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A plain text table: columns padded to their widest cell; number columns right-aligned. */
+export function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const numeric = header.map((_, i) => rows.some((r) => typeof r[i] === "number"));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return cells.map(line).join("\n");
+}
+
+/** A progress bar of `width` cells for done / total (total 0: empty). */
+export function bar(done: number, total: number, width = 24): string {
+  const ratio = total > 0 ? Math.min(done / total, 1) : 0;
+  const full = Math.round(ratio * width);
+  return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
+}
+
+/** Dollars with cents, or more digits for small amounts. */
+export function usd(n: number): string {
+  return `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+}
+
+/** First line of a text, at most `max` characters. */
+export function firstLine(text: string | null | undefined, max = 70): string {
+  const line = (text ?? "").split("\n").find((l) => l.trim()) ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

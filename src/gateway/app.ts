@@ -1,0 +1,85 @@
+// buildApp(deps): the gateway as a fastify instance, not listening (src/gateway/server.ts listens;
+// tests call app.inject()). Route groups are plugins sharing one context.
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { EventPublisher } from "../events/index.ts";
+import { installAuth } from "./auth.ts";
+import type { GatewayContext, GatewayDeps } from "./context.ts";
+import { installErrorHandling } from "./errors.ts";
+import { healthRoutes } from "./health.ts";
+import { createMetrics, instrumentHttp } from "./metrics.ts";
+import { controlRoutes } from "./routes/control.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { resultRoutes } from "./routes/result.ts";
+import { statusRoutes } from "./routes/status.ts";
+import { submitRoutes } from "./routes/submit.ts";
+import { SseClients } from "./sse.ts";
+
+export type { GatewayDeps } from "./context.ts";
+
+/** Build the gateway from its dependencies; throws ConfigError when it may not run as configured. */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Requests are counted in /metrics; refusals and failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.AGENTS_MAX_PAYLOAD_BYTES,
+    requestIdHeader: "x-request-id",
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  const sse = new SseClients();
+  let jsm: Promise<JetStreamManager> | undefined;
+  const publisher = new EventPublisher(deps.nc);
+  const metrics = createMetrics({
+    queries: deps.queries,
+    lag: () => deps.projections.lag(),
+    sseClients: () => sse.size,
+  });
+  const ctx: GatewayContext = {
+    deps,
+    publisher,
+    jsm: () => {
+      jsm ??= publisher.js.jetstreamManager();
+      return jsm;
+    },
+    metrics,
+    sse,
+  };
+  instrumentHttp(app, metrics.registry);
+  await installAuth(app, {
+    host: config.AGENTS_HOST,
+    localMode: config.AGENTS_LOCAL_MODE,
+    apiKey: config.AGENTS_API_KEY,
+    ratePerMinute: config.AGENTS_RATE_LIMIT_PER_MINUTE,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "infinite-agents gateway",
+        description:
+          "Submit agent jobs, follow them over SSE, read results, queues and quality; stop and resume.",
+        version: "1.0.0",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  for (const routes of [healthRoutes, submitRoutes, statusRoutes, resultRoutes, controlRoutes, eventRoutes])
+    await app.register(routes, { ctx });
+
+  // SSE responses are hijacked and never end on their own; end them so close() can finish.
+  app.addHook("preClose", async () => sse.closeAll());
+  return app;
+}

@@ -1,0 +1,105 @@
+// Prometheus metrics of the gateway: process defaults, HTTP requests, projection lag, queue counts
+// and SSE clients. One registry per app, so tests can build many apps in one process.
+import type { FastifyInstance } from "fastify";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { ProjectionQueries } from "../projections/store.ts";
+
+export type MetricsSources = {
+  queries: ProjectionQueries;
+  /** Stream messages the projections have not applied yet. */
+  lag(): Promise<number>;
+  /** SSE clients connected now. */
+  sseClients(): number;
+};
+
+export type GatewayMetrics = {
+  registry: Registry;
+  submissions: Counter<"outcome">;
+  sseDropped: Counter<"reason">;
+};
+
+/** Create the registry and every metric; collectors read their sources at scrape time. */
+export function createMetrics(
+  src: MetricsSources,
+  defaultLabels: Record<string, string> = {},
+): GatewayMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels(defaultLabels);
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: "agents_projection_lag_events",
+    help: "AGENTS stream messages not yet applied to the projections",
+    registers: [registry],
+    async collect() {
+      this.set(await src.lag().catch(() => -1));
+    },
+  });
+  new Gauge({
+    name: "agents_projection_checkpoint",
+    help: "Last AGENTS stream sequence applied to the projections",
+    registers: [registry],
+    async collect() {
+      this.set(await src.queries.checkpoint().catch(() => -1));
+    },
+  });
+  new Gauge({
+    name: "agents_queue_tasks",
+    help: "Tasks per queue and status (from the projections)",
+    labelNames: ["queue", "status"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await src.queries.queueSummary().catch(() => []);
+      for (const r of rows) this.set({ queue: r.queue, status: r.status }, r.count);
+    },
+  });
+  new Gauge({
+    name: "agents_sse_clients",
+    help: "Server-Sent Events clients connected",
+    registers: [registry],
+    collect() {
+      this.set(src.sseClients());
+    },
+  });
+  return {
+    registry,
+    submissions: new Counter({
+      name: "agents_submissions_total",
+      help: "Submissions published by the gateway (outcome: new or duplicate)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    sseDropped: new Counter({
+      name: "agents_sse_dropped_total",
+      help: "SSE clients closed by the gateway (reason: slow or error)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+/** Count and time every request by route pattern (not raw URL, so ids do not explode the labels). */
+export function instrumentHttp(app: FastifyInstance, registry: Registry): void {
+  const requests = new Counter({
+    name: "agents_http_requests_total",
+    help: "HTTP requests by method, route and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "agents_http_request_duration_seconds",
+    help: "HTTP request duration by method, route and status",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? "unmatched",
+      status: String(reply.statusCode),
+    };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+  });
+}

@@ -1,0 +1,75 @@
+// Commands: cancel a job or task, emergency stop, resume. Each is the same plain JSON a `nats pub`
+// would send, published on agents.control.* (JetStream records it; workers hear it at once).
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ControlCancel, ControlStopResume, Id, Subjects } from "../../events/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { ErrorBody } from "../errors.ts";
+import { kindOf, notFound } from "../lookup.ts";
+
+const Reason = z.object({ reason: z.string().max(2000).optional() }).strict();
+const Published = z.object({
+  subject: z.string(),
+  seq: z.number().int(),
+  command: z.record(z.string(), z.unknown()),
+});
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+
+export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function publish(subject: string, command: Record<string, unknown>) {
+    const ack = await ctx.publisher.publishJson(subject, command, randomUUID());
+    return { subject, seq: ack.seq, command };
+  }
+
+  r.post(
+    "/v1/agents/:id/cancel",
+    {
+      schema: {
+        tags: ["control"],
+        summary: "Cancel a job (every open task) or one task",
+        params: z.object({ id: Id }),
+        body: Reason.optional(),
+        response: { 202: Published, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.id;
+      const kind = await kindOf(ctx, id);
+      if (!kind) throw notFound(id);
+      const reason = req.body?.reason;
+      const command = ControlCancel.parse({
+        ...(kind === "job" ? { job_id: id } : { task_id: id }),
+        ...(reason ? { reason } : {}),
+      });
+      req.log.info({ [`${kind}_id`]: id }, "cancel requested");
+      return reply.code(202).send(await publish(Subjects.controlCancel, command));
+    },
+  );
+
+  for (const verb of ["stop", "resume"] as const) {
+    r.post(
+      `/v1/agents/control/${verb}`,
+      {
+        schema: {
+          tags: ["control"],
+          summary:
+            verb === "stop"
+              ? "Emergency stop: workers stop running agents and take no work until resumed"
+              : "Resume after an emergency stop",
+          body: Reason.optional(),
+          response: { 202: Published, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const command = ControlStopResume.parse(req.body ?? {});
+        req.log.warn({ verb, reason: command.reason }, `control ${verb}`);
+        const subject = verb === "stop" ? Subjects.controlStop : Subjects.controlResume;
+        return reply.code(202).send(await publish(subject, command));
+      },
+    );
+  }
+};

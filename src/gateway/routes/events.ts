@@ -1,0 +1,64 @@
+// GET /v1/agents/events: the event stream over SSE, filtered by job or task, resumable by Last-Event-ID.
+import type { FastifyPluginAsync } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { errorMessage } from "../../errors/index.ts";
+import { Id } from "../../events/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { ErrorBody } from "../errors.ts";
+import { openStream, pumpEvents, startSequence } from "../sse.ts";
+
+const Query = z.object({
+  job: Id.optional().describe("only this job's events (its own and its tasks')"),
+  task: Id.optional().describe("only this task's events"),
+  last_event_id: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("resume after this stream sequence (the Last-Event-ID header wins)"),
+});
+
+const Headers = z.object({
+  "last-event-id": z.coerce.number().int().nonnegative().optional(),
+});
+
+export const eventRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/v1/agents/events",
+    {
+      schema: {
+        tags: ["events"],
+        summary: "Server-Sent Events from the AGENTS stream; `id:` is the stream sequence",
+        querystring: Query,
+        headers: Headers,
+        response: { 400: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const resumeAfter = req.headers["last-event-id"] ?? req.query.last_event_id;
+      const filter = { job: req.query.job, task: req.query.task };
+      const from = await startSequence(await ctx.jsm(), filter, resumeAfter);
+      reply.hijack();
+      const client = openStream(
+        reply.raw,
+        {
+          heartbeatMs: deps.config.AGENTS_SSE_HEARTBEAT_MS,
+          maxBuffered: deps.config.AGENTS_SSE_MAX_BUFFERED,
+        },
+        (reason) => {
+          ctx.metrics.sseDropped.inc({ reason });
+          req.log.warn({ filter, reason }, "sse client dropped: it fell too far behind");
+        },
+      );
+      ctx.sse.add(client);
+      req.log.info({ filter, from }, "sse client connected");
+      pumpEvents(deps.nc, client, filter, from, req.log).catch((err: unknown) => {
+        ctx.metrics.sseDropped.inc({ reason: "error" });
+        req.log.warn({ err: errorMessage(err), filter }, "sse stream failed");
+        client.close();
+      });
+    },
+  );
+};

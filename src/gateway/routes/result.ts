@@ -1,0 +1,126 @@
+// GET /v1/agents/result/{id}: a task's output (from the object store) with its metadata, or a job's
+// best output of every ended iteration. 409 while there is nothing final to show.
+import type { FastifyPluginAsync } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ErrorCode } from "../../errors/index.ts";
+import { Id } from "../../events/index.ts";
+import type { JobDoc } from "../../projections/job-progress/evolve.ts";
+import type { TaskDoc } from "../../projections/task-details/evolve.ts";
+import type { GatewayContext } from "../context.ts";
+import { ErrorBody, HttpError } from "../errors.ts";
+import { getById } from "../lookup.ts";
+
+const TaskResult = z.object({
+  task_id: z.string(),
+  job_id: z.string(),
+  type: z.string(),
+  iteration: z.number(),
+  status: z.string(),
+  model: z.string(),
+  output: z.string().nullable(),
+  output_ref: z.string().nullable(),
+  output_bytes: z.number().nullable(),
+  cost_usd: z.number(),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+  duration_ms: z.number().nullable(),
+  finished_at: z.string().nullable(),
+});
+const Iteration = z.object({
+  iteration: z.number(),
+  outcome: z.string(),
+  task_id: z.string().nullable(),
+  output: z.string().nullable(),
+  model: z.string().nullable(),
+  cost_usd: z.number().nullable(),
+});
+const ResultBody = z.object({
+  kind: z.enum(["job", "task"]),
+  task: TaskResult.optional(),
+  job: z
+    .object({
+      job_id: z.string(),
+      status: z.string(),
+      complete: z.boolean(),
+      cost_usd: z.number(),
+      iterations: z.array(Iteration),
+    })
+    .optional(),
+});
+
+const HAS_OUTPUT = new Set(["completed", "handed_off"]);
+
+async function taskResult(ctx: GatewayContext, t: TaskDoc): Promise<z.infer<typeof TaskResult>> {
+  if (!HAS_OUTPUT.has(t.status) || !t.output_ref) {
+    const why = ["dead_lettered", "cancelled"].includes(t.status)
+      ? `ended ${t.status} without an output${t.last_error ? ` (${t.last_error})` : ""}`
+      : `is ${t.status}; its output is not ready yet`;
+    throw new HttpError(ErrorCode.NotReady, `task ${t.task_id} ${why}`);
+  }
+  const output = (await ctx.deps.artifacts.findText(t.output_ref)) ?? null;
+  return {
+    task_id: t.task_id,
+    job_id: t.job_id,
+    type: t.type,
+    iteration: t.iteration,
+    status: t.status,
+    model: t.model,
+    output,
+    output_ref: t.output_ref,
+    output_bytes: t.output_bytes,
+    cost_usd: t.cost_usd,
+    usage: t.usage,
+    duration_ms: t.duration_ms,
+    finished_at: t.finished_at,
+  };
+}
+
+async function jobResult(ctx: GatewayContext, j: JobDoc, partial: boolean) {
+  const final = j.status === "completed" || j.status === "cancelled";
+  if (j.status === "rejected")
+    throw new HttpError(ErrorCode.NotReady, `job ${j.job_id} was rejected: ${j.reason}`);
+  if (!final && !partial)
+    throw new HttpError(
+      ErrorCode.NotReady,
+      `job ${j.job_id} is ${j.status} (${j.best_tasks.length} iterations ended); ask again when it completes, or pass partial=true`,
+    );
+  const iterations = [];
+  for (const b of j.best_tasks) {
+    const t = b.best_task_id ? await ctx.deps.queries.getTask(b.best_task_id) : null;
+    const output = t?.output_ref ? ((await ctx.deps.artifacts.findText(t.output_ref)) ?? null) : null;
+    iterations.push({
+      iteration: b.iteration,
+      outcome: b.outcome,
+      task_id: b.best_task_id,
+      output,
+      model: t?.model ?? null,
+      cost_usd: t?.cost_usd ?? null,
+    });
+  }
+  return { job_id: j.job_id, status: j.status, complete: final, cost_usd: j.cost_usd, iterations };
+}
+
+export const resultRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/v1/agents/result/:id",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "A task's output, or every iteration's best output of a job",
+        params: z.object({ id: Id }),
+        querystring: z.object({
+          partial: z
+            .enum(["true", "false"])
+            .default("false")
+            .describe("for a job still running: return the iterations ended so far"),
+        }),
+        response: { 200: ResultBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => {
+      const found = await getById(ctx, req.params.id);
+      if (found.kind === "task") return { kind: "task" as const, task: await taskResult(ctx, found.task) };
+      return { kind: "job" as const, job: await jobResult(ctx, found.job, req.query.partial === "true") };
+    },
+  );
+};

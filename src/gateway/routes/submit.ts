@@ -1,0 +1,104 @@
+// POST /v1/agents/submit: publish the submission as plain JSON on agents.submit (msgID = the
+// idempotency key) and answer 202 at once with the job id and the first wave's task ids, which are
+// derived from the key exactly as the orchestrator derives them.
+import { randomUUID } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  DEFAULT_INFINITE_MAX,
+  jobIdFor,
+  nextWave,
+  taskIdFor,
+  waveSizeFor,
+} from "../../actors/orchestrator/planning.ts";
+import { ErrorCode, type FieldIssue } from "../../errors/index.ts";
+import { SOURCE_HEADER, Subjects, Submission } from "../../events/index.ts";
+import { VALIDATOR_NAMES } from "../../validation/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { ErrorBody, HttpError } from "../errors.ts";
+
+const IdempotencyKey = z.string().min(1).max(200);
+
+export const SubmitAccepted = z.object({
+  job_id: z.string(),
+  task_ids: z.array(z.string()).describe("the first wave's generator tasks"),
+  idempotency_key: z.string(),
+  duplicate: z.boolean().describe("true when this key was already submitted (within the dedup window)"),
+  submit_seq: z.number().int(),
+  status_url: z.string(),
+  result_url: z.string(),
+  events_url: z.string(),
+});
+
+/** Iterations the first wave plans, as the orchestrator plans them. */
+export function firstWaveTaskIds(jobId: string, s: Submission): string[] {
+  const max =
+    s.count === "infinite"
+      ? (s.max_iterations ?? DEFAULT_INFINITE_MAX)
+      : Math.min(s.count, s.max_iterations ?? Number.MAX_SAFE_INTEGER);
+  return nextWave(0, waveSizeFor(s.count), max).map((n) => taskIdFor(jobId, n, "generator", 0));
+}
+
+const known = new Set<string>(VALIDATOR_NAMES);
+
+function unknownValidators(s: Submission): FieldIssue[] {
+  return (s.validation ?? []).flatMap((v, i) =>
+    known.has(v.type)
+      ? []
+      : [
+          {
+            path: `validation.${i}.type`,
+            message: `unknown validator "${v.type}"; known: ${VALIDATOR_NAMES.join(", ")}`,
+          },
+        ],
+  );
+}
+
+export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    "/v1/agents/submit",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Submit a job; the same Idempotency-Key always names the same job",
+        body: Submission,
+        headers: z.object({ "idempotency-key": IdempotencyKey.optional() }),
+        response: { 202: SubmitAccepted, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const header = req.headers["idempotency-key"];
+      const body = req.body;
+      if (header && body.idempotency_key && header !== body.idempotency_key)
+        throw new HttpError(ErrorCode.ValidationFailed, "Idempotency-Key and idempotency_key differ", [
+          { path: "idempotency_key", message: "differs from the Idempotency-Key header; send one of them" },
+        ]);
+      const issues = unknownValidators(body);
+      if (issues.length > 0)
+        throw new HttpError(ErrorCode.ValidationFailed, "submission names unknown validators", issues);
+      const key = header ?? body.idempotency_key ?? randomUUID();
+      const submission = { ...body, idempotency_key: key };
+      const ack = await ctx.publisher.publishJson(Subjects.submit, submission, key, {
+        headers: { [SOURCE_HEADER]: "gateway" },
+      });
+      ctx.metrics.submissions.inc({ outcome: ack.duplicate ? "duplicate" : "new" });
+      const jobId = jobIdFor(key);
+      req.log.info({ job_id: jobId, seq: ack.seq, duplicate: ack.duplicate }, "submission published");
+      const status_url = `/v1/agents/status/${jobId}`;
+      return reply
+        .code(202)
+        .header("location", status_url)
+        .send({
+          job_id: jobId,
+          task_ids: firstWaveTaskIds(jobId, submission),
+          idempotency_key: key,
+          duplicate: ack.duplicate,
+          submit_seq: ack.seq,
+          status_url,
+          result_url: `/v1/agents/result/${jobId}`,
+          events_url: `/v1/agents/events?job=${jobId}`,
+        });
+    },
+  );
+};

@@ -1,0 +1,25 @@
+// The gateway of a process, wired to its NATS connection, projections and the outputs bucket.
+import type { NatsConnection } from "@nats-io/transport-node";
+import { Artifacts } from "../artifacts/index.ts";
+import type { Config } from "../config/index.ts";
+import { type RunningGateway, startGateway } from "../gateway/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { RunningProjections } from "./projections.ts";
+
+/** Listen on AGENTS_HOST:AGENTS_PORT; refuses (ConfigError) a non-local gateway without AGENTS_API_KEY. */
+export async function gatewayFromConfig(
+  nc: NatsConnection,
+  config: Config,
+  log: Logger,
+  projections: RunningProjections,
+): Promise<RunningGateway> {
+  return startGateway({
+    nc,
+    config,
+    log,
+    queries: projections.store,
+    projections: projections.runner,
+    artifacts: await Artifacts.open(nc),
+    storeKind: projections.kind,
+  });
+}

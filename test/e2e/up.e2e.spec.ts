@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { freePort, retryUntil, spawnActor } from "../support/index.ts";
+
+// True when something accepts TCP connections on the port.
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tcpConnect({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+describe("agents up with no NATS server running", () => {
+  let dir = "";
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("starts nats-server, projections and the gateway, prints the URLs, and Ctrl-C stops everything", async () => {
+    dir = await mkdtemp(join(tmpdir(), "agents-up-"));
+    const [natsPort, httpPort] = [await freePort(), await freePort()];
+    const up = spawnActor("up", {
+      NATS_URL: `nats://127.0.0.1:${natsPort}`,
+      AGENTS_PORT: String(httpPort),
+      AGENTS_DATA_DIR: dir,
+      AGENTS_EXECUTOR: "echo",
+      LOG_LEVEL: "info",
+    });
+    const url = `http://127.0.0.1:${httpPort}`;
+    await retryUntil(
+      async () => {
+        const res = await fetch(`${url}/ready`);
+        assert.equal(res.status, 200);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    assert.match(up.logs(), new RegExp(`gateway: +${url}`));
+    assert.match(up.logs(), /projections: embedded/);
+    assert.ok(await listening(natsPort), "its own nats-server runs");
+
+    assert.equal(await up.kill("SIGINT"), 0, up.logs());
+    assert.equal(await listening(natsPort), false, "its nats-server stopped too");
+    assert.equal(await listening(httpPort), false);
+    assert.doesNotMatch(up.logs(), /stop failed/, up.logs());
+    const stopped = [...up.logs().matchAll(/"part":"([\w-]+)","msg":"stopped"/g)].map((m) => m[1]);
+    assert.deepEqual(stopped, ["gateway", "worker", "orchestrator", "projections", "nats", "nats-server"]);
+  });
+});

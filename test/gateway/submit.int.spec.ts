@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { jobIdFor, taskIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { STREAM_EVENTS, Subjects } from "../../src/events/index.ts";
+import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
+
+// Raw messages on agents.submit (not events, so read them by sequence).
+async function submissions(h: GatewayHarness) {
+  const { state } = await h.jsm.streams.info(STREAM_EVENTS);
+  const out = [];
+  for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+    const m = await h.jsm.streams.getMessage(STREAM_EVENTS, { seq }).catch(() => null);
+    if (m?.subject === Subjects.submit)
+      out.push({ seq, msgId: m.header?.get("Nats-Msg-Id"), body: m.json() });
+  }
+  return out;
+}
+
+describe("POST /v1/agents/submit", () => {
+  let h: GatewayHarness;
+  before(async () => {
+    h = await startGatewayHarness({ actors: true, env: { AGENTS_MAX_PAYLOAD_BYTES: "4096" } });
+  });
+  after(() => h.stop());
+
+  it("given a valid body and a key, then 202 with the derived job id, first-wave task ids and URLs", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      headers: { "idempotency-key": "submit-a" },
+      payload: { spec: "Write a haiku about queues.", count: 3 },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const body = res.json();
+    const job = jobIdFor("submit-a");
+    assert.equal(body.job_id, job);
+    assert.deepEqual(
+      body.task_ids,
+      [1, 2, 3].map((n) => taskIdFor(job, n, "generator", 0)),
+    );
+    assert.equal(body.status_url, `/v1/agents/status/${job}`);
+    assert.equal(body.events_url, `/v1/agents/events?job=${job}`);
+    assert.equal(res.headers.location, body.status_url);
+    const sent = (await submissions(h)).find((s) => s.msgId === "submit-a");
+    assert.ok(sent, "published on agents.submit with Nats-Msg-Id = the key");
+    assert.deepEqual(sent.body, {
+      spec: "Write a haiku about queues.",
+      count: 3,
+      idempotency_key: "submit-a",
+    });
+  });
+
+  it("given the same Idempotency-Key twice, then both answers name one job and the stream holds one job", async () => {
+    const send = () =>
+      h.app.inject({
+        method: "POST",
+        url: "/v1/agents/submit",
+        headers: { "idempotency-key": "submit-twice" },
+        payload: { spec: "One line about idempotency.", count: 1 },
+      });
+    const first = (await send()).json();
+    const second = (await send()).json();
+    assert.equal(first.job_id, second.job_id);
+    assert.equal(first.duplicate, false);
+    assert.equal(second.duplicate, true);
+    const job = first.job_id as string;
+    await eventually(async () => {
+      const s = await h.app.inject({ url: `/v1/agents/status/${job}` });
+      return s.statusCode === 200 && s.json().job.status === "completed" ? true : undefined;
+    });
+    const submitted = (await h.events(Subjects.job(job))).filter((e) => e.event.type === "job.submitted");
+    assert.equal(submitted.length, 1);
+    const first0 = submitted[0]?.event;
+    assert.equal(first0?.type === "job.submitted" && first0.data.source, "gateway");
+    assert.equal((await submissions(h)).filter((s) => s.msgId === "submit-twice").length, 1);
+  });
+
+  it("given no key, then the gateway makes one and the job id derives from it", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "Anything.", count: "infinite", max_iterations: 2 },
+    });
+    assert.equal(res.statusCode, 202);
+    const body = res.json();
+    assert.match(body.idempotency_key, /^[0-9a-f-]{36}$/);
+    assert.equal(body.job_id, jobIdFor(body.idempotency_key));
+    assert.equal(body.task_ids.length, 2, "an infinite job's first wave is capped by max_iterations");
+  });
+
+  it("given a bad count and an empty spec, then 400 naming each field", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "", count: 0 },
+    });
+    assert.equal(res.statusCode, 400);
+    const { error } = res.json();
+    assert.equal(error.code, "VALIDATION_FAILED");
+    const paths = error.fields.map((f: { path: string }) => f.path);
+    assert.ok(paths.includes("count"), JSON.stringify(error));
+    assert.ok(paths.includes("spec"), JSON.stringify(error));
+    assert.match(error.message, /count/);
+  });
+
+  it("given an unknown field, an unknown validator or non-JSON, then 400 naming the problem", async () => {
+    const unknownField = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "x", count: 1, colour: "blue" },
+    });
+    assert.equal(unknownField.statusCode, 400);
+    assert.deepEqual(unknownField.json().error.fields[0].path, "colour");
+    const validator = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "x", count: 1, validation: [{ type: "not_a_validator" }] },
+    });
+    assert.equal(validator.statusCode, 400);
+    assert.equal(validator.json().error.fields[0].path, "validation.0.type");
+    const garbage = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    assert.equal(garbage.statusCode, 400);
+    assert.equal(garbage.json().error.code, "VALIDATION_FAILED");
+  });
+
+  it("given a body over AGENTS_MAX_PAYLOAD_BYTES, then 413 in the error shape", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "x".repeat(5000), count: 1 },
+    });
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json().error.code, "PAYLOAD_TOO_LARGE");
+  });
+
+  it("given an unknown route, then 404 in the error shape", async () => {
+    const res = await h.app.inject({ url: "/v1/agents/nope/nope" });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().error.code, "NOT_FOUND");
+  });
+});
