@@ -1,6 +1,6 @@
 // The typed publisher: msgID = event id (dedup), optional expected last subject sequence.
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
 import { ConcurrencyError } from "../errors/index.ts";
 import type { AgentEvent } from "./catalogue/index.ts";
 import { encodeJson } from "./codec.ts";
@@ -10,6 +10,8 @@ export type PublishOptions = {
   expectedLastSubjectSequence?: number;
   /** Publish ack timeout (ms). Default 5000. */
   timeoutMs?: number;
+  /** Extra NATS headers (e.g. Agents-Source on a submission). */
+  headers?: Record<string, string>;
 };
 
 export type Published = { seq: number; duplicate: boolean; stream: string };
@@ -50,6 +52,7 @@ export class EventPublisher {
         msgID,
         timeout: opts.timeoutMs ?? 5000,
         ...(expect ? { expect } : {}),
+        ...(opts.headers ? { headers: toHeaders(opts.headers) } : {}),
       });
       return { seq: ack.seq, duplicate: ack.duplicate, stream: ack.stream };
     } catch (err) {
@@ -59,6 +62,12 @@ export class EventPublisher {
       throw err;
     }
   }
+}
+
+function toHeaders(record: Record<string, string>): MsgHdrs {
+  const h = headers();
+  for (const [k, v] of Object.entries(record)) h.set(k, v);
+  return h;
 }
 
 /** True when the server refused a publish because the subject moved past the expected sequence. */

@@ -27,6 +27,9 @@ export const Subjects = {
   workAll: "agents.work.>",
 } as const;
 
+/** NATS header naming who published a submission: gateway, cli or (absent) any NATS client. */
+export const SOURCE_HEADER = "Agents-Source";
+
 /** Durable consumer name of the work stream for one (queue, band). */
 export function workConsumerName(queue: QueueName, band: Band): string {
   return `work-${queue}-${band}`;

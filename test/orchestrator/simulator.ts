@@ -54,7 +54,14 @@ export class Simulator {
   submit(body: Record<string, unknown>, key = "key-1"): string {
     const seq = this.store(Subjects.submit);
     const parsed = parseWith(Submission, body);
-    const input = { kind: "submit" as const, seq, parsed, excerpt: JSON.stringify(body).slice(0, 500), key };
+    const input = {
+      kind: "submit" as const,
+      source: "nats" as const,
+      seq,
+      parsed,
+      excerpt: JSON.stringify(body).slice(0, 500),
+      key,
+    };
     this.run(decide(this.state, input, this.ctx()));
     return jobIdFor(key);
   }

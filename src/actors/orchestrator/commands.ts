@@ -3,7 +3,14 @@ import type { AgentEvent, Parsed, Submission, WorkItem } from "../../events/inde
 import type { ControlCommand } from "./decide-control.ts";
 
 export type OrchestratorInput =
-  | { kind: "submit"; seq: number; parsed: Parsed<Submission>; excerpt: string; key: string }
+  | {
+      kind: "submit";
+      seq: number;
+      parsed: Parsed<Submission>;
+      excerpt: string;
+      key: string;
+      source: "gateway" | "nats" | "cli";
+    }
   | { kind: "control"; seq: number; body: ControlCommand }
   | { kind: "event"; seq: number; event: AgentEvent };
 

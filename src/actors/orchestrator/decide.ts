@@ -55,7 +55,7 @@ function decideSubmit(
     );
     return [{ ...cmd, expectedSeq: 0 }];
   }
-  const data = { submission: input.parsed.value, source: "nats" as const, submit_seq: input.seq };
+  const data = { submission: input.parsed.value, source: input.source, submit_seq: input.seq };
   return [{ ...appendToJob(jobId, "job.submitted", data, causation, ctx), expectedSeq: 0 }];
 }
 

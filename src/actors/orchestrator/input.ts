@@ -9,6 +9,7 @@ import {
   excerpt,
   type Parsed,
   parseWith,
+  SOURCE_HEADER,
   Subjects,
   Submission,
 } from "../../events/index.ts";
@@ -28,8 +29,15 @@ export function decodeInput(m: JsMsg, maxSubmitBytes: number): Parsed<Orchestrat
   return e.ok ? { ok: true, value: { kind: "event", seq: m.seq, event: e.value } } : e;
 }
 
+/** Who published a submission, from its Agents-Source header (any other value counts as nats). */
+function sourceOf(m: JsMsg): "gateway" | "nats" | "cli" {
+  const v = m.headers?.get(SOURCE_HEADER);
+  return v === "gateway" || v === "cli" ? v : "nats";
+}
+
 /** A submission is never terminated: a bad one becomes a job.rejected event naming the field. */
 function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
+  const source = sourceOf(m);
   const ex = excerpt(m.data, 500);
   let raw: unknown;
   const key = () => {
@@ -43,6 +51,7 @@ function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
     const issue = { path: "", message: `submission is ${m.data.byteLength} bytes; the limit is ${maxBytes}` };
     return {
       kind: "submit",
+      source,
       seq: m.seq,
       parsed: { ok: false, issues: [issue] },
       excerpt: ex,
@@ -53,9 +62,16 @@ function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
     raw = JSON.parse(decoder.decode(m.data));
   } catch (err) {
     const issue = { path: "", message: `not JSON: ${(err as Error).message}` };
-    return { kind: "submit", seq: m.seq, parsed: { ok: false, issues: [issue] }, excerpt: ex, key: key() };
+    return {
+      kind: "submit",
+      source,
+      seq: m.seq,
+      parsed: { ok: false, issues: [issue] },
+      excerpt: ex,
+      key: key(),
+    };
   }
-  return { kind: "submit", seq: m.seq, parsed: parseWith(Submission, raw), excerpt: ex, key: key() };
+  return { kind: "submit", source, seq: m.seq, parsed: parseWith(Submission, raw), excerpt: ex, key: key() };
 }
 
 function decodeControl(subject: string, data: Uint8Array): Parsed<ControlCommand> {
