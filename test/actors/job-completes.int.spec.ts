@@ -41,4 +41,20 @@ describe("a job with count 5 and two workers", () => {
     const completions = ofType(all, "task.completed").map((e) => e.event.task_id);
     assert.equal(new Set(completions).size, completions.length);
   });
+
+  it("records the exact prompt each agent received, by reference", async () => {
+    const artifacts = await Artifacts.open(stack.nc);
+    const runs = await stack.agentRuns();
+    const started = ofType(await stack.events(), "task.started");
+    assert.ok(started.length >= 10, `generators and critics started (${started.length})`);
+    for (const s of started) {
+      const ref = s.event.data.prompt_ref;
+      assert.ok(ref, `task.started of ${s.event.task_id} names its prompt`);
+      const recorded = await artifacts.getText(ref);
+      assert.ok(
+        runs.some((r) => r.prompt === recorded),
+        `the prompt recorded for ${s.event.task_id} is exactly what an agent received`,
+      );
+    }
+  });
 });
