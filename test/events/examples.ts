@@ -50,7 +50,13 @@ export const EXAMPLE_DATA: { [T in AgentEventType]: EventData<T> } = {
   },
   "job.wave_planned": { wave: 1, iterations: [1, 2, 3] },
   "job.iteration_ended": { iteration: 1, outcome: "passed", best_task_id: EXAMPLE_TASK_ID },
-  "job.completed": { iterations_passed: 5, iterations_exhausted: 0, iterations_failed: 0, cost_usd: 0.31, reason: "all_done" },
+  "job.completed": {
+    iterations_passed: 5,
+    iterations_exhausted: 0,
+    iterations_failed: 0,
+    cost_usd: 0.31,
+    reason: "all_done",
+  },
   "job.cancelled": { reason: "cancelled by the user" },
   "job.budget_exceeded": { budget_usd: 2, spent_usd: 2.05 },
   "critique.recorded": {

@@ -1,0 +1,142 @@
+// Our system in this process, built the way `agents up` builds it (src/stack/components.ts): the
+// real orchestrator, one worker serving every queue with the offline echo executor, and the
+// projections when available; each actor on its own connection, whose outgoing messages are counted.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { Orchestrator } from "../src/actors/orchestrator/index.ts";
+import type { Worker } from "../src/actors/worker/worker.ts";
+import { loadConfig } from "../src/config/index.ts";
+import { connectNats, provisionTopology } from "../src/events/index.ts";
+import { createEchoExecutor } from "../src/executors/index.ts";
+import { createLogger } from "../src/observability/logger.ts";
+import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
+import { NatsCounter } from "./nats-counter.ts";
+import { type BenchProjections, createProjections } from "./projections.ts";
+import type { NatsServerHandle } from "./servers.ts";
+import { nowMs } from "./stats.ts";
+
+export const ACTORS = ["submitter", "orchestrator", "worker", "projections"] as const;
+export type Actor = (typeof ACTORS)[number];
+
+export type StackOptions = {
+  /** Worker concurrency (AGENTS_WORKER_CONCURRENCY, max 1000). */
+  concurrency: number;
+  /** Echo executor delay per task (ms): 0 for throughput, long to hold tasks for the memory test. */
+  echoDelayMs: number;
+  logLevel: string;
+  projections: boolean;
+  /**
+   * Experiment: connect the actors as connectNats does but with nats.js `noAsyncTraces` (no Error
+   * built per request for its stack). Off by default, so the benchmark measures src as it is.
+   */
+  noAsyncTraces?: boolean;
+};
+
+/** A seen event: its type and ids, and when this process saw it. */
+export type Seen = { type: string; job_id?: string; task_id?: string; at: number };
+
+export type OurStack = {
+  nats: NatsServerHandle;
+  /** The submitter's connection (also used to read streams after a phase). */
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  counters: Record<Actor, NatsCounter | undefined>;
+  orchestrator: Orchestrator;
+  worker: Worker;
+  projections: BenchProjections | undefined;
+  /** Call `fn` for every event published on a subject filter (core NATS tap; no JetStream cost). */
+  tap(filter: string, fn: (e: Seen) => void): Subscription;
+  stop(): Promise<void>;
+};
+
+/** Provision the topology and start every actor against a running nats-server. */
+export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Promise<OurStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), "agents-bench-data-"));
+  const config = loadConfig({
+    NATS_URL: nats.url,
+    AGENTS_DATA_DIR: dataDir,
+    AGENTS_EXECUTOR: "echo",
+    AGENTS_WORKER_CONCURRENCY: String(o.concurrency),
+    LOG_LEVEL: o.logLevel,
+  });
+  const conns: NatsConnection[] = [];
+  const counters = {} as Record<Actor, NatsCounter | undefined>;
+  const open = async (actor: Actor) => {
+    const c = o.noAsyncTraces
+      ? await connect({
+          servers: nats.url,
+          name: `bench-${actor}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+          noAsyncTraces: true,
+        })
+      : await connectNats(nats.url, `bench-${actor}`);
+    conns.push(c);
+    counters[actor] = new NatsCounter(c);
+    return c;
+  };
+  const nc = await open("submitter");
+  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const log = (name: string) => createLogger(name, o.logLevel);
+  const orchestrator = orchestratorFromConfig(await open("orchestrator"), config, log("orchestrator"));
+  const executor = createEchoExecutor({ delayMs: o.echoDelayMs });
+  const worker = workerFromConfig(await open("worker"), config, log("worker"), executor);
+  let projections: BenchProjections | undefined;
+  if (o.projections) {
+    const pc = await open("projections");
+    projections = await createProjections(pc, log("projections"));
+  }
+  await orchestrator.start();
+  await worker.start();
+  await projections?.start();
+  const decoder = new TextDecoder();
+  const subs: Subscription[] = [];
+  const tap = (filter: string, fn: (e: Seen) => void) => {
+    const sub = nc.subscribe(filter, {
+      callback: (_err, m) => {
+        try {
+          const e = JSON.parse(decoder.decode(m.data)) as Partial<Seen>;
+          if (typeof e.type === "string") fn({ ...e, type: e.type, at: nowMs() });
+        } catch {}
+      },
+    });
+    subs.push(sub);
+    return sub;
+  };
+  return {
+    nats,
+    nc,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    counters,
+    orchestrator,
+    worker,
+    projections,
+    tap,
+    async stop() {
+      for (const s of subs) s.unsubscribe();
+      await withTimeout(orchestrator.stop(), 15_000, "orchestrator stop");
+      await withTimeout(projections?.stop() ?? Promise.resolve(), 15_000, "projections stop");
+      await withTimeout(worker.stop(), 30_000, "worker stop");
+      for (const c of conns) await c.close().catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reject when a promise takes longer than `ms`; names what hung. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
