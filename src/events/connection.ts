@@ -8,5 +8,7 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Async stack traces build an Error per request; the profile showed ~17% of CPU in them.
+    noAsyncTraces: true,
   });
 }

@@ -32,6 +32,13 @@ export type ConsumeOptions<S extends z.ZodType> = {
   signal: AbortSignal;
   /** Delay before redelivery after an unexpected handler error (ms); grows with deliveries. Default 1000. */
   retryDelayMs?: number;
+  /** Messages pulled ahead of the handlers (the pull batch). Default: concurrency. */
+  prefetch?: number;
+  /**
+   * Ack without waiting for the server's confirmation. Right for idempotent handlers: a lost ack
+   * only means a redelivery. Default false (ackAck).
+   */
+  fastAck?: boolean;
 };
 
 /** Consume a durable consumer until the signal aborts; never lets one bad message block the rest. */
@@ -46,7 +53,7 @@ export async function consumeLoop<S extends z.ZodType>(
   while (!o.signal.aborted) {
     try {
       const consumer: Consumer = await js.consumers.get(o.stream, o.consumer);
-      const messages = await consumer.consume({ max_messages: Math.max(limit, 1) });
+      const messages = await consumer.consume({ max_messages: Math.max(o.prefetch ?? limit, limit, 1) });
       const onAbort = () => void messages.close();
       o.signal.addEventListener("abort", onAbort, { once: true });
       try {
@@ -96,8 +103,10 @@ async function handleOne<S extends z.ZodType>(
     m.nak(delayMs);
     return;
   }
-  if (!d || d.kind === "ack") await m.ackAck().catch(() => false);
-  else if (d.kind === "nak") m.nak(d.delayMs);
+  if (!d || d.kind === "ack") {
+    if (o.fastAck) m.ack();
+    else await m.ackAck().catch(() => false);
+  } else if (d.kind === "nak") m.nak(d.delayMs);
   else await reject(m, o, publisher, d.reason);
 }
 

@@ -45,16 +45,25 @@ describe("a job with count 5 and two workers", () => {
   it("records the exact prompt each agent received, by reference", async () => {
     const artifacts = await Artifacts.open(stack.nc);
     const runs = await stack.agentRuns();
-    const started = ofType(await stack.events(), "task.started");
+    const all = await stack.events();
+    const started = ofType(all, "task.started");
     assert.ok(started.length >= 10, `generators and critics started (${started.length})`);
+    let stored = 0;
     for (const s of started) {
+      // Stored by reference when it differs from task.created's inline prompt (attachments,
+      // feedback), else that inline prompt is exactly what the agent received.
       const ref = s.event.data.prompt_ref;
-      assert.ok(ref, `task.started of ${s.event.task_id} names its prompt`);
-      const recorded = await artifacts.getText(ref);
+      const created = ofType(all, "task.created").find((c) => c.event.task_id === s.event.task_id);
+      const inline =
+        created && "inline" in created.event.data.prompt ? created.event.data.prompt.inline : undefined;
+      if (ref) stored++;
+      const recorded = ref ? await artifacts.getText(ref) : inline;
+      assert.ok(recorded, `the prompt of ${s.event.task_id} is recorded`);
       assert.ok(
         runs.some((r) => r.prompt === recorded),
         `the prompt recorded for ${s.event.task_id} is exactly what an agent received`,
       );
     }
+    assert.ok(stored >= 5, `critic prompts (with the output attached) are stored by reference (${stored})`);
   });
 });

@@ -24,6 +24,9 @@ import { decide } from "./decide.ts";
 import { decodeInput } from "./input.ts";
 import { evolve, initialState, type OrchestratorState } from "./state.ts";
 
+type OwnEcho = { kind: "own-echo" };
+const OWN_ECHO: OwnEcho = { kind: "own-echo" };
+
 export type OrchestratorOptions = {
   nc: NatsConnection;
   log: Logger;
@@ -67,15 +70,24 @@ export class Orchestrator {
     this.loop = consumeLoop(this.o.nc, {
       stream: STREAM_EVENTS,
       consumer: this.name,
-      schema: z.custom<OrchestratorInput>(),
-      decode: (m) => decodeInput(m, this.o.maxSubmitBytes ?? 1_048_576),
+      schema: z.custom<OrchestratorInput | OwnEcho>(),
+      decode: (m) => {
+        // Our own events come back from the stream already applied: skip them before decoding.
+        const id = m.headers?.get("Nats-Msg-Id");
+        if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
+        return decodeInput(m, this.o.maxSubmitBytes ?? 1_048_576);
+      },
       handler: async (input) => {
-        await this.handle(input);
+        if (input.kind !== "own-echo") await this.handle(input);
         return undefined;
       },
       log: this.o.log,
       signal: this.abort.signal,
+      // One input at a time (the state is shared), but pulled ahead in batches; decisions are
+      // idempotent, so an ack need not wait for the server's confirmation.
       concurrency: 1,
+      prefetch: 256,
+      fastAck: true,
     });
   }
 

@@ -61,14 +61,20 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
           if (!task) return;
           const attempt = Math.max(item.attempt, task.attempt, 1);
           const prompt = await buildPrompt(deps, task);
-          const promptRef = ArtifactKeys.prompt(task.task_id, attempt);
-          await deps.artifacts.putText(promptRef, prompt);
+          // The exact prompt is recorded: as task.created's inline prompt when it is just that,
+          // else stored and referenced from task.started.
+          const base = task.created.prompt;
+          const promptRef =
+            "inline" in base && base.inline === prompt
+              ? undefined
+              : ArtifactKeys.prompt(task.task_id, attempt);
+          if (promptRef) await deps.artifacts.putText(promptRef, prompt);
           const data = {
             attempt,
             worker_id: deps.workerId,
             executor: deps.executor.name,
             model: task.model,
-            prompt_ref: promptRef,
+            ...(promptRef ? { prompt_ref: promptRef } : {}),
             reclaimed: claim.reclaimed,
           };
           const ack = await deps.publisher.publish(
