@@ -13,7 +13,7 @@ export { type NatsServerHandle, startNatsServer } from "../test/support/nats-ser
 
 export type RedisHandle = { host: string; port: number; pid: number; version: string; stop(): Promise<void> };
 
-/** The redis-server binary (scripts/ensure-redis-server.sh installs Debian's package). */
+/** The redis-server binary (scripts/ensure-debian-tool.sh redis-server installs Debian's package). */
 function redisBinary(): string {
   for (const p of ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]) {
     try {
@@ -39,7 +39,7 @@ export async function startRedis(): Promise<RedisHandle> {
   });
   const spawnFailed = new Promise<never>((_, reject) =>
     child.once("error", (e) =>
-      reject(new Error(`cannot start redis-server (run scripts/ensure-redis-server.sh): ${e.message}`)),
+      reject(new Error(`cannot start redis-server (run scripts/ensure-debian-tool.sh redis-server): ${e.message}`)),
     ),
   );
   const kill = () => child.kill("SIGKILL");

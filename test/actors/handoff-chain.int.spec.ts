@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Subjects } from "../../src/events/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 
 describe("given an agent that hands off twice before finishing", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 1 });
 
   it("when the job runs, then two continuations in the heavy queue finish one passed iteration", async () => {
-    const jobId = await stack.submit({ spec: "Write a long essay.\nFIXTURE: handoff-times 2", count: 1 });
-    const jobEvents = await stack.waitFor(
+    const jobId = await stack().submit({ spec: "Write a long essay.\nFIXTURE: handoff-times 2", count: 1 });
+    const jobEvents = await stack().waitFor(
       Subjects.job(jobId),
       (es) => ofType(es, "job.completed").length > 0,
       45_000,
@@ -24,7 +18,7 @@ describe("given an agent that hands off twice before finishing", () => {
     assert.equal(ended[0]?.event.data.outcome, "passed");
     assert.equal(ofType(jobEvents, "job.completed")[0]?.event.data.iterations_passed, 1);
 
-    const tasks = (await stack.events(Subjects.tasks)).filter((e) => e.event.job_id === jobId);
+    const tasks = (await stack().events(Subjects.tasks)).filter((e) => e.event.job_id === jobId);
     const continuations = ofType(tasks, "task.created").filter(
       (e) => e.event.data.task_type === "continuation",
     );
@@ -39,7 +33,7 @@ describe("given an agent that hands off twice before finishing", () => {
     assert.equal(ended[0]?.event.data.best_task_id, `${jobId}-i1-k2`);
 
     // Each continuation's prompt carries the output of the agent before it.
-    const runs = await stack.agentRuns();
+    const runs = await stack().agentRuns();
     const prompts = runs.map((r) => r.prompt).filter((p) => p.startsWith("ROLE: continuation"));
     assert.equal(prompts.length, 2);
     assert.ok(

@@ -1,22 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Artifacts } from "../../src/artifacts/index.ts";
 import { Subjects } from "../../src/events/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 
 describe("a job with count 5 and two workers", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 2 });
 
   it("completes, and every iteration's output is retrievable", async () => {
-    const jobId = await stack.submit({ spec: "Write one line about queues.", count: 5 });
-    const jobEvents = await stack.waitFor(
+    const jobId = await stack().submit({ spec: "Write one line about queues.", count: 5 });
+    const jobEvents = await stack().waitFor(
       Subjects.job(jobId),
       (es) => ofType(es, "job.completed").length > 0,
       60_000,
@@ -26,10 +19,10 @@ describe("a job with count 5 and two workers", () => {
     const ended = ofType(jobEvents, "job.iteration_ended");
     assert.deepEqual(ended.map((e) => e.event.data.iteration).sort(), [1, 2, 3, 4, 5]);
 
-    const all = await stack.events();
+    const all = await stack().events();
     const workers = new Set(ofType(all, "task.started").map((e) => e.event.data.worker_id));
     assert.equal(workers.size, 2, "both workers took tasks");
-    const artifacts = await Artifacts.open(stack.nc);
+    const artifacts = await Artifacts.open(stack().nc);
     for (const e of ended) {
       const best = e.event.data.best_task_id as string;
       const done = ofType(all, "task.completed").find((c) => c.event.task_id === best);
@@ -43,9 +36,9 @@ describe("a job with count 5 and two workers", () => {
   });
 
   it("records the exact prompt each agent received, by reference", async () => {
-    const artifacts = await Artifacts.open(stack.nc);
-    const runs = await stack.agentRuns();
-    const all = await stack.events();
+    const artifacts = await Artifacts.open(stack().nc);
+    const runs = await stack().agentRuns();
+    const all = await stack().events();
     const started = ofType(all, "task.started");
     assert.ok(started.length >= 10, `generators and critics started (${started.length})`);
     let stored = 0;

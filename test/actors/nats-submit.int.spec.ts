@@ -1,32 +1,26 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { jobIdFor } from "../../src/actors/orchestrator/planning.ts";
 import { Subjects } from "../../src/events/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 
 describe("given submissions published with a plain core NATS publish (what `nats pub` does)", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 1 });
 
   it("when good, malformed and non-JSON ones arrive, then the good become jobs and the bad are rejected by field", async () => {
     const key = `nats-pub-${process.pid}-${Date.now()}`;
-    const publish = (body: string) => stack.nc.publish(Subjects.submit, body);
+    const publish = (body: string) => stack().nc.publish(Subjects.submit, body);
     publish(JSON.stringify({ spec: "Write one line about pipes.", count: 1, idempotency_key: `${key}-1` }));
     const malformed = JSON.stringify({ spec: "x", count: "many" });
     publish(malformed);
     publish("count=3 spec=not json");
     publish(JSON.stringify({ spec: "Write one line about sockets.", count: 1, idempotency_key: `${key}-2` }));
-    await stack.nc.flush();
+    await stack().nc.flush();
 
     const first = jobIdFor(`${key}-1`);
     const last = jobIdFor(`${key}-2`);
     for (const jobId of [first, last]) {
-      const events = await stack.waitFor(
+      const events = await stack().waitFor(
         Subjects.job(jobId),
         (es) => ofType(es, "job.completed").length > 0,
         40_000,
@@ -36,7 +30,7 @@ describe("given submissions published with a plain core NATS publish (what `nats
       assert.equal(ofType(events, "job.completed")[0]?.event.data.iterations_passed, 1);
     }
 
-    const jobs = await stack.waitFor(Subjects.jobs, (es) => ofType(es, "job.rejected").length >= 2, 10_000);
+    const jobs = await stack().waitFor(Subjects.jobs, (es) => ofType(es, "job.rejected").length >= 2, 10_000);
     const rejected = ofType(jobs, "job.rejected");
     assert.equal(rejected.length, 2, "exactly the two bad submissions were rejected");
     const bad = rejected.find((e) => e.event.data.excerpt === malformed);

@@ -1,22 +1,16 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 import { jobDone, runsOf, taskEventsOf, uniqueSpec } from "./support.ts";
 
 describe("a generator whose first critique scores low", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 1 });
 
   it("is revised in the heavy queue with the critique, re-critiqued, and passes; quality history holds both critiques", async () => {
     const { spec } = uniqueSpec("Write one line about revisions.", "critic-scores 5,9 KEY");
-    const jobId = await stack.submit({ spec, count: 1 });
-    const jobEvents = await jobDone(stack, jobId);
+    const jobId = await stack().submit({ spec, count: 1 });
+    const jobEvents = await jobDone(stack(), jobId);
     const g = taskIdFor(jobId, 1, "generator", 0);
     const r1 = taskIdFor(jobId, 1, "reviser", 1);
 
@@ -33,7 +27,7 @@ describe("a generator whose first critique scores low", () => {
     assert.match(firstCritique, /run 1: score 5\. Needs: sharper structure; note: ratio 3:1 holds\./);
 
     // The reviser: heavy queue, round 1, its prompt carries the critique and the output to revise.
-    const tasks = await taskEventsOf(stack, jobId);
+    const tasks = await taskEventsOf(stack(), jobId);
     const created = ofType(tasks, "task.created").find((e) => e.event.task_id === r1);
     assert.ok(created, "a reviser task was created");
     assert.deepEqual(
@@ -43,7 +37,7 @@ describe("a generator whose first critique scores low", () => {
     const queued = ofType(tasks, "task.queued").find((e) => e.event.task_id === r1);
     assert.equal(queued?.event.data.queue, "heavy");
 
-    const reviserRuns = await runsOf(stack, "reviser", spec);
+    const reviserRuns = await runsOf(stack(), "reviser", spec);
     assert.equal(reviserRuns.length, 1, "one reviser run");
     const prompt = reviserRuns[0]?.prompt ?? "";
     assert.ok(prompt.includes(firstCritique), `the reviser prompt holds the critique:\n${prompt}`);
@@ -51,7 +45,7 @@ describe("a generator whose first critique scores low", () => {
     assert.match(prompt, /OUTPUT TO REVISE:\nFixture answer for: ROLE: generator/);
 
     // Two critic runs, and the iteration passed with the revision.
-    const criticRuns = await runsOf(stack, "critic", spec);
+    const criticRuns = await runsOf(stack(), "critic", spec);
     assert.equal(criticRuns.length, 2);
     const ended = ofType(jobEvents, "job.iteration_ended");
     assert.deepEqual(

@@ -1,22 +1,16 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 import { jobDone, runsOf, taskEventsOf, uniqueSpec } from "./support.ts";
 
 describe("critic output that does not parse, and critiques full of colons", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 1 });
 
   it("given an unparseable first critique, then critique.unparseable is recorded, the critic task fails and is retried, and the second critique parses", async () => {
     const { spec } = uniqueSpec("Write one line about parsers.", "critic-garbage-times 1 KEY");
-    const jobId = await stack.submit({ spec, count: 1 });
-    const jobEvents = await jobDone(stack, jobId);
+    const jobId = await stack().submit({ spec, count: 1 });
+    const jobEvents = await jobDone(stack(), jobId);
     const c1 = taskIdFor(jobId, 1, "critic", 1);
     const g = taskIdFor(jobId, 1, "generator", 0);
 
@@ -27,7 +21,7 @@ describe("critic output that does not parse, and critiques full of colons", () =
     assert.match(u?.reason ?? "", /expected "compliance: N"/);
     assert.match(u?.excerpt ?? "", /the output is fine overall/);
 
-    const tasks = (await taskEventsOf(stack, jobId)).filter((e) => e.event.task_id === c1);
+    const tasks = (await taskEventsOf(stack(), jobId)).filter((e) => e.event.task_id === c1);
     const types = tasks.map((e) => e.event.type);
     const failed = ofType(tasks, "task.failed");
     assert.equal(failed.length, 1, types.join(", "));
@@ -50,7 +44,7 @@ describe("critic output that does not parse, and critiques full of colons", () =
       [r?.critic_task_id, r?.target_task_id, r?.compliance, r?.quality, r?.passed],
       [c1, g, 9, 9, true],
     );
-    assert.equal((await runsOf(stack, "critic", spec)).length, 2, "the critic ran twice");
+    assert.equal((await runsOf(stack(), "critic", spec)).length, 2, "the critic ran twice");
 
     const ended = ofType(jobEvents, "job.iteration_ended")[0]?.event.data;
     assert.deepEqual([ended?.outcome, ended?.best_task_id], ["passed", g]);
@@ -58,8 +52,8 @@ describe("critic output that does not parse, and critiques full of colons", () =
 
   it("given critique text full of colons, then it is recorded intact", async () => {
     const { spec } = uniqueSpec("Write one line about clocks.", "critic-colons");
-    const jobId = await stack.submit({ spec, count: 1 });
-    const jobEvents = await jobDone(stack, jobId);
+    const jobId = await stack().submit({ spec, count: 1 });
+    const jobEvents = await jobDone(stack(), jobId);
     assert.equal(ofType(jobEvents, "critique.unparseable").length, 0);
     const recorded = ofType(jobEvents, "critique.recorded").map((e) => e.event.data);
     assert.deepEqual(

@@ -1,30 +1,24 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
 import { Artifacts } from "../../src/artifacts/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, useStack } from "../support/index.ts";
 import { jobDone, runsOf, taskEventsOf, uniqueSpec } from "./support.ts";
 
 const FEEDBACK = "Your previous response failed validation";
 
 describe("a generator whose first output fails validation", () => {
-  let stack: TestStack;
-  before(async () => {
-    stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
-  });
-  after(() => stack.stop());
+  const stack = useStack({ workers: 1 });
 
   it("records validation.failed, retries with the validator's feedback in the prompt, and then passes", async () => {
     const { spec } = uniqueSpec(
       "Return a JSON object describing a queue.",
       'output-sequence KEY this is not JSON, sorry || {"queue": "standard", "ok": true}',
     );
-    const jobId = await stack.submit({ spec, count: 1, validation: [{ type: "json" }] });
-    const jobEvents = await jobDone(stack, jobId);
+    const jobId = await stack().submit({ spec, count: 1, validation: [{ type: "json" }] });
+    const jobEvents = await jobDone(stack(), jobId);
     const g = taskIdFor(jobId, 1, "generator", 0);
-    const tasks = (await taskEventsOf(stack, jobId)).filter((e) => e.event.task_id === g);
+    const tasks = (await taskEventsOf(stack(), jobId)).filter((e) => e.event.task_id === g);
 
     const created = ofType(tasks, "task.created")[0]?.event.data;
     assert.deepEqual(created?.validation, [{ type: "json" }]);
@@ -38,7 +32,7 @@ describe("a generator whose first output fails validation", () => {
       ["json"],
     );
     assert.match(f?.event.data.feedback ?? "", new RegExp(FEEDBACK));
-    const artifacts = await Artifacts.open(stack.nc);
+    const artifacts = await Artifacts.open(stack().nc);
     assert.equal(await artifacts.getText(f?.event.data.output_ref ?? ""), "this is not JSON, sorry");
 
     const retry = ofType(tasks, "task.retry_scheduled");
@@ -48,7 +42,7 @@ describe("a generator whose first output fails validation", () => {
     assert.ok((f?.seq ?? Infinity) < (retry[0]?.seq ?? 0), "validation.failed comes before the retry");
 
     // The second prompt carries the feedback; the first did not.
-    const runs = await runsOf(stack, "generator", spec);
+    const runs = await runsOf(stack(), "generator", spec);
     assert.equal(runs.length, 2);
     assert.ok(!runs[0]?.prompt.includes(FEEDBACK), "the first prompt has no feedback");
     const second = runs[1]?.prompt ?? "";

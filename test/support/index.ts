@@ -10,4 +10,4 @@ export {
   type StartNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
-export { FAKE_CLAUDE, ofType, startStack, type TestStack } from "./stack.ts";
+export { FAKE_CLAUDE, ofType, startStack, type TestStack, useStack } from "./stack.ts";

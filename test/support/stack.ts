@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -128,4 +129,22 @@ export function ofType<T extends StoredEvent["event"]["type"]>(events: StoredEve
   return events.filter((e) => e.event.type === type) as Array<
     StoredEvent & { event: Extract<StoredEvent["event"], { type: T }> }
   >;
+}
+
+/**
+ * Register before/after hooks in the enclosing describe: a stack with an orchestrator and
+ * `workers` workers; returns a getter for it (the stack exists once `before` has run).
+ */
+export function useStack(o: { workers?: number; env?: Record<string, string> } = {}): () => TestStack {
+  let stack: TestStack | undefined;
+  before(async () => {
+    stack = await startStack(o.env);
+    stack.startOrchestrator();
+    for (let i = 0; i < (o.workers ?? 1); i++) stack.startWorker();
+  });
+  after(() => stack?.stop());
+  return () => {
+    if (!stack) throw new Error("useStack: the stack starts in before(); use it inside a test");
+    return stack;
+  };
 }
