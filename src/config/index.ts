@@ -60,7 +60,14 @@ export const ConfigSchema = z.object({
   /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */
   AGENTS_MODEL_CONCURRENCY: z.string().default(""),
   /** Largest accepted HTTP body or NATS submission (bytes). */
-  AGENTS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
+  // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
+  AGENTS_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_000_000, "must be at most 1000000: NATS carries at most 1 MiB per message, with headers")
+    .default(1_000_000),
   /** Requests per minute per API key at the gateway. */
   AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */

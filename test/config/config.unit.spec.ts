@@ -23,7 +23,7 @@ describe("loadConfig", () => {
     assert.equal(c.AGENTS_TASK_TIMEOUT_MS, 1_800_000);
     assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 30_000);
     assert.equal(c.AGENTS_MAX_ATTEMPTS, 3);
-    assert.equal(c.AGENTS_MAX_PAYLOAD_BYTES, 1_048_576);
+    assert.equal(c.AGENTS_MAX_PAYLOAD_BYTES, 1_000_000);
   });
 
   it("given empty strings, then they count as unset", () => {
@@ -40,6 +40,13 @@ describe("loadConfig", () => {
   it("given AGENTS_PORT=abc, then a ConfigError names AGENTS_PORT and its value", () => {
     assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), namesVariable("AGENTS_PORT"));
     assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), /AGENTS_PORT="abc"/);
+  });
+
+  it("given AGENTS_MAX_PAYLOAD_BYTES above what NATS carries, then a ConfigError names it", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_MAX_PAYLOAD_BYTES: "5000000" }),
+      (err: unknown) => err instanceof ConfigError && /AGENTS_MAX_PAYLOAD_BYTES="5000000"/.test(err.message),
+    );
   });
 
   it("given AGENTS_PORT=70000, then a ConfigError names AGENTS_PORT", () => {

@@ -75,7 +75,7 @@ export class Orchestrator {
         // Our own events come back from the stream already applied: skip them before decoding.
         const id = m.headers?.get("Nats-Msg-Id");
         if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
-        return decodeInput(m, this.o.maxSubmitBytes ?? 1_048_576);
+        return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
       handler: async (input) => {
         if (input.kind !== "own-echo") await this.handle(input);
