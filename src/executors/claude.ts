@@ -5,6 +5,7 @@
 import { execa } from "execa";
 import { ExecutorError, ExecutorFailure, RateLimitedError } from "../errors/index.ts";
 import { detectHandoff } from "./handoff.ts";
+import { guardAgainstOrphans } from "./orphan-guard.ts";
 import {
   type ProcessOutcome,
   processFailure,
@@ -40,7 +41,8 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
       const parser = createStreamJsonParser((turn) =>
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),
       );
-      const subprocess = execa(command, [...(opts.args ?? []), ...claudeArgs(request)], {
+      const [file, args] = guardAgainstOrphans(command, [...(opts.args ?? []), ...claudeArgs(request)]);
+      const subprocess = execa(file, args, {
         ...processOptions(request),
         ...(opts.env ? { env: opts.env } : {}),
       });

@@ -4,6 +4,7 @@
 
 import { execa } from "execa";
 import { detectHandoff } from "./handoff.ts";
+import { guardAgainstOrphans } from "./orphan-guard.ts";
 import { estimateUsage } from "./prices.ts";
 import { processFailure, processOptions } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
@@ -21,7 +22,8 @@ export function createCommandExecutor(opts: CommandExecutorOptions): Executor {
   return {
     name: "command",
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
-      const outcome = await execa(opts.command, opts.args ?? [], processOptions(request));
+      const [file, args] = guardAgainstOrphans(opts.command, opts.args ?? []);
+      const outcome = await execa(file, args, processOptions(request));
       const failure = processFailure(outcome, `command ${opts.command}`, request);
       if (failure) throw failure;
       const detected = detectHandoff(outcome.stdout);

@@ -6,9 +6,9 @@ import { Worker } from "../actors/worker/worker.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../events/index.ts";
 import { createExecutor, type Executor, type ExecutorKind } from "../executors/index.ts";
+import { isOnPath } from "../executors/which.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
-import { isOnPath } from "./which.ts";
 
 /** The executor the configuration names; default claude when its CLI is on PATH, else offline echo. */
 export function executorFromConfig(config: Config, log: Logger): Executor {

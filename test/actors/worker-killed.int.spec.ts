@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { Subjects } from "../../src/events/index.ts";
 import type { ActorProcess } from "../support/index.ts";
@@ -28,7 +29,15 @@ describe("given two workers running a job whose agents take 4 s", () => {
     const victimId = started?.event.data.worker_id ?? "";
     const victim = workers.find((w) => victimId.includes(`-${w.pid}-`));
     assert.ok(victim, `worker ${victimId} is one of ours`);
+    // task.started is recorded just before the agent is spawned: wait for the agent itself.
+    let victimAgents: number[] = [];
+    await eventuallyAsync(async () => {
+      victimAgents = await agentsOf(stack, victim.pid);
+      return victimAgents.length > 0;
+    }, 5_000);
     await victim.kill("SIGKILL");
+    // Its agents die with it (parent-death signal), so nothing keeps spending on a lost task.
+    await eventually(() => victimAgents.every((pid) => !alive(pid)), 5_000);
 
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),
@@ -57,3 +66,39 @@ describe("given two workers running a job whose agents take 4 s", () => {
     assert.deepEqual([...new Set(completions)].sort(), [...created].sort(), "every task completed");
   });
 });
+
+/** Pids of fixture agents that are alive now and children of the given worker. */
+async function agentsOf(stack: TestStack, workerPid: number): Promise<number[]> {
+  const runs = await stack.agentRuns();
+  const pids: number[] = [];
+  for (const r of runs) {
+    const status = await readFile(`/proc/${r.pid}/status`, "utf8").catch(() => "");
+    if (new RegExp(`^PPid:\\s+${workerPid}$`, "m").test(status)) pids.push(r.pid);
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, `still not true after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `still not true after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
