@@ -39,7 +39,9 @@ export async function startRedis(): Promise<RedisHandle> {
   });
   const spawnFailed = new Promise<never>((_, reject) =>
     child.once("error", (e) =>
-      reject(new Error(`cannot start redis-server (run scripts/ensure-debian-tool.sh redis-server): ${e.message}`)),
+      reject(
+        new Error(`cannot start redis-server (run scripts/ensure-debian-tool.sh redis-server): ${e.message}`),
+      ),
     ),
   );
   const kill = () => child.kill("SIGKILL");
