@@ -167,8 +167,11 @@ export class ProjectionRunner {
     );
     const last = items.at(-1);
     if (!last) return;
-    const batch = await planBatch(this.store, items, last.seq);
-    await this.store.apply(batch);
+    // Read, fold and write under the store's lock: two runners on one store (two gateways in one
+    // process, say) must not both fold from the same read and overwrite each other's documents.
+    await writeLock(this.store).run(async () =>
+      this.store.apply(await planBatch(this.store, items, last.seq)),
+    );
     this.log.debug({ from: items[0]?.seq, to: last.seq }, "projections applied a batch");
     this.applied = last.seq;
     this.waiters.advance(last.seq);
@@ -181,4 +184,16 @@ export class ProjectionRunner {
     });
     return this.jsm;
   }
+}
+
+const locks = new WeakMap<ProjectionStore, Serial>();
+
+/** The write lock of one store object (per process: across processes, run one writer per store). */
+function writeLock(store: ProjectionStore): Serial {
+  let lock = locks.get(store);
+  if (!lock) {
+    lock = new Serial();
+    locks.set(store, lock);
+  }
+  return lock;
 }
