@@ -2,16 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STREAM_WORK, Subjects } from "../../src/events/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given one worker running one task at a time and a job of three slow iterations", () => {
   let stack: TestStack;

@@ -2,20 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STREAM_EVENTS, Subjects } from "../../src/events/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { alive, ofType, startStack, type TestStack } from "../support/index.ts";
 
 const KILL_GRACE_MS = 1000;
 /** Room on a busy 2-core machine for the stop to travel and the kill to be reaped. */
 const SLACK_MS = 4000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("given agents that ignore SIGTERM and run for 20 s on their first run", () => {
   let stack: TestStack;

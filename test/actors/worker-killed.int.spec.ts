@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { Subjects } from "../../src/events/index.ts";
 import type { ActorProcess } from "../support/index.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { alive, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given two workers running a job whose agents take 4 s", () => {
   let stack: TestStack;
@@ -31,7 +31,7 @@ describe("given two workers running a job whose agents take 4 s", () => {
     assert.ok(victim, `worker ${victimId} is one of ours`);
     // task.started is recorded just before the agent is spawned: wait for the agent itself.
     let victimAgents: number[] = [];
-    await eventuallyAsync(async () => {
+    await eventually(async () => {
       victimAgents = await agentsOf(stack, victim.pid);
       return victimAgents.length > 0;
     }, 5_000);
@@ -76,29 +76,4 @@ async function agentsOf(stack: TestStack, workerPid: number): Promise<number[]> 
     if (new RegExp(`^PPid:\\s+${workerPid}$`, "m").test(status)) pids.push(r.pid);
   }
   return pids;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `still not true after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `still not true after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -1,6 +1,6 @@
 // Turn an agent run (its result or its error) into the task's next event. Pure.
 
-import { type ExecutorError, errorMessage, type FieldIssue } from "../../errors/index.ts";
+import { type ExecutorError, errorMessage } from "../../errors/index.ts";
 import type { EventData } from "../../events/index.ts";
 import type { ExecutorResult } from "../../executors/index.ts";
 
@@ -64,5 +64,3 @@ export function excerptOf(output: string): string {
   const text = output.replace(/\s+/g, " ").trim();
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
-
-export type { FieldIssue };
