@@ -13,11 +13,8 @@ import {
   type StoredEvent,
   Subjects,
 } from "../../src/events/index.ts";
-import { type NatsClusterHandle, retryUntil, startNatsCluster } from "../support/index.ts";
+import { FAILOVER, type NatsClusterHandle, retryUntil, startNatsCluster } from "../support/index.ts";
 import { exampleEvent } from "./examples.ts";
-
-// Leader election after a node loss takes a few seconds; retry every 250 ms for up to 15 s.
-const failover = { timeoutMs: 15_000, intervalMs: 250 };
 
 const TASK_ID = "cluster-task";
 const TYPES = ["task.created", "task.queued", "task.started", "task.completed"] as const;
@@ -45,14 +42,14 @@ describe("event backbone on a 3-node JetStream cluster", () => {
   });
 
   it("given a cluster, when provisioned with replicas 3, then every stream has 3 replicas", async () => {
-    jsm = await retryUntil(() => provisionTopology(nc, { replicas: 3 }), failover);
+    jsm = await retryUntil(() => provisionTopology(nc, { replicas: 3 }), FAILOVER);
     for (const name of [STREAM_EVENTS, STREAM_WORK, "OBJ_agents-outputs"]) {
       const info = await retryUntil(async () => {
         const i = await jsm.streams.info(name);
         // The stream is R3 once a leader and both followers are known.
         assert.equal(i.cluster?.replicas?.length, 2, `${name} followers`);
         return i;
-      }, failover);
+      }, FAILOVER);
       assert.equal(info.config.num_replicas, 3, name);
       assert.ok(info.cluster?.leader, `${name} has a leader`);
     }
@@ -72,15 +69,15 @@ describe("event backbone on a 3-node JetStream cluster", () => {
     for (const type of rest) {
       // A retry after a lost ack re-sends the same id, so the event is still stored once.
       const event = exampleEvent(type, {}, { id: `c-${type}`, task_id: TASK_ID });
-      await retryUntil(() => publisher.publish(subject, event, { timeoutMs: 2_000 }), failover);
+      await retryUntil(() => publisher.publish(subject, event, { timeoutMs: 2_000 }), FAILOVER);
     }
 
-    const history = await retryUntil(() => collect(readEvents(jetstream(nc), jsm, subject)), failover);
+    const history = await retryUntil(() => collect(readEvents(jetstream(nc), jsm, subject)), FAILOVER);
     assert.deepEqual(
       history.map((e) => e.event.type),
       [...TYPES],
     );
-    const info = await retryUntil(() => jsm.streams.info(STREAM_EVENTS), failover);
+    const info = await retryUntil(() => jsm.streams.info(STREAM_EVENTS), FAILOVER);
     assert.notEqual(info.cluster?.leader, leader, "a new leader was elected");
   });
 

@@ -3,10 +3,7 @@ import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type NatsClusterHandle, retryUntil, startNatsCluster } from "../support/index.ts";
-
-// Leader election after a node loss takes a few seconds; retry every 250 ms for up to 15 s.
-const failover = { timeoutMs: 15_000, intervalMs: 250 };
+import { FAILOVER, type NatsClusterHandle, retryUntil, startNatsCluster } from "../support/index.ts";
 
 describe("startNatsCluster", () => {
   let cluster: NatsClusterHandle;
@@ -26,7 +23,7 @@ describe("startNatsCluster", () => {
   it("given 3 nodes, an R3 stream accepts publishes", async () => {
     assert.equal(cluster.urls.length, 3);
     const jsm = await jetstreamManager(nc);
-    await retryUntil(() => jsm.streams.add({ name: "T", subjects: ["t.>"], num_replicas: 3 }), failover);
+    await retryUntil(() => jsm.streams.add({ name: "T", subjects: ["t.>"], num_replicas: 3 }), FAILOVER);
     const ack = await jetstream(nc).publish("t.a", "x");
     assert.equal(ack.stream, "T");
   });
@@ -36,11 +33,11 @@ describe("startNatsCluster", () => {
     assert.ok(victim);
     await victim.kill();
     const js = jetstream(nc, { timeout: 2_000 });
-    const ack = await retryUntil(() => js.publish("t.a", "y"), failover);
+    const ack = await retryUntil(() => js.publish("t.a", "y"), FAILOVER);
     assert.equal(ack.stream, "T");
     // checkAPI: false, or creating the manager itself would need the meta leader that is being re-elected.
     const jsm = await jetstreamManager(nc, { timeout: 2_000, checkAPI: false });
-    const info = await retryUntil(() => jsm.streams.info("T"), failover);
+    const info = await retryUntil(() => jsm.streams.info("T"), FAILOVER);
     assert.ok(info.state.messages >= 2);
     await victim.restart();
     await cluster.waitForJetStream();

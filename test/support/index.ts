@@ -3,7 +3,7 @@
 export { type ActorProcess, spawnActor } from "./actor-process.ts";
 export { freePort } from "./free-port.ts";
 export { findNatsServer } from "./nats-binary.ts";
-export { type NatsClusterHandle, startNatsCluster } from "./nats-cluster.ts";
+export { FAILOVER, type NatsClusterHandle, startNatsCluster } from "./nats-cluster.ts";
 export {
   type NatsServerHandle,
   retryUntil,
