@@ -37,6 +37,7 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
   const command = opts.command ?? "claude";
   return {
     name: "claude",
+    usesWorkdir: true,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
       const parser = createStreamJsonParser((turn) =>
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),

@@ -21,6 +21,7 @@ export type CommandExecutorOptions = {
 export function createCommandExecutor(opts: CommandExecutorOptions): Executor {
   return {
     name: "command",
+    usesWorkdir: true,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
       const [file, args] = guardAgainstOrphans(opts.command, opts.args ?? []);
       const outcome = await execa(file, args, processOptions(request));

@@ -27,6 +27,7 @@ export const ECHO_CRITIC_ANSWER = [
 export function createEchoExecutor(opts: EchoExecutorOptions = {}): Executor {
   return {
     name: "echo",
+    usesWorkdir: false,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
       await wait(opts.delayMs ?? 0, request.signal);
       const output = echoAnswer(request.prompt);

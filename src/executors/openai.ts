@@ -38,6 +38,7 @@ export function createOpenAIExecutor(opts: OpenAIExecutorOptions): Executor {
   const fetchImpl = opts.fetchImpl ?? fetch;
   return {
     name: "openai",
+    usesWorkdir: false,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
       const model = request.model ?? opts.defaultModel ?? "default";
       const timeout = AbortSignal.timeout(request.timeoutMs);

@@ -12,7 +12,7 @@ export type ExecutorRequest = {
   prompt: string;
   /** Model name; executors that ignore models record it as given. */
   model?: string | undefined;
-  /** A working folder the agent may use; created by the caller, one per task. */
+  /** The task's working folder; created by the caller (one per task) when the executor `usesWorkdir`. */
   cwd: string;
   /** Wall-clock limit in milliseconds; on expiry SIGTERM, then SIGKILL after `killGraceMs`. */
   timeoutMs: number;
@@ -47,5 +47,7 @@ export type ExecutorResult = {
 
 export type Executor = {
   readonly name: string;
+  /** The agent runs as a process in `cwd` and may leave files there (claude, command). */
+  readonly usesWorkdir: boolean;
   run(request: ExecutorRequest): Promise<ExecutorResult>;
 };

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Artifacts } from "../../src/artifacts/index.ts";
 import { Subjects } from "../../src/events/index.ts";
@@ -58,5 +60,15 @@ describe("a job with count 5 and two workers", () => {
       );
     }
     assert.ok(stored >= 5, `critic prompts (with the output attached) are stored by reference (${stored})`);
+  });
+
+  it("runs every agent in its own folder, and removes the folders the agents left empty", async () => {
+    const runs = await stack().agentRuns();
+    const work = join(stack().env.AGENTS_DATA_DIR as string, "work");
+    const folders = runs.map((r) => r.cwd);
+    assert.equal(new Set(folders).size, runs.length, "one folder per agent run");
+    for (const f of folders) assert.match(f, new RegExp(`^${work}/[^/]+-[gkcr]\\d*/\\d+$`));
+    // The fixture agent writes nothing, so nothing is left behind.
+    for (const f of folders) assert.equal(existsSync(f), false, `${f} removed`);
   });
 });

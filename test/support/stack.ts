@@ -37,7 +37,7 @@ export type TestStack = {
     timeoutMs?: number,
   ): Promise<StoredEvent[]>;
   /** Runs of the fixture agent so far (parsed FIXTURE_LOG lines). */
-  agentRuns(): Promise<Array<{ pid: number; prompt: string; startedAt: string }>>;
+  agentRuns(): Promise<Array<{ pid: number; prompt: string; cwd: string; startedAt: string }>>;
   stop(): Promise<void>;
 };
 

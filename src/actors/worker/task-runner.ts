@@ -1,6 +1,4 @@
 // Run one claimed task: prompt, agent, output, and the event that records how it ended.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { JsMsg } from "@nats-io/jetstream";
 import { ArtifactKeys, resolveText } from "../../artifacts/index.ts";
 import { ExecutorError, errorMessage, RateLimitedError } from "../../errors/index.ts";
@@ -10,6 +8,7 @@ import { judgeCritique } from "../critic/judge-critique.ts";
 import { failureFrom, internalFailure, type RunOutcome, runFields } from "./outcome.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { validateOutput } from "./validate-output.ts";
+import { openWorkdir } from "./workdir.ts";
 
 /** Assemble the exact prompt: the base text, attachments by reference, and validation feedback. */
 export async function buildPrompt(deps: RunnerDeps, task: TaskState): Promise<string> {
@@ -30,15 +29,14 @@ export async function runTask(
 ): Promise<RunResult> {
   const { task } = h;
   const started = Date.now();
-  const cwd = join(deps.dataDir, "work", task.task_id, String(h.attempt));
-  await mkdir(cwd, { recursive: true });
+  const workdir = await openWorkdir(deps.dataDir, task.task_id, h.attempt, deps.executor.usesWorkdir);
   const release = await deps.models.acquire(task.model, h.abort.signal, () => msg.working());
   let outcome: RunOutcome | undefined;
   try {
     const result = await deps.executor.run({
       prompt,
       model: task.model,
-      cwd,
+      cwd: workdir.path,
       timeoutMs: task.created.timeout_ms,
       killGraceMs: deps.killGraceMs,
       signal: h.abort.signal,
@@ -74,6 +72,7 @@ export async function runTask(
         : internalFailure("internal", errorMessage(err), h.attempt, ms);
   } finally {
     release();
+    await workdir.release();
   }
   if (h.abort.signal.aborted && h.stopReason !== "cancel") return "stopped";
   await h.append(newEvent(outcome.type, outcome.data, h.meta()));
