@@ -514,3 +514,40 @@ describe("decide: cancel", () => {
     assert.equal(sim.events("job.completed").length, 0, "a cancelled job does not also complete");
   });
 });
+
+describe("decide: what a work item lets a worker skip", () => {
+  const queuedSeqs = (sim: Simulator, taskId: string) =>
+    sim
+      .dispatches()
+      .filter((d) => d.task_id === taskId)
+      .map((d) => d.queued_seq);
+
+  it("given a first dispatch, then the item names the task.queued sequence the worker may claim at", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    const queued = sim.events("task.queued").find((e) => e.task_id === ids(jobId, 1).g);
+    assert.deepEqual(queuedSeqs(sim, ids(jobId, 1).g), [queued?.seq]);
+  });
+
+  it("given a retry with validation feedback, then the item names no sequence (the worker must read the feedback)", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.failValidation(ids(jobId, 1).g, "Answer with JSON.");
+    const items = sim.dispatches().filter((d) => d.task_id === ids(jobId, 1).g);
+    assert.deepEqual(
+      items.map((d) => [d.attempt, d.queued_seq === undefined]),
+      [
+        [1, false],
+        [2, true],
+      ],
+    );
+  });
+
+  it("given a retry after a plain failure, then the item names the task.retry_scheduled sequence", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.fail(ids(jobId, 1).g);
+    const retry = sim.events("task.retry_scheduled").find((e) => e.task_id === ids(jobId, 1).g);
+    assert.equal(queuedSeqs(sim, ids(jobId, 1).g).at(-1), retry?.seq);
+  });
+});

@@ -1,6 +1,6 @@
 // Decisions that create and dispatch tasks.
 import { type EventData, newEvent, Subjects, type WorkItem } from "../../events/index.ts";
-import type { TaskState } from "../../lifecycle/index.ts";
+import { type TaskState, TaskStatus } from "../../lifecycle/index.ts";
 import type { AppendCommand, Command, DecideContext } from "./commands.ts";
 import { bandFor, priorityFor, queueFor, taskIdFor } from "./planning.ts";
 import type { JobState } from "./state.ts";
@@ -63,8 +63,14 @@ export function workItemFor(task: TaskState): WorkItem {
     priority: c.priority,
     attempt: Math.max(task.attempt, 1),
     created_seq: task.created_seq,
+    ...(startsFromCreated(task) ? { queued_seq: task.seq } : {}),
     ...(task.not_before ? { not_before: task.not_before } : {}),
   };
+}
+
+/** A queued task a worker can rebuild from task.created and the work item alone. */
+function startsFromCreated(task: TaskState): boolean {
+  return task.status === TaskStatus.Queued && task.model === task.created.model && !task.feedback;
 }
 
 /** Append an event to a task's subject, guarded by the task's last known sequence. */

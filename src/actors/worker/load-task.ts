@@ -3,32 +3,53 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import {
   AgentEvent,
   decodeWith,
+  type EventOf,
   lastEvent,
   readEvents,
   STREAM_EVENTS,
   Subjects,
   type WorkItem,
 } from "../../events/index.ts";
-import { evolveTask, foldTask, isTaskEventType, statusAfter, type TaskState } from "../../lifecycle/index.ts";
+import {
+  evolveTask,
+  foldTask,
+  isTaskEventType,
+  statusAfter,
+  type TaskState,
+  TaskStatus,
+} from "../../lifecycle/index.ts";
 
 /**
- * The task's state. Fast path (two direct gets) when the last event is task.queued or
- * task.retry_scheduled and the item names the created event; otherwise the subject's full history.
+ * The task's state, read as cheaply as the item allows:
+ * - `trustItem` and the item carries `queued_seq`: one direct get (task.created); the state is
+ *   "queued at queued_seq", which the claim's conditional append then checks;
+ * - the last event is task.queued or task.retry_scheduled: two direct gets;
+ * - otherwise the subject's full history.
  */
 export async function loadTask(
   js: JetStreamClient,
   jsm: JetStreamManager,
   item: WorkItem,
+  trustItem = false,
 ): Promise<TaskState | null> {
+  if (trustItem && item.queued_seq) {
+    const created = await createdEvent(jsm, item);
+    if (created)
+      return {
+        ...evolveTask(null, created.event, created.seq),
+        status: TaskStatus.Queued,
+        seq: item.queued_seq,
+        attempt: item.attempt,
+      };
+  }
   const subject = Subjects.task(item.task_id);
   const last = await lastEvent(jsm, subject);
   if (!last) return null;
   const e = last.event;
-  if (item.created_seq && (e.type === "task.queued" || e.type === "task.retry_scheduled")) {
-    const m = await jsm.streams.getMessage(STREAM_EVENTS, { seq: item.created_seq });
-    const created = m ? decodeWith(AgentEvent, m.data) : undefined;
-    if (m && created?.ok && created.value.type === "task.created" && created.value.task_id === item.task_id) {
-      const base = evolveTask(null, created.value, m.seq);
+  if (e.type === "task.queued" || e.type === "task.retry_scheduled") {
+    const created = await createdEvent(jsm, item);
+    if (created) {
+      const base = evolveTask(null, created.event, created.seq);
       const status = statusAfter(e.type);
       if (e.type === "task.queued") return { ...base, status, seq: last.seq, attempt: e.data.attempt };
       return {
@@ -44,4 +65,17 @@ export async function loadTask(
   const history = [];
   for await (const s of readEvents(js, jsm, subject)) if (isTaskEventType(s.event.type)) history.push(s);
   return foldTask(history);
+}
+
+/** The task.created event the item points at, when it is there and is this task's. */
+async function createdEvent(
+  jsm: JetStreamManager,
+  item: WorkItem,
+): Promise<{ event: EventOf<"task.created">; seq: number } | undefined> {
+  if (!item.created_seq) return undefined;
+  const m = await jsm.streams.getMessage(STREAM_EVENTS, { seq: item.created_seq });
+  const created = m ? decodeWith(AgentEvent, m.data) : undefined;
+  if (!m || !created?.ok || created.value.type !== "task.created" || created.value.task_id !== item.task_id)
+    return undefined;
+  return { event: created.value, seq: m.seq };
 }

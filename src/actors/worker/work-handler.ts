@@ -34,7 +34,8 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
   const js = deps.publisher.js;
   for (let tries = 0; tries < 5; tries++) {
     if (ctx.isStopped()) return msg.nak(1000);
-    const task = await loadTask(js, deps.jsm, item);
+    // The first try trusts the item (no read of the task); a ConcurrencyError sends us back here.
+    const task = await loadTask(js, deps.jsm, item, tries === 0 && !msg.info.redelivered);
     const claim = decideClaim({
       item,
       status: task?.status ?? null,

@@ -12,6 +12,13 @@ export const WorkItem = z.object({
   attempt: z.number().int().positive(),
   /** Stream sequence of the task's task.created event (a direct get instead of a history read). */
   created_seq: z.number().int().positive().optional(),
+  /**
+   * The task's last stream sequence when it was dispatched, given only while its state then was
+   * task.created plus this attempt (its first model, no feedback): the worker appends task.started
+   * expecting exactly this sequence without reading the task first. If the task moved on, that
+   * append fails and the worker reads the task as usual.
+   */
+  queued_seq: z.number().int().positive().optional(),
   /** Do not start before this time (retry backoff): the worker naks with the remaining delay. */
   not_before: z.iso.datetime().optional(),
 });

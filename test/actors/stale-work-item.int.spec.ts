@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  EventPublisher,
+  STREAM_WORK,
+  Subjects,
+  type WorkItem,
+  workConsumerName,
+} from "../../src/events/index.ts";
+import { exampleEvent } from "../events/examples.ts";
+import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+
+// Work items name the sequence the orchestrator last saw on the task (`queued_seq`), so a worker can
+// claim without reading the task first. These tests drive a real worker with hand-written events and
+// items (no orchestrator) to show that a stale item can never start a task twice.
+describe("a worker given work items that name the task's last sequence", () => {
+  let stack: TestStack;
+  let publisher: EventPublisher;
+  before(async () => {
+    stack = await startStack();
+    publisher = new EventPublisher(stack.nc);
+    stack.startWorker();
+  });
+  after(() => stack.stop());
+
+  /** task.created and task.queued on a fresh task; more events after them when given. */
+  async function task(id: string, then: Array<"task.started"> = []) {
+    const subject = Subjects.task(id);
+    const meta = (type: string) => ({ id: `${id}-${type}`, job_id: "job-stale", task_id: id });
+    const prompt = { inline: "Write one line about stale messages." };
+    const created = await publisher.publish(
+      subject,
+      exampleEvent("task.created", { prompt, model: "claude-fixture" }, meta("created")),
+    );
+    const queued = await publisher.publish(subject, exampleEvent("task.queued", {}, meta("queued")));
+    for (const type of then) await publisher.publish(subject, exampleEvent(type, {}, meta(type)));
+    return { created: created.seq, queued: queued.seq };
+  }
+
+  async function dispatch(item: WorkItem) {
+    await publisher.publishJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:stale-test`);
+  }
+
+  const itemFor = (id: string, seqs: { created: number; queued: number }): WorkItem => ({
+    task_id: id,
+    job_id: "job-stale",
+    queue: "standard",
+    band: "normal",
+    priority: 999,
+    attempt: 1,
+    created_seq: seqs.created,
+    queued_seq: seqs.queued,
+  });
+
+  async function drained() {
+    await eventually(async () => {
+      const c = await stack.jsm.consumers.info(STREAM_WORK, workConsumerName("standard", "normal"));
+      return c.num_pending === 0 && c.num_ack_pending === 0;
+    }, 20_000);
+  }
+
+  it("given an item whose task is still where it says, then the worker starts and completes it", async () => {
+    const seqs = await task("t-fresh");
+    await dispatch(itemFor("t-fresh", seqs));
+    const events = await stack.waitFor(
+      Subjects.task("t-fresh"),
+      (es) => ofType(es, "task.completed").length > 0,
+      20_000,
+    );
+    const started = ofType(events, "task.started");
+    assert.equal(started.length, 1);
+    assert.equal(started[0]?.seq, seqs.queued + 1, "task.started came right after task.queued");
+  });
+
+  it("given an item for a task another worker already started, then it is not started again", async () => {
+    const seqs = await task("t-taken", ["task.started"]);
+    await dispatch(itemFor("t-taken", seqs));
+    await drained();
+    const events = await stack.events(Subjects.task("t-taken"));
+    assert.deepEqual(
+      events.map((e) => e.event.type),
+      ["task.created", "task.queued", "task.started"],
+      "only the other worker's start",
+    );
+  });
+});
