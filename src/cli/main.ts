@@ -14,7 +14,9 @@ jobs:
   submit SPEC_FILE --count N|infinite [--model M] [--budget USD] [--priority P] [--key K]
   status [ID]              counts per queue × status, or one job's / task's status
   watch [JOB]              live progress (ends when JOB ends: exit 0 completed, 1 otherwise)
-  result ID [--partial]    a task's output, or every iteration's best output of a job
+  result ID [--partial] [--page-size N]
+                           a task's output, or every iteration's best output of a job
+                           (fetched N iterations a request, default 100)
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
 control:

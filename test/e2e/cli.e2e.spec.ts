@@ -59,6 +59,16 @@ describe("the agents CLI against `agents up` in non-local mode", () => {
     assert.match(result.stdout, /=== iteration 1 \(passed, .*\) ===\n\[offline echo executor/);
     assert.equal(JSON.parse(resultJson.stdout).job.iterations.length, 2);
     assert.match(taskResult.stdout, /^\[offline echo executor/);
+    // A page of one iteration at a time still prints (and --json still holds) every iteration.
+    const [paged, pagedJson, badSize] = await Promise.all([
+      agents("result", job, "--page-size", "1"),
+      agents("result", job, "--page-size", "1", "--json"),
+      agents("result", job, "--page-size", "0"),
+    ]);
+    assert.equal(paged.stdout, result.stdout);
+    assert.deepEqual(JSON.parse(pagedJson.stdout), JSON.parse(resultJson.stdout));
+    assert.equal(badSize.code, 2);
+    assert.match(badSize.stderr, /--page-size/);
   });
 
   it("history reads a task's events from the stream in order", async () => {

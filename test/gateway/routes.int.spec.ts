@@ -65,6 +65,26 @@ describe("read and control routes against a running orchestrator and worker", ()
     assert.match(t.json().task.output, /offline echo executor/);
   });
 
+  it("a job's result comes a page at a time, in iteration order, following next_cursor", async () => {
+    const whole = (await get(`/v1/agents/result/${job}`)).json().job;
+    assert.equal(whole.next_cursor, null, "two iterations fit the default page");
+    const first = (await get(`/v1/agents/result/${job}?limit=1`)).json().job;
+    assert.deepEqual(
+      first.iterations.map((i: { iteration: number }) => i.iteration),
+      [1],
+    );
+    assert.equal(first.next_cursor, "1");
+    assert.deepEqual(first.iterations[0], whole.iterations[0]);
+    const second = (await get(`/v1/agents/result/${job}?limit=1&cursor=${first.next_cursor}`)).json().job;
+    assert.deepEqual(second.iterations, [whole.iterations[1]]);
+    assert.equal(second.next_cursor, null, "the last page says so");
+    for (const bad of ["cursor=abc", "limit=0", "limit=501"]) {
+      const r = await get(`/v1/agents/result/${job}?${bad}`);
+      assert.equal(r.statusCode, 400, bad);
+      assert.match(r.json().error.message, new RegExp(bad.split("=")[0] as string), bad);
+    }
+  });
+
   it("status answers for a job and a task, and 404 in the error shape for an unknown id", async () => {
     const s = (await get(`/v1/agents/status/${job}`)).json();
     assert.equal(s.kind, "job");

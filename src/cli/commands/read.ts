@@ -9,9 +9,11 @@ import { type JobView, jobLine } from "./views.ts";
 type Queues = { queues: Record<string, Record<string, number>> };
 type Status = { kind: "job"; job: JobView } | { kind: "task"; task: Record<string, unknown> };
 type Iteration = { iteration: number; outcome: string; task_id: string | null; output: string | null };
-type Result =
-  | { kind: "task"; task: Record<string, unknown> & { output: string | null } }
-  | { kind: "job"; job: { job_id: string; status: string; iterations: Iteration[] } };
+type JobResult = {
+  kind: "job";
+  job: { job_id: string; status: string; iterations: Iteration[]; next_cursor: string | null };
+};
+type Result = { kind: "task"; task: Record<string, unknown> & { output: string | null } } | JobResult;
 
 const COLUMNS = [
   "pending",
@@ -29,7 +31,11 @@ function options(args: string[]) {
   return parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, partial: { type: "boolean", default: false } },
+    options: {
+      json: { type: "boolean", default: false },
+      partial: { type: "boolean", default: false },
+      "page-size": { type: "string", default: "100" },
+    },
   });
 }
 
@@ -68,23 +74,47 @@ export async function runStatus(args: string[]): Promise<number> {
   return Exit.Ok;
 }
 
-/** A task's output, or every iteration's best output of a job (exit 4 while not ready). */
+/**
+ * A task's output, or every iteration's best output of a job (exit 4 while not ready). A job's
+ * result comes a page at a time; text is printed as each page arrives, `--json` prints one object.
+ */
 export async function runResult(args: string[]): Promise<number> {
   const { values, positionals } = options(args);
   const [id, ...rest] = positionals;
-  if (!id || rest.length > 0) throw usage("usage: agents result ID [--partial] [--json]");
+  if (!id || rest.length > 0) throw usage("usage: agents result ID [--partial] [--page-size N] [--json]");
+  const pageSize = Number(values["page-size"]);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)
+    throw usage(`--page-size must be a whole number from 1 to 500 (got "${values["page-size"]}")`);
   const t = targetFromConfig(loadConfig());
-  const query = values.partial ? "?partial=true" : "";
-  const r = await call<Result>(t, "GET", `/v1/agents/result/${encodeURIComponent(id)}${query}`);
-  if (values.json) printJson(r);
-  else if (r.kind === "task") process.stdout.write(`${r.task.output ?? ""}\n`);
-  else {
-    for (const it of r.job.iterations) {
-      process.stdout.write(
-        `=== iteration ${it.iteration} (${it.outcome}${it.task_id ? `, ${it.task_id}` : ""}) ===\n`,
-      );
-      process.stdout.write(`${it.output ?? "(no output)"}\n\n`);
-    }
+  const url = (cursor: string | null) => {
+    const q = new URLSearchParams(values.partial ? { partial: "true" } : {});
+    q.set("limit", String(pageSize));
+    if (cursor) q.set("cursor", cursor);
+    return `/v1/agents/result/${encodeURIComponent(id)}?${q}`;
+  };
+  const first = await call<Result>(t, "GET", url(null));
+  if (first.kind === "task") {
+    if (values.json) printJson(first);
+    else process.stdout.write(`${first.task.output ?? ""}\n`);
+    return Exit.Ok;
   }
+  const all: Iteration[] = [];
+  let r: JobResult = first;
+  for (;;) {
+    if (values.json) all.push(...r.job.iterations);
+    else printIterations(r.job.iterations);
+    if (!r.job.next_cursor) break;
+    r = await call<JobResult>(t, "GET", url(r.job.next_cursor));
+  }
+  if (values.json) printJson({ ...r, job: { ...r.job, iterations: all, next_cursor: null } });
   return Exit.Ok;
+}
+
+function printIterations(iterations: Iteration[]): void {
+  for (const it of iterations) {
+    process.stdout.write(
+      `=== iteration ${it.iteration} (${it.outcome}${it.task_id ? `, ${it.task_id}` : ""}) ===\n`,
+    );
+    process.stdout.write(`${it.output ?? "(no output)"}\n\n`);
+  }
 }

@@ -1,5 +1,6 @@
 // GET /v1/agents/result/{id}: a task's output (from the object store) with its metadata, or a job's
-// best output of every ended iteration. 409 while there is nothing final to show.
+// best output of every ended iteration, a page of iterations at a time. 409 while there is nothing
+// final to show.
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -44,11 +45,16 @@ const ResultBody = z.object({
       complete: z.boolean(),
       cost_usd: z.number(),
       iterations: z.array(Iteration),
+      next_cursor: z.string().nullable().describe("pass as cursor for the next page; null on the last"),
     })
     .optional(),
 });
 
 const HAS_OUTPUT = new Set(["completed", "handed_off"]);
+/** Outputs read from the object store at once while building a page. */
+const READS_IN_PARALLEL = 16;
+
+type Page = { cursor: number; limit: number };
 
 async function taskResult(ctx: GatewayContext, t: TaskDoc): Promise<z.infer<typeof TaskResult>> {
   if (!HAS_OUTPUT.has(t.status) || !t.output_ref) {
@@ -75,7 +81,7 @@ async function taskResult(ctx: GatewayContext, t: TaskDoc): Promise<z.infer<type
   };
 }
 
-async function jobResult(ctx: GatewayContext, j: JobDoc, partial: boolean) {
+async function jobResult(ctx: GatewayContext, j: JobDoc, partial: boolean, page: Page) {
   const final = j.status === "completed" || j.status === "cancelled";
   if (j.status === "rejected")
     throw new HttpError(ErrorCode.NotReady, `job ${j.job_id} was rejected: ${j.reason}`);
@@ -84,20 +90,38 @@ async function jobResult(ctx: GatewayContext, j: JobDoc, partial: boolean) {
       ErrorCode.NotReady,
       `job ${j.job_id} is ${j.status} (${j.best_tasks.length} iterations ended); ask again when it completes, or pass partial=true`,
     );
+  const ended = j.best_tasks
+    .filter((b) => b.iteration > page.cursor)
+    .sort((a, b) => a.iteration - b.iteration);
+  const slice = ended.slice(0, page.limit);
   const iterations = [];
-  for (const b of j.best_tasks) {
-    const t = b.best_task_id ? await ctx.deps.queries.getTask(b.best_task_id) : null;
-    const output = t?.output_ref ? ((await ctx.deps.artifacts.findText(t.output_ref)) ?? null) : null;
-    iterations.push({
-      iteration: b.iteration,
-      outcome: b.outcome,
-      task_id: b.best_task_id,
-      output,
-      model: t?.model ?? null,
-      cost_usd: t?.cost_usd ?? null,
-    });
+  for (let i = 0; i < slice.length; i += READS_IN_PARALLEL) {
+    const batch = slice.slice(i, i + READS_IN_PARALLEL);
+    iterations.push(...(await Promise.all(batch.map((b) => iterationResult(ctx, b)))));
   }
-  return { job_id: j.job_id, status: j.status, complete: final, cost_usd: j.cost_usd, iterations };
+  const last = slice.at(-1);
+  const next_cursor = ended.length > slice.length && last ? String(last.iteration) : null;
+  return {
+    job_id: j.job_id,
+    status: j.status,
+    complete: final,
+    cost_usd: j.cost_usd,
+    iterations,
+    next_cursor,
+  };
+}
+
+async function iterationResult(ctx: GatewayContext, b: JobDoc["best_tasks"][number]) {
+  const t = b.best_task_id ? await ctx.deps.queries.getTask(b.best_task_id) : null;
+  const output = t?.output_ref ? ((await ctx.deps.artifacts.findText(t.output_ref)) ?? null) : null;
+  return {
+    iteration: b.iteration,
+    outcome: b.outcome,
+    task_id: b.best_task_id,
+    output,
+    model: t?.model ?? null,
+    cost_usd: t?.cost_usd ?? null,
+  };
 }
 
 export const resultRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
@@ -106,13 +130,25 @@ export const resultRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     {
       schema: {
         tags: ["jobs"],
-        summary: "A task's output, or every iteration's best output of a job",
+        summary: "A task's output, or the best output of each ended iteration of a job (a page at a time)",
         params: z.object({ id: Id }),
         querystring: z.object({
           partial: z
             .enum(["true", "false"])
             .default("false")
             .describe("for a job still running: return the iterations ended so far"),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(500)
+            .default(100)
+            .describe("iterations per page (a job's result only)"),
+          cursor: z
+            .string()
+            .regex(/^\d{1,15}$/, "must be the next_cursor of the previous page")
+            .optional()
+            .describe("the previous page's next_cursor"),
         }),
         response: { 200: ResultBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
@@ -120,7 +156,11 @@ export const resultRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     async (req) => {
       const found = await getById(ctx, req.params.id);
       if (found.kind === "task") return { kind: "task" as const, task: await taskResult(ctx, found.task) };
-      return { kind: "job" as const, job: await jobResult(ctx, found.job, req.query.partial === "true") };
+      const page = { cursor: Number(req.query.cursor ?? 0), limit: req.query.limit };
+      return {
+        kind: "job" as const,
+        job: await jobResult(ctx, found.job, req.query.partial === "true", page),
+      };
     },
   );
 };
