@@ -376,6 +376,23 @@ describe("decide: critic failures", () => {
   });
 });
 
+describe("decide: a job ends after its last task", () => {
+  it("given the last critique, then job.completed follows the critic's own task.completed and counts its cost", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.complete(ids(jobId, 1).g, 0.002);
+    sim.critique(ids(jobId, 1).c(1), PASS, 0.003);
+    const criticDone = sim.events("task.completed").find((e) => e.task_id === ids(jobId, 1).c(1));
+    const [done] = sim.events("job.completed");
+    assert.ok(criticDone && done, "both recorded");
+    assert.ok(
+      done.seq > criticDone.seq,
+      `job.completed at ${done.seq}, critic's completion at ${criticDone.seq}`,
+    );
+    assert.ok(Math.abs(done.data.cost_usd - 0.005) < 1e-9, `cost ${done.data.cost_usd}`);
+  });
+});
+
 describe("decide: budget", () => {
   it("given an infinite job with a budget, when spending reaches it, then no new tasks start and the job completes with reason budget", () => {
     const sim = new Simulator();
@@ -410,6 +427,18 @@ describe("decide: budget", () => {
     assert.equal(done?.data.reason, "budget");
     assert.ok((done?.data.cost_usd ?? 0) >= 0.05, `cost ${done?.data.cost_usd}`);
     assert.equal(sim.events("job.budget_exceeded").length, 1);
+  });
+
+  it("given an infinite job, when the last critic's own cost reaches the budget, then no next wave is planned", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: "infinite", budget_usd: 0.1 });
+    for (const n of [1, 2, 3, 4]) sim.complete(ids(jobId, n).g, 0.01);
+    // Critiques record before the critic's task.completed (and its cost): 0.04 + 4 × 0.015 = 0.1.
+    for (const n of [1, 2, 3, 4]) sim.critique(ids(jobId, n).c(1), PASS, 0.015);
+    assert.equal(sim.events("job.wave_planned").length, 1, "no second wave");
+    const [done] = sim.events("job.completed");
+    assert.equal(done?.data.reason, "budget");
+    assert.ok(Math.abs((done?.data.cost_usd ?? 0) - 0.1) < 1e-9, `cost ${done?.data.cost_usd}`);
   });
 
   it("given a low critique after the budget is spent, then the iteration is exhausted instead of revised", () => {

@@ -12,9 +12,10 @@ export function overBudget(job: JobState): boolean {
   return job.budget_exceeded || (b !== undefined && job.cost_usd >= b);
 }
 
-/** When no iteration is open: plan the next wave, or complete the job. */
+/** When no iteration is open and no task is still running: plan the next wave, or complete the job. */
 export function decideProgress(job: JobState, cause: string, ctx: DecideContext): Command[] {
-  if (job.status !== "active" || job.wave_size === 0 || openIterations(job).length > 0) return [];
+  if (job.status !== "active" || job.wave_size === 0 || job.live_tasks > 0) return [];
+  if (openIterations(job).length > 0) return [];
   const spent = overBudget(job);
   if (job.planned < job.max_iterations && !spent && !job.halted_by_stop) {
     const iterations = nextWave(job.planned, job.wave_size, job.max_iterations);

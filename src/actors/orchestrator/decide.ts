@@ -103,10 +103,12 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.handoff_requested":
     case "task.failed":
     case "validation.failed":
-      return job && task ? afterRun(job, task, event, ctx, comparisons(state, job, task)) : [];
+      return job && task
+        ? orProgress(job, afterRun(job, task, event, ctx, comparisons(state, job, task)), event.id, ctx)
+        : [];
     case "task.dead_lettered":
     case "task.cancelled":
-      return job && task ? endOfChain(job, task, event, ctx) : [];
+      return job && task ? orProgress(job, endOfChain(job, task, event, ctx), event.id, ctx) : [];
     case "system.resumed":
       return [...state.tasks.values()]
         .filter((t) => t.status === TaskStatus.Queued)
@@ -114,6 +116,14 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     default:
       return [];
   }
+}
+
+/**
+ * A task that ended without anything following it may have been the job's last live one (a critic
+ * finishing after its critique ended the iteration): then the job moves on.
+ */
+function orProgress(job: JobState, next: Command[], cause: string, ctx: DecideContext): Command[] {
+  return next.length > 0 ? next : decideProgress(job, cause, ctx);
 }
 
 function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {

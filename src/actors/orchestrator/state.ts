@@ -38,6 +38,11 @@ export type JobState = {
   cost_usd: number;
   budget_exceeded: boolean;
   task_ids: Set<string>;
+  /**
+   * Tasks not in a final status. The job plans its next wave or completes only when none is left,
+   * so a critic's own task.completed (and its cost) lands before the job moves on.
+   */
+  live_tasks: number;
 };
 
 export type QualitySample = { compliance: number; quality: number; critique: string };
@@ -78,6 +83,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
     const job = state.jobs.get(next.job_id);
     if (!job) return;
     job.task_ids.add(event.task_id);
+    job.live_tasks += Number(!isFinal(next.status)) - Number(prev !== null && !isFinal(prev.status));
     if (event.type === "task.created") trackCreated(job, event.task_id, event.data);
     if (event.type === "task.completed" || event.type === "task.handoff_requested") {
       const it = job.iterations.get(next.created.iteration);
@@ -109,6 +115,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
         cost_usd: 0,
         budget_exceeded: false,
         task_ids: new Set(),
+        live_tasks: 0,
       });
       return;
     case "job.accepted":
@@ -193,11 +200,4 @@ function trackCreated(job: JobState, taskId: string, data: TaskState["created"])
 /** Iterations of a job that have not ended. */
 export function openIterations(job: JobState): IterationState[] {
   return [...job.iterations.values()].filter((i) => i.status === "running");
-}
-
-/** Tasks of a job that are not in a final status. */
-export function liveTasks(state: OrchestratorState, job: JobState): TaskState[] {
-  return [...job.task_ids]
-    .map((id) => state.tasks.get(id))
-    .filter((t): t is TaskState => !!t && !isFinal(t.status));
 }
