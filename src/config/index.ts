@@ -55,6 +55,11 @@ export const ConfigSchema = z.object({
   AGENTS_RETRY_BASE_MS: Millis.default(2_000),
   /** Longest continuation chain per iteration. */
   AGENTS_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(50).default(3),
+  /**
+   * The orchestrator's leader lease (ms): one orchestrator leads, others wait as standbys and take
+   * over when the leader stops renewing for this long (at once when it shuts down cleanly).
+   */
+  AGENTS_ORCHESTRATOR_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   /** Revision rounds after low critiques. */
   AGENTS_MAX_REVISIONS: z.coerce.number().int().min(0).max(10).default(2),
   /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */

@@ -4,6 +4,8 @@ import type { Band, QueueName } from "./catalogue/index.ts";
 export const STREAM_EVENTS = "AGENTS";
 export const STREAM_WORK = "AGENTS_WORK";
 export const OUTPUTS_BUCKET = "agents-outputs";
+/** KV bucket of leader leases (one key per lease, e.g. "orchestrator"). */
+export const LEASES_BUCKET = "agents-leases";
 
 export const Subjects = {
   /** Every subject of the AGENTS stream. */

@@ -9,10 +9,18 @@ import {
   StorageType,
   type StreamConfig,
 } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Band, QueueName } from "./catalogue/index.ts";
-import { OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK, Subjects, workConsumerName } from "./subjects.ts";
+import {
+  LEASES_BUCKET,
+  OUTPUTS_BUCKET,
+  STREAM_EVENTS,
+  STREAM_WORK,
+  Subjects,
+  workConsumerName,
+} from "./subjects.ts";
 
 const NS_PER_MS = 1_000_000;
 
@@ -61,7 +69,10 @@ export function workLanes(): Array<{ queue: QueueName; band: Band }> {
   return QueueName.options.flatMap((queue) => Band.options.map((band) => ({ queue, band })));
 }
 
-/** Create or update streams, work consumers and the outputs bucket; safe to call from every process. */
+/**
+ * Create or update streams, work consumers, the outputs bucket and the leases bucket; safe to call
+ * from every process.
+ */
 export async function provisionTopology(
   nc: NatsConnection,
   o: TopologyOptions = {},
@@ -88,6 +99,11 @@ export async function provisionTopology(
       await jsm.consumers.update(STREAM_WORK, name, { ack_wait: ackWaitNs });
   }
   await new Objm(nc).create(OUTPUTS_BUCKET, { replicas: o.replicas ?? 1, storage: StorageType.File });
+  await new Kvm(nc).create(LEASES_BUCKET, {
+    history: 1,
+    replicas: o.replicas ?? 1,
+    storage: StorageType.File,
+  });
   return jsm;
 }
 

@@ -38,6 +38,7 @@ export function orchestratorFromConfig(nc: NatsConnection, config: Config, log: 
     nc,
     log,
     maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
+    leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
     config: {
       defaultModel: config.AGENTS_DEFAULT_MODEL,
       maxAttempts: config.AGENTS_MAX_ATTEMPTS,

@@ -64,6 +64,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     AGENTS_RETRY_BASE_MS: "300",
     AGENTS_KILL_GRACE_MS: "1000",
     AGENTS_PROGRESS_EVERY_MS: "1000",
+    // A restarted orchestrator takes over from a killed one after this long.
+    AGENTS_ORCHESTRATOR_LEASE_MS: "1500",
     LOG_LEVEL: "info",
     ...env,
   };

@@ -1,4 +1,5 @@
-// The orchestrator's adapter: rebuild state from the stream, then consume, decide and publish.
+// The orchestrator's adapter: hold the leader lease, rebuild state from the stream, then consume,
+// decide and publish. Other orchestrators wait as standbys and take over when the lease frees up.
 import {
   AckPolicy,
   DeliverPolicy,
@@ -14,9 +15,11 @@ import {
   type AgentEvent,
   consumeLoop,
   EventPublisher,
+  Lease,
   readEvents,
   STREAM_EVENTS,
   Subjects,
+  sleep,
 } from "../../events/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Command, DecideConfig, OrchestratorInput } from "./commands.ts";
@@ -35,17 +38,22 @@ export type OrchestratorOptions = {
   consumer?: string;
   /** Largest submission accepted (bytes). Default 1 MiB. */
   maxSubmitBytes?: number;
+  /** Leader lease ttl (ms): a standby takes over after this long without renewal. Default 15 s. */
+  leaseTtlMs?: number;
   clock?: () => number;
 };
 
+type Ready = { resolve(): void; reject(err: unknown): void };
+
 export class Orchestrator {
-  readonly state: OrchestratorState = initialState();
+  state: OrchestratorState = initialState();
   private readonly publisher: EventPublisher;
   /** Ids of own events already applied locally; skipped when they come back from the stream. */
-  private readonly applied = new Set<string>();
+  private applied = new Set<string>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private artifacts: Artifacts | undefined;
+  private lease: Lease | undefined;
 
   constructor(private readonly o: OrchestratorOptions) {
     this.publisher = new EventPublisher(o.nc);
@@ -55,8 +63,59 @@ export class Orchestrator {
     return this.o.consumer ?? "orchestrator";
   }
 
-  /** Rebuild from the stream up to the consumer's ack floor, then process new input. */
+  /**
+   * Take the leader lease, rebuild from the stream up to the consumer's ack floor, then process new
+   * input. Resolves once leading, or once standing by while another orchestrator leads (it then
+   * takes over in the background). Rejects when the first attempt to lead fails.
+   */
   async start(): Promise<void> {
+    this.lease = await Lease.open(this.o.nc, {
+      name: this.name,
+      ttlMs: this.o.leaseTtlMs ?? 15_000,
+      log: this.o.log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.loop = this.serve({ resolve, reject });
+    });
+  }
+
+  /** Lead while holding the lease; after losing it, stand by with a fresh state and try again. */
+  private async serve(ready: Ready): Promise<void> {
+    const lease = this.lease as Lease;
+    let first = true;
+    while (!this.abort.signal.aborted) {
+      let tenure: Awaited<ReturnType<Lease["acquire"]>>;
+      try {
+        tenure = await lease.acquire(this.abort.signal, (holder) => {
+          this.o.log.info({ holder }, "standing by: another orchestrator holds the lease");
+          ready.resolve();
+        });
+      } catch {
+        break; // stopped while standing by
+      }
+      const signal = AbortSignal.any([this.abort.signal, tenure.lost]);
+      try {
+        const { consuming } = await this.lead(signal);
+        ready.resolve();
+        await consuming;
+      } catch (err) {
+        if (first) ready.reject(err);
+        this.o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");
+        await lease.release();
+        await sleep(1000, this.abort.signal);
+      }
+      first = false;
+      if (this.abort.signal.aborted) break;
+      // The lease was lost (or leading failed): whatever we folded may be behind the new leader's
+      // decisions, so the next tenure starts from a fresh state rebuilt from the stream.
+      this.state = initialState();
+      this.applied = new Set();
+    }
+    await lease.release();
+  }
+
+  /** Rebuild to the ack floor and start consuming; `consuming` ends when the signal aborts. */
+  private async lead(signal: AbortSignal): Promise<{ consuming: Promise<void> }> {
     const jsm = await jetstreamManager(this.o.nc);
     const floor = await this.ensureConsumer(jsm);
     this.artifacts = await Artifacts.open(this.o.nc);
@@ -66,8 +125,11 @@ export class Orchestrator {
       this.apply(e.event, e.seq);
       n++;
     }
-    this.o.log.info({ events: n, floor, ms: Date.now() - t0 }, "orchestrator state rebuilt");
-    this.loop = consumeLoop(this.o.nc, {
+    this.o.log.info(
+      { events: n, floor, ms: Date.now() - t0, holder: this.lease?.holder },
+      "orchestrator state rebuilt; leading",
+    );
+    const consuming = consumeLoop(this.o.nc, {
       stream: STREAM_EVENTS,
       consumer: this.name,
       schema: z.custom<OrchestratorInput | OwnEcho>(),
@@ -82,16 +144,17 @@ export class Orchestrator {
         return undefined;
       },
       log: this.o.log,
-      signal: this.abort.signal,
+      signal,
       // One input at a time (the state is shared), but pulled ahead in batches; decisions are
       // idempotent, so an ack need not wait for the server's confirmation.
       concurrency: 1,
       prefetch: 256,
       fastAck: true,
     });
+    return { consuming };
   }
 
-  /** Stop consuming; in-flight input finishes first. */
+  /** Stop consuming (in-flight input finishes first), then hand the lease over. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;

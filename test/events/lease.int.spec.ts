@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { pino } from "pino";
+import { Lease, provisionTopology, type Tenure } from "../../src/events/index.ts";
+import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
+
+const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
+const TTL = 1000;
+
+/** Resolves with the tenure, or with "waiting" when it has not come within `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T | "waiting"> {
+  return Promise.race([p, new Promise<"waiting">((r) => setTimeout(() => r("waiting"), ms))]);
+}
+
+describe("a leader lease in the KV bucket", () => {
+  let server: NatsServerHandle;
+  const conns: NatsConnection[] = [];
+  const stop = new AbortController();
+
+  before(async () => {
+    server = await startNatsServer();
+    await provisionTopology(await conn());
+  });
+  after(async () => {
+    stop.abort();
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  async function conn(): Promise<NatsConnection> {
+    const nc = await connect({ servers: server.url });
+    conns.push(nc);
+    return nc;
+  }
+  const lease = async (name: string) => Lease.open(await conn(), { name, ttlMs: TTL, pollMs: 50, log });
+
+  it("given a free lease, then the first takes it at once and the second waits, told who holds it", async () => {
+    const a = await lease("l1");
+    const b = await lease("l1");
+    const tenure = await within(a.acquire(stop.signal), 500);
+    assert.notEqual(tenure, "waiting");
+    const told: string[] = [];
+    const waiting = b.acquire(stop.signal, (h) => told.push(h));
+    // Three ttl: a renews all along, so b keeps waiting.
+    assert.equal(await within(waiting, 3 * TTL), "waiting");
+    assert.deepEqual(told, [a.holder]);
+    await a.release();
+    const taken = await within(waiting, 500);
+    assert.notEqual(taken, "waiting", "a release hands over at once");
+    await b.release();
+  });
+
+  it("given a holder that goes silent, then one standby takes over after its ttl and the holder learns it lost", async () => {
+    const holderConn = await conn();
+    const a = await Lease.open(holderConn, { name: "l2", ttlMs: TTL, pollMs: 50, log });
+    const tenure = (await a.acquire(stop.signal)) as Tenure;
+    const b = await lease("l2");
+    const c = await lease("l2");
+    const bWins = b.acquire(stop.signal).then(() => "b" as const);
+    const cWins = c.acquire(stop.signal).then(() => "c" as const);
+    const lost = new Promise<void>((r) => tenure.lost.addEventListener("abort", () => r(), { once: true }));
+    // The holder can no longer reach the server: it cannot renew (as if frozen or partitioned).
+    await holderConn.close();
+    const first = await within(Promise.race([bWins, cWins]), 3 * TTL);
+    assert.ok(first === "b" || first === "c", `a standby took over (${first})`);
+    assert.notEqual(await within(lost, TTL), "waiting", "the silent holder's tenure ended");
+    // Only one standby wins; the other keeps waiting while the winner renews.
+    assert.equal(await within(first === "b" ? cWins : bWins, 2 * TTL), "waiting");
+    await (first === "b" ? b : c).release();
+    assert.notEqual(await within(first === "b" ? cWins : bWins, 500), "waiting");
+    await (first === "b" ? c : b).release();
+  });
+
+  it("given a standby, when its signal aborts, then acquire rejects and leaves the lease alone", async () => {
+    const a = await lease("l3");
+    await a.acquire(stop.signal);
+    const b = await lease("l3");
+    const giveUp = new AbortController();
+    const waiting = b.acquire(giveUp.signal);
+    giveUp.abort(new Error("shutting down"));
+    await assert.rejects(waiting, /shutting down/);
+    // a still holds the lease: another standby still waits.
+    const c = await lease("l3");
+    const cWaits = new AbortController();
+    assert.equal(await within(c.acquire(cWaits.signal), 2 * TTL), "waiting");
+    cWaits.abort();
+    await a.release();
+  });
+});
