@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { newEvent, Subjects } from "../../src/events/index.ts";
 import { Simulator, TEST_CONFIG } from "./simulator.ts";
 
 const SPEC = "Write one line about queues.";
@@ -343,8 +344,8 @@ describe("decide: critique and revision", () => {
     const b = sim.submit({ spec: SPEC, count: 1 }, "b");
     const c = sim.submit({ spec: "A different spec.", count: 1 }, "c");
     const promptOf = (id: string) => {
-      const p = sim.task(id).created.prompt;
-      return "inline" in p ? p.inline : "";
+      const p = sim.events("task.created").find((e) => e.task_id === id)?.data.prompt;
+      return p && "inline" in p ? p.inline : "";
     };
     assert.doesNotMatch(promptOf(ids(a, 1).g), /IMPROVEMENT_ADVICE:/);
     assert.match(promptOf(ids(b, 1).g), /IMPROVEMENT_ADVICE:/);
@@ -373,6 +374,52 @@ describe("decide: critic failures", () => {
     );
     assert.equal(sim.events("job.iteration_ended")[0]?.data.outcome, "failed");
     assert.equal(sim.events("task.created").filter((e) => e.data.task_type === "critic").length, 1);
+  });
+});
+
+describe("decide: what the orchestrator keeps in memory", () => {
+  it("given jobs that completed, then neither they nor their tasks stay in its state", () => {
+    const sim = new Simulator();
+    for (const key of ["m1", "m2", "m3"]) {
+      const jobId = sim.submit({ spec: SPEC, count: 2 }, key);
+      for (const n of [1, 2]) {
+        sim.complete(ids(jobId, n).g);
+        sim.critique(ids(jobId, n).c(1), PASS);
+      }
+    }
+    assert.equal(sim.events("job.completed").length, 3);
+    assert.equal(sim.state.jobs.size, 0);
+    assert.equal(sim.state.tasks.size, 0);
+  });
+
+  it("given a cancelled job with a task still running, then it is kept until that task ends", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.start(ids(jobId, 1).g);
+    sim.control({ type: "cancel", job_id: jobId, reason: "enough" });
+    assert.equal(sim.state.jobs.get(jobId)?.status, "cancelled");
+    assert.equal(sim.task(ids(jobId, 1).g).status, "cancel_requested");
+    sim.external(
+      Subjects.task(ids(jobId, 1).g),
+      newEvent(
+        "task.cancelled",
+        { reason: "job cancelled" },
+        { job_id: jobId, task_id: ids(jobId, 1).g, now: Date.now() },
+      ),
+    );
+    assert.equal(sim.state.jobs.size, 0);
+    assert.equal(sim.state.tasks.size, 0);
+  });
+
+  it("given a job forgotten after it completed, when the same key is submitted again, then no second job starts", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 }, "again");
+    sim.complete(ids(jobId, 1).g);
+    sim.critique(ids(jobId, 1).c(1), PASS);
+    assert.equal(sim.state.jobs.size, 0);
+    sim.submit({ spec: SPEC, count: 1 }, "again");
+    assert.equal(sim.events("job.submitted").length, 1, "job.submitted only goes to an empty subject");
+    assert.equal(sim.events("task.created").length, 2);
   });
 });
 

@@ -91,6 +91,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
     }
     if ("cost_usd" in event.data && typeof event.data.cost_usd === "number")
       job.cost_usd += event.data.cost_usd;
+    forgetIfDone(state, job);
     return;
   }
   const job = event.job_id ? state.jobs.get(event.job_id) : undefined;
@@ -139,9 +140,11 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
       return;
     case "job.completed":
       if (job) job.status = "completed";
+      if (job) forgetIfDone(state, job);
       return;
     case "job.cancelled":
       if (job) job.status = "cancelled";
+      if (job) forgetIfDone(state, job);
       return;
     case "job.budget_exceeded":
       if (job) job.budget_exceeded = true;
@@ -180,10 +183,24 @@ export function specKey(spec: string): string {
   return stableId("spec", spec.trim()).slice(0, 16);
 }
 
+/**
+ * A job that ended and has no live task left is forgotten, with its tasks, so the orchestrator's
+ * memory holds only work in progress: nothing more can happen to such a job (a new submission with
+ * its id is refused by the stream, since job.submitted is only appended to an empty job subject).
+ */
+function forgetIfDone(state: OrchestratorState, job: JobState): void {
+  if (job.status === "active" || job.live_tasks > 0) return;
+  for (const id of job.task_ids) state.tasks.delete(id);
+  state.jobs.delete(job.job_id);
+}
+
+/** Advice quotes at most 200 characters of a critique; keep a little more, never the whole text. */
+const CRITIQUE_KEPT = 400;
+
 function recordQuality(state: OrchestratorState, job: JobState, d: QualitySample): void {
   const key = specKey(job.submission.spec);
   const list = state.quality.get(key) ?? [];
-  list.push({ compliance: d.compliance, quality: d.quality, critique: d.critique });
+  list.push({ compliance: d.compliance, quality: d.quality, critique: d.critique.slice(0, CRITIQUE_KEPT) });
   if (list.length > QUALITY_WINDOW) list.splice(0, list.length - QUALITY_WINDOW);
   state.quality.set(key, list);
 }
