@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Kvm } from "@nats-io/kv";
 import { LEASES_BUCKET, Subjects } from "../../src/events/index.ts";
-import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+import {
+  type ActorProcess,
+  eventually,
+  freePort,
+  ofType,
+  startStack,
+  type TestStack,
+} from "../support/index.ts";
 
 const LEADING = "orchestrator state rebuilt; leading";
 const STANDING_BY = "standing by: another orchestrator holds the lease";
@@ -32,21 +39,38 @@ describe("given two orchestrators on one stream", () => {
   }
   const consumerCreated = async () => (await stack.jsm.consumers.info("AGENTS", "orchestrator")).created;
 
+  /** An orchestrator with its /metrics listener on a free port. */
+  async function orchestrator(): Promise<{ p: ActorProcess; leading(): Promise<string | undefined> }> {
+    const port = await freePort();
+    const p = stack.startOrchestrator({ AGENTS_METRICS_PORT: String(port) });
+    const leading = async () => {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      return /^agents_orchestrator_leading\{component="orchestrator"\} (\d)$/m.exec(text)?.[1];
+    };
+    return { p, leading };
+  }
+  let aMetrics: () => Promise<string | undefined>;
+  let bMetrics: () => Promise<string | undefined>;
+
   it("when the second starts, then it stands by without touching the leader's consumer, and jobs complete", async () => {
-    a = stack.startOrchestrator();
+    ({ p: a, leading: aMetrics } = await orchestrator());
     await eventually(() => a.logs().includes(LEADING), 20_000);
     const created = await consumerCreated();
-    b = stack.startOrchestrator();
+    ({ p: b, leading: bMetrics } = await orchestrator());
     await eventually(() => b.logs().includes(STANDING_BY), 20_000);
     await runJob("standby");
     assert.equal(b.logs().includes(LEADING), false, "the standby never led");
     assert.equal(await consumerCreated(), created, "the standby did not recreate the consumer");
+    // Prometheus sees which one leads.
+    await eventually(async () => (await aMetrics().catch(() => undefined)) === "1", 10_000);
+    assert.equal(await bMetrics(), "0");
   });
 
   it("when the leader is SIGKILLed, then the standby takes over after the lease ttl and jobs complete", async () => {
     await a.kill("SIGKILL");
     await runJob("takeover");
     assert.ok(b.logs().includes(LEADING), "the standby leads");
+    assert.equal(await bMetrics(), "1");
     assert.ok(b.logs().includes("lease taken over from a silent holder"));
   });
 

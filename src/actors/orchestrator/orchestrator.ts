@@ -54,9 +54,15 @@ export class Orchestrator {
   private loop: Promise<void> | undefined;
   private artifacts: Artifacts | undefined;
   private lease: Lease | undefined;
+  private isLeading = false;
 
   constructor(private readonly o: OrchestratorOptions) {
     this.publisher = new EventPublisher(o.nc);
+  }
+
+  /** True while this orchestrator holds the lease and consumes; false while it stands by. */
+  get leading(): boolean {
+    return this.isLeading;
   }
 
   private get name(): string {
@@ -96,8 +102,11 @@ export class Orchestrator {
       const signal = AbortSignal.any([this.abort.signal, tenure.lost]);
       try {
         const { consuming } = await this.lead(signal);
+        this.isLeading = true;
         ready.resolve();
-        await consuming;
+        await consuming.finally(() => {
+          this.isLeading = false;
+        });
       } catch (err) {
         if (first) ready.reject(err);
         this.o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");

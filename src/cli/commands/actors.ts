@@ -1,15 +1,21 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
+import { Gauge } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
 import { connectNats, provisionTopology } from "../../events/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
-import { startMetricsServer } from "../../stack/metrics-server.ts";
+import { type MetricsServer, startMetricsServer } from "../../stack/metrics-server.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
 
 /** The metrics listener when AGENTS_METRICS_PORT is set, as a part to stop. */
-async function metricsPart(port: number | undefined, component: string): Promise<Stoppable[]> {
+async function metricsPart(
+  port: number | undefined,
+  component: string,
+  register?: (m: MetricsServer) => void,
+): Promise<Stoppable[]> {
   if (port === undefined) return [];
   const m = await startMetricsServer(port, component);
+  register?.(m);
   return [{ name: "metrics", stop: m.stop }];
 }
 
@@ -21,12 +27,24 @@ export async function runOrchestrator(): Promise<void> {
   await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
   const orchestrator = orchestratorFromConfig(nc, config, log);
   await orchestrator.start();
-  log.info("orchestrator running");
+  log.info(
+    { leading: orchestrator.leading },
+    orchestrator.leading ? "orchestrator running" : "orchestrator standing by",
+  );
   await runUntilSignal(
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "orchestrator", stop: () => orchestrator.stop() },
-      ...(await metricsPart(config.AGENTS_METRICS_PORT, "orchestrator")),
+      ...(await metricsPart(config.AGENTS_METRICS_PORT, "orchestrator", (m) => {
+        new Gauge({
+          name: "agents_orchestrator_leading",
+          help: "1 while this orchestrator holds the lease and consumes, 0 while it stands by",
+          registers: [m.registry],
+          collect() {
+            this.set(orchestrator.leading ? 1 : 0);
+          },
+        });
+      })),
     ],
     log,
   );
