@@ -1,12 +1,22 @@
 // Projection replay benchmark: `npx tsx bench/replay.ts [--events N] [--batch B]` (default 100 000 / 500).
 // Starts its own nats-server, publishes N workload messages, then measures in the same run:
 // the raw read rate of the stream (iterate + JSON.parse, no projection) as the baseline, the read
-// rate with event decoding (zod), and a full replay into the embedded store.
+// rate with event decoding (zod), a full replay into the embedded store, and the orchestrator's
+// rebuild (its fold of the same stream: what a restart or a standby's takeover costs).
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { AgentEvent, connectNats, decodeWith, provisionTopology } from "../src/events/index.ts";
+import { evolve, initialState } from "../src/actors/orchestrator/state.ts";
+import {
+  AgentEvent,
+  connectNats,
+  decodeWith,
+  provisionTopology,
+  readEvents,
+  Subjects,
+} from "../src/events/index.ts";
 import { createEmbeddedStore, ProjectionRunner } from "../src/projections/index.ts";
 import { readRange } from "../src/projections/source.ts";
 import { publishWorkload } from "../test/projections/support.ts";
@@ -56,6 +66,26 @@ async function readAll(js: ReturnType<typeof jetstream>, last: number, decode: b
   return { n, ms, perSec: rate(n, ms) };
 }
 
+/** What Orchestrator.start() does before it consumes: read every event to `last` and fold it. */
+async function orchestratorRebuild(nc: NatsConnection, last: number) {
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const state = initialState();
+  const started = performance.now();
+  let n = 0;
+  let refused = 0;
+  for await (const e of readEvents(js, jsm, Subjects.all, { toSeq: last })) {
+    try {
+      evolve(state, e.event, e.seq);
+    } catch {
+      refused += 1; // the orchestrator logs such an event and goes on
+    }
+    n += 1;
+  }
+  const ms = performance.now() - started;
+  return { n, ms, refused, jobs: state.jobs.size, tasks: state.tasks.size };
+}
+
 const server = await startNatsServer();
 const nc = await connectNats(server.url, "bench-replay");
 try {
@@ -83,6 +113,7 @@ try {
   });
   const replayMs = performance.now() - t;
   const raw2 = await readAll(js, last, false);
+  const orch = await orchestratorRebuild(nc, last);
   const baseline = Math.max(raw1.perSec, raw2.perSec);
   const replayRate = rate(done.applied, replayMs);
   const dump = await store.dump();
@@ -96,6 +127,9 @@ try {
   );
   console.log(`ratio replay / raw read:             ${(replayRate / baseline).toFixed(2)}`);
   console.log(`rebuild time per million events:    ${((replayMs / done.applied) * 1000).toFixed(1)} s`);
+  console.log(
+    `orchestrator rebuild (read + fold):  ${fmt(rate(orch.n, orch.ms))} events/s, ${((orch.ms / orch.n) * 1000).toFixed(1)} s per million; in memory after: ${fmt(orch.jobs)} jobs, ${fmt(orch.tasks)} tasks (${fmt(orch.refused)} events refused by the fold)`,
+  );
   console.log(
     `store: ${fmt(tasks)} tasks, ${fmt(dump.jobs.length)} jobs, ${fmt(dump.quality_history.length)} critiques; heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`,
   );

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/events/index.ts";
-import { type ActorProcess, ofType, startStack, type TestStack } from "../support/index.ts";
+import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 /** Resolve as soon as a task.completed is published (the orchestrator is then busy deciding on it). */
 function nextCompletion(stack: TestStack, timeoutMs: number): Promise<boolean> {
@@ -49,7 +49,9 @@ describe("given a job of five iterations in progress", () => {
       // Workers go on while the orchestrator is down; their events wait in the stream.
       await sleep(500);
       orchestrator = stack.startOrchestrator();
-      while (!orchestrator.logs().includes("orchestrator running")) await sleep(50);
+      // It takes over once the killed one's lease has not been renewed for its ttl (1.5 s here).
+      const restarted = orchestrator;
+      await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 20_000);
     }
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),

@@ -42,7 +42,7 @@ describe("given two orchestrators on one stream", () => {
   /** An orchestrator with its /metrics listener on a free port. */
   async function orchestrator(): Promise<{ p: ActorProcess; leading(): Promise<string | undefined> }> {
     const port = await freePort();
-    const p = stack.startOrchestrator({ AGENTS_METRICS_PORT: String(port) });
+    const p = stack.startOrchestrator({ AGENTS_METRICS_PORT: String(port), LOG_LEVEL: "debug" });
     const leading = async () => {
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
       return /^agents_orchestrator_leading\{component="orchestrator"\} (\d)$/m.exec(text)?.[1];
@@ -67,9 +67,19 @@ describe("given two orchestrators on one stream", () => {
   });
 
   it("when the leader is SIGKILLed, then the standby takes over after the lease ttl and jobs complete", async () => {
+    // The standby folds the stream up to the leader's ack floor while it waits.
+    await eventually(() => b.logs().includes("standby folded ahead"), 10_000);
     await a.kill("SIGKILL");
     await runJob("takeover");
     assert.ok(b.logs().includes(LEADING), "the standby leads");
+    // It had folded the stream up to the leader's ack floor while waiting: the takeover starts warm.
+    const line =
+      b
+        .logs()
+        .split("\n")
+        .find((l) => l.includes(LEADING)) ?? "{}";
+    const { from, floor } = JSON.parse(line) as { from: number; floor: number };
+    assert.ok(from > 1 && from <= floor + 1, `the takeover folded from ${from} (floor ${floor})`);
     assert.equal(await bMetrics(), "1");
     assert.ok(b.logs().includes("lease taken over from a silent holder"));
   });

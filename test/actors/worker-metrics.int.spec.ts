@@ -24,7 +24,8 @@ describe("a worker process with AGENTS_METRICS_PORT", () => {
     assert.match(text, /^nodejs_heap_size_used_bytes\{component="worker"\} \d+/m);
     const other = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(other.status, 404);
-    assert.equal((await other.json()).error.code, "NOT_FOUND");
+    const body = (await other.json()) as { error: { code: string } };
+    assert.equal(body.error.code, "NOT_FOUND");
     assert.ok(worker.pid > 0);
   });
 });

@@ -45,6 +45,9 @@ export type OrchestratorOptions = {
 
 type Ready = { resolve(): void; reject(err: unknown): void };
 
+/** How often a standby folds the stream up to the leader's ack floor, so a takeover starts warm. */
+const WARM_EVERY_MS = 2000;
+
 export class Orchestrator {
   state: OrchestratorState = initialState();
   private readonly publisher: EventPublisher;
@@ -55,6 +58,8 @@ export class Orchestrator {
   private artifacts: Artifacts | undefined;
   private lease: Lease | undefined;
   private isLeading = false;
+  /** Stream sequence the state is folded to (always an ack floor of the consumer). */
+  private folded = 0;
 
   constructor(private readonly o: OrchestratorOptions) {
     this.publisher = new EventPublisher(o.nc);
@@ -91,13 +96,19 @@ export class Orchestrator {
     let first = true;
     while (!this.abort.signal.aborted) {
       let tenure: Awaited<ReturnType<Lease["acquire"]>>;
+      const standby = new AbortController();
+      let warming: Promise<void> | undefined;
       try {
         tenure = await lease.acquire(this.abort.signal, (holder) => {
           this.o.log.info({ holder }, "standing by: another orchestrator holds the lease");
+          warming ??= this.keepWarm(AbortSignal.any([standby.signal, this.abort.signal]));
           ready.resolve();
         });
       } catch {
         break; // stopped while standing by
+      } finally {
+        standby.abort();
+        await warming;
       }
       const signal = AbortSignal.any([this.abort.signal, tenure.lost]);
       try {
@@ -115,12 +126,50 @@ export class Orchestrator {
       }
       first = false;
       if (this.abort.signal.aborted) break;
-      // The lease was lost (or leading failed): whatever we folded may be behind the new leader's
-      // decisions, so the next tenure starts from a fresh state rebuilt from the stream.
-      this.state = initialState();
-      this.applied = new Set();
+      // The lease was lost (or leading failed): our state holds our own decisions past the ack
+      // floor, so the next tenure starts from a fresh state folded from the stream.
+      this.reset();
     }
     await lease.release();
+  }
+
+  private reset(): void {
+    this.state = initialState();
+    this.applied = new Set();
+    this.folded = 0;
+  }
+
+  /** While standing by, fold the stream up to the leader's ack floor every few seconds. */
+  private async keepWarm(signal: AbortSignal): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    while (!signal.aborted) {
+      try {
+        const info = await jsm.consumers.info(STREAM_EVENTS, this.name);
+        const { events } = await this.foldTo(jsm, info.ack_floor.stream_seq);
+        if (events > 0) this.o.log.debug({ events, folded: this.folded }, "standby folded ahead");
+      } catch (err) {
+        this.o.log.debug({ err: errorMessage(err) }, "standby could not fold ahead");
+      }
+      await sleep(WARM_EVERY_MS, signal);
+    }
+  }
+
+  /**
+   * Fold the events after what is folded already, up to `toSeq` (an ack floor). A floor behind the
+   * fold (the consumer was recreated by hand) means starting over from sequence 1.
+   */
+  private async foldTo(jsm: JetStreamManager, toSeq: number): Promise<{ from: number; events: number }> {
+    if (toSeq < this.folded) this.reset();
+    const from = this.folded + 1;
+    let events = 0;
+    if (toSeq >= from) {
+      for await (const e of readEvents(jetstream(this.o.nc), jsm, Subjects.all, { fromSeq: from, toSeq })) {
+        this.apply(e.event, e.seq);
+        events++;
+      }
+      this.folded = toSeq;
+    }
+    return { from, events };
   }
 
   /** Rebuild to the ack floor and start consuming; `consuming` ends when the signal aborts. */
@@ -129,13 +178,9 @@ export class Orchestrator {
     const floor = await this.ensureConsumer(jsm);
     this.artifacts = await Artifacts.open(this.o.nc);
     const t0 = Date.now();
-    let n = 0;
-    for await (const e of readEvents(jetstream(this.o.nc), jsm, Subjects.all, { toSeq: floor })) {
-      this.apply(e.event, e.seq);
-      n++;
-    }
+    const { from, events } = await this.foldTo(jsm, floor);
     this.o.log.info(
-      { events: n, floor, ms: Date.now() - t0, holder: this.lease?.holder },
+      { events, from, floor, ms: Date.now() - t0, holder: this.lease?.holder },
       "orchestrator state rebuilt; leading",
     );
     const consuming = consumeLoop(this.o.nc, {
