@@ -19,13 +19,13 @@ import {
   readEvents,
   STREAM_EVENTS,
   Subjects,
-  sleep,
 } from "../../events/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Command, DecideConfig, OrchestratorInput } from "./commands.ts";
 import { decide } from "./decide.ts";
 import { decodeInput } from "./input.ts";
 import { evolve, initialState, type OrchestratorState } from "./state.ts";
+import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };
 const OWN_ECHO: OwnEcho = { kind: "own-echo" };
@@ -42,11 +42,6 @@ export type OrchestratorOptions = {
   leaseTtlMs?: number;
   clock?: () => number;
 };
-
-type Ready = { resolve(): void; reject(err: unknown): void };
-
-/** How often a standby folds the stream up to the leader's ack floor, so a takeover starts warm. */
-const WARM_EVERY_MS = 2000;
 
 export class Orchestrator {
   state: OrchestratorState = initialState();
@@ -85,73 +80,36 @@ export class Orchestrator {
       ttlMs: this.o.leaseTtlMs ?? 15_000,
       log: this.o.log,
     });
+    const lease = this.lease;
     await new Promise<void>((resolve, reject) => {
-      this.loop = this.serve({ resolve, reject });
+      const leader: Leader = {
+        foldAhead: () => this.foldAhead(),
+        lead: (signal) => this.lead(signal),
+        reset: () => this.reset(),
+        setLeading: (leading) => {
+          this.isLeading = leading;
+        },
+      };
+      this.loop = serveTenures(lease, leader, {
+        log: this.o.log,
+        stop: this.abort.signal,
+        ready: { resolve, reject },
+      });
     });
   }
 
-  /** Lead while holding the lease; after losing it, stand by with a fresh state and try again. */
-  private async serve(ready: Ready): Promise<void> {
-    const lease = this.lease as Lease;
-    let first = true;
-    while (!this.abort.signal.aborted) {
-      let tenure: Awaited<ReturnType<Lease["acquire"]>>;
-      const standby = new AbortController();
-      let warming: Promise<void> | undefined;
-      try {
-        tenure = await lease.acquire(this.abort.signal, (holder) => {
-          this.o.log.info({ holder }, "standing by: another orchestrator holds the lease");
-          warming ??= this.keepWarm(AbortSignal.any([standby.signal, this.abort.signal]));
-          ready.resolve();
-        });
-      } catch {
-        break; // stopped while standing by
-      } finally {
-        standby.abort();
-        await warming;
-      }
-      const signal = AbortSignal.any([this.abort.signal, tenure.lost]);
-      try {
-        const { consuming } = await this.lead(signal);
-        this.isLeading = true;
-        ready.resolve();
-        await consuming.finally(() => {
-          this.isLeading = false;
-        });
-      } catch (err) {
-        if (first) ready.reject(err);
-        this.o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");
-        await lease.release();
-        await sleep(1000, this.abort.signal);
-      }
-      first = false;
-      if (this.abort.signal.aborted) break;
-      // The lease was lost (or leading failed): our state holds our own decisions past the ack
-      // floor, so the next tenure starts from a fresh state folded from the stream.
-      this.reset();
-    }
-    await lease.release();
+  /** Fold up to the consumer's ack floor while standing by. */
+  private async foldAhead(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc, { checkAPI: false });
+    const info = await jsm.consumers.info(STREAM_EVENTS, this.name);
+    const { events } = await this.foldTo(jsm, info.ack_floor.stream_seq);
+    if (events > 0) this.o.log.debug({ events, folded: this.folded }, "standby folded ahead");
   }
 
   private reset(): void {
     this.state = initialState();
     this.applied = new Set();
     this.folded = 0;
-  }
-
-  /** While standing by, fold the stream up to the leader's ack floor every few seconds. */
-  private async keepWarm(signal: AbortSignal): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
-    while (!signal.aborted) {
-      try {
-        const info = await jsm.consumers.info(STREAM_EVENTS, this.name);
-        const { events } = await this.foldTo(jsm, info.ack_floor.stream_seq);
-        if (events > 0) this.o.log.debug({ events, folded: this.folded }, "standby folded ahead");
-      } catch (err) {
-        this.o.log.debug({ err: errorMessage(err) }, "standby could not fold ahead");
-      }
-      await sleep(WARM_EVERY_MS, signal);
-    }
   }
 
   /**

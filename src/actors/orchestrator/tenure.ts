@@ -1,0 +1,80 @@
+// The orchestrator's tenures: stand by while another orchestrator holds the lease (folding the stream
+// ahead, so a takeover starts warm), lead while holding it, and start over from a fresh state after
+// losing it.
+import { errorMessage } from "../../errors/index.ts";
+import { type Lease, sleep } from "../../events/index.ts";
+import type { Logger } from "../../observability/logger.ts";
+
+/** How often a standby folds the stream up to the leader's ack floor. */
+const WARM_EVERY_MS = 2000;
+
+/** What the tenure loop needs from the orchestrator. */
+export type Leader = {
+  /** Fold the stream up to the consumer's ack floor (while standing by). */
+  foldAhead(): Promise<void>;
+  /** Catch up to the ack floor and consume; `consuming` ends when the signal aborts. */
+  lead(signal: AbortSignal): Promise<{ consuming: Promise<void> }>;
+  /** Forget everything folded (after a tenure ended). */
+  reset(): void;
+  /** Told when consuming starts (true) and stops (false). */
+  setLeading(leading: boolean): void;
+};
+
+export type Ready = { resolve(): void; reject(err: unknown): void };
+
+/**
+ * Run tenures until `stop` aborts, then let the lease go. `ready` resolves once leading or standing
+ * by, and rejects when the first attempt to lead fails.
+ */
+export async function serveTenures(
+  lease: Lease,
+  leader: Leader,
+  o: { log: Logger; stop: AbortSignal; ready: Ready },
+): Promise<void> {
+  let first = true;
+  while (!o.stop.aborted) {
+    let tenure: Awaited<ReturnType<Lease["acquire"]>>;
+    const standby = new AbortController();
+    let warming: Promise<void> | undefined;
+    try {
+      tenure = await lease.acquire(o.stop, (holder) => {
+        o.log.info({ holder }, "standing by: another orchestrator holds the lease");
+        warming ??= keepWarm(leader, AbortSignal.any([standby.signal, o.stop]), o.log);
+        o.ready.resolve();
+      });
+    } catch {
+      break; // stopped while standing by
+    } finally {
+      standby.abort();
+      await warming;
+    }
+    try {
+      const { consuming } = await leader.lead(AbortSignal.any([o.stop, tenure.lost]));
+      leader.setLeading(true);
+      o.ready.resolve();
+      await consuming.finally(() => leader.setLeading(false));
+    } catch (err) {
+      if (first) o.ready.reject(err);
+      o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");
+      await lease.release();
+      await sleep(1000, o.stop);
+    }
+    first = false;
+    if (o.stop.aborted) break;
+    // The lease was lost (or leading failed): the state holds our own decisions past the ack floor,
+    // so the next tenure starts from a fresh state folded from the stream.
+    leader.reset();
+  }
+  await lease.release();
+}
+
+async function keepWarm(leader: Leader, signal: AbortSignal, log: Logger): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await leader.foldAhead();
+    } catch (err) {
+      log.debug({ err: errorMessage(err) }, "standby could not fold ahead");
+    }
+    await sleep(WARM_EVERY_MS, signal);
+  }
+}
