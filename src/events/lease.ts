@@ -139,6 +139,27 @@ export class Lease {
   }
 }
 
+/** Who holds a lease, for health checks: `live` while its last renewal is younger than its ttl. */
+export type LeaseStatus = {
+  holder: string | null;
+  renewed_at: string | null;
+  ttl_ms: number | null;
+  live: boolean;
+};
+
+/** Read a lease without taking part (the renewal time is the server's; clocks may differ a little). */
+export async function leaseStatus(nc: NatsConnection, name: string, now = Date.now()): Promise<LeaseStatus> {
+  const entry = await (await new Kvm(nc).open(LEASES_BUCKET)).get(name);
+  const held = entry?.operation === "PUT" ? parseHolding(entry.string()) : undefined;
+  if (!entry || !held) return { holder: null, renewed_at: null, ttl_ms: null, live: false };
+  return {
+    holder: held.holder,
+    renewed_at: entry.created.toISOString(),
+    ttl_ms: held.ttl_ms,
+    live: now - entry.created.getTime() < held.ttl_ms,
+  };
+}
+
 function parseHolding(text: string): Holding | undefined {
   try {
     const v = JSON.parse(text) as Partial<Holding>;

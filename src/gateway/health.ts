@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode, errorMessage } from "../errors/index.ts";
+import { leaseStatus } from "../events/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 
@@ -74,6 +75,15 @@ const Health = z.object({
   }),
   executor: z.string(),
   agent_auth: AgentAuth,
+  orchestrator: z
+    .object({
+      holder: z.string().nullable(),
+      renewed_at: z.string().nullable(),
+      ttl_ms: z.number().nullable(),
+      live: z.boolean(),
+      error: z.string().optional(),
+    })
+    .describe("the orchestrator lease: who leads, and whether it renewed within its ttl"),
 });
 
 const Ready = z.object({ ready: z.literal(true), projection_lag: z.number(), checkpoint: z.number() });
@@ -91,8 +101,17 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         (checkpoint) => ({ kind: deps.storeKind, reachable: true, checkpoint }),
         (err) => ({ kind: deps.storeKind, reachable: false, checkpoint: null, error: errorMessage(err) }),
       );
+      const orchestrator = await leaseStatus(deps.nc, "orchestrator").catch((err: unknown) => ({
+        holder: null,
+        renewed_at: null,
+        ttl_ms: null,
+        live: false,
+        error: errorMessage(err),
+      }));
       return {
-        status: connected && store.reachable ? ("ok" as const) : ("degraded" as const),
+        // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
+        status: connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const),
+        orchestrator,
         nats: { connected, server: connected ? deps.nc.getServer() : null },
         store,
         executor: deps.config.AGENTS_EXECUTOR ?? "auto",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { Lease, provisionTopology, type Tenure } from "../../src/events/index.ts";
+import { Lease, leaseStatus, provisionTopology, type Tenure } from "../../src/events/index.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -70,6 +70,26 @@ describe("a leader lease in the KV bucket", () => {
     await (first === "b" ? b : c).release();
     assert.notEqual(await within(first === "b" ? cWins : bWins, 500), "waiting");
     await (first === "b" ? c : b).release();
+  });
+
+  it("given a lease, then its status names the holder while it renews, and nobody once released", async () => {
+    const nc = await conn();
+    assert.equal((await leaseStatus(nc, "l4")).holder, null);
+    const a = await lease("l4");
+    await a.acquire(stop.signal);
+    await new Promise((r) => setTimeout(r, TTL)); // a few renewals
+    const held = await leaseStatus(nc, "l4");
+    assert.equal(held.holder, a.holder);
+    assert.equal(held.live, true);
+    assert.equal(held.ttl_ms, TTL);
+    assert.equal((await leaseStatus(nc, "l4", Date.now() + 2 * TTL)).live, false, "stale after its ttl");
+    await a.release();
+    assert.deepEqual(await leaseStatus(nc, "l4"), {
+      holder: null,
+      renewed_at: null,
+      ttl_ms: null,
+      live: false,
+    });
   });
 
   it("given a standby, when its signal aborts, then acquire rejects and leaves the lease alone", async () => {

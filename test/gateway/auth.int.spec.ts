@@ -38,6 +38,10 @@ describe("gateway security", () => {
       const res = await h.app.inject({ url });
       assert.equal(res.statusCode, 200, url);
     }
+    // No orchestrator runs in this harness: health says so, and that nothing is being decided.
+    const health = (await h.app.inject({ url: "/health" })).json();
+    assert.equal(health.status, "degraded");
+    assert.deepEqual(health.orchestrator, { holder: null, renewed_at: null, ttl_ms: null, live: false });
     const doc = (await h.app.inject({ url: "/openapi.json" })).json();
     assert.ok(doc.paths["/v1/agents/submit"].post, "the submit route is documented");
     assert.ok(doc.paths["/v1/agents/events"].get);

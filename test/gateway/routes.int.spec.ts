@@ -142,6 +142,8 @@ describe("read and control routes against a running orchestrator and worker", ()
     assert.equal(health.nats.connected, true);
     assert.equal(health.store.reachable, true);
     assert.equal(health.agent_auth.effective, "none");
+    assert.equal(health.orchestrator.live, true, "the harness's orchestrator holds the lease");
+    assert.match(health.orchestrator.holder, new RegExp(`-${process.pid}-`));
     await eventually(async () => ((await get("/ready")).statusCode === 200 ? true : undefined));
     const metrics = (await get("/metrics")).body;
     assert.match(metrics, /agents_projection_lag_events \d+/);
