@@ -1,9 +1,12 @@
-// Keep a process running until SIGINT/SIGTERM, then stop its parts in reverse order and exit.
+// Keep a process running until SIGINT/SIGTERM/SIGHUP, then stop its parts in reverse order and exit.
+// SIGHUP (a closed terminal) stops cleanly too, so the orchestrator lease is let go, not left to expire.
 import type { Logger } from "../observability/logger.ts";
+
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 export type Stoppable = { name: string; stop(): Promise<void> };
 
-/** Wait for SIGINT or SIGTERM, stop every part (last started first), then resolve. */
+/** Wait for SIGINT, SIGTERM or SIGHUP, stop every part (last started first), then resolve. */
 export function runUntilSignal(parts: Stoppable[], log: Logger): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -19,11 +22,9 @@ export function runUntilSignal(parts: Stoppable[], log: Logger): Promise<void> {
           log.error({ part: p.name, err: String(err) }, "stop failed");
         }
       }
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const s of SIGNALS) process.off(s, onSignal);
       resolve();
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    for (const s of SIGNALS) process.on(s, onSignal);
   });
 }

@@ -52,9 +52,9 @@ export class Lease {
 
   /**
    * Wait until this process holds the lease (at once when it is free). `onWait` is told who holds it
-   * while we wait. Rejects with the signal's reason when `signal` aborts first.
+   * while we wait, and that holder's ttl. Rejects with the signal's reason when `signal` aborts first.
    */
-  async acquire(signal: AbortSignal, onWait?: (holder: string) => void): Promise<Tenure> {
+  async acquire(signal: AbortSignal, onWait?: (holder: string, ttlMs: number) => void): Promise<Tenure> {
     const poll = this.o.pollMs ?? Math.min(1000, this.o.ttlMs / 4);
     let seen: { revision: number; since: number } | undefined;
     let told = "";
@@ -79,7 +79,7 @@ export class Lease {
           return this.lead();
         }
         const holder = current?.holder ?? "unknown";
-        if (holder !== told) onWait?.(holder);
+        if (holder !== told) onWait?.(holder, current?.ttl_ms ?? this.o.ttlMs);
         told = holder;
       } catch (err) {
         if (!isConflict(err))

@@ -37,8 +37,11 @@ export async function serveTenures(
     const standby = new AbortController();
     let warming: Promise<void> | undefined;
     try {
-      tenure = await lease.acquire(o.stop, (holder) => {
-        o.log.info({ holder }, "standing by: another orchestrator holds the lease");
+      tenure = await lease.acquire(o.stop, (holder, ttlMs) => {
+        o.log.info(
+          { holder, takeover_after_ms: ttlMs },
+          "standing by: another orchestrator holds the lease (a holder that stops renewing is replaced after takeover_after_ms)",
+        );
         warming ??= keepWarm(leader, AbortSignal.any([standby.signal, o.stop]), o.log);
         o.ready.resolve();
       });
