@@ -58,6 +58,7 @@ export class Lease {
     const poll = this.o.pollMs ?? Math.min(1000, this.o.ttlMs / 4);
     let seen: { revision: number; since: number } | undefined;
     let told = "";
+    let failing = "";
     for (;;) {
       signal.throwIfAborted();
       try {
@@ -82,8 +83,11 @@ export class Lease {
         if (holder !== told) onWait?.(holder, current?.ttl_ms ?? this.o.ttlMs);
         told = holder;
       } catch (err) {
-        if (!isConflict(err))
-          this.o.log.warn({ err: errorMessage(err), lease: this.o.name }, "lease check failed");
+        // Said once per kind of failure, not at every poll while NATS is away.
+        const why = errorMessage(err);
+        if (!isConflict(err) && why !== failing)
+          this.o.log.warn({ err: why, lease: this.o.name }, "lease check failed; retrying");
+        failing = why;
       }
       await sleep(poll, signal);
     }
