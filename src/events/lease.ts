@@ -63,6 +63,7 @@ export class Lease {
       signal.throwIfAborted();
       try {
         const entry = await this.kv.get(this.o.name);
+        failing = "";
         // Free: never taken, or let go (a delete marker).
         if (entry?.operation !== "PUT") {
           this.revision = await this.kv.create(this.o.name, this.value());
