@@ -70,6 +70,11 @@ export class Lease {
           return this.lead();
         }
         const current = parseHolding(entry.string());
+        if (current?.holder === this.holder) {
+          // Still ours from a tenure that ended (renewals failed while NATS was away): take it back.
+          this.revision = await this.kv.update(this.o.name, this.value(), entry.revision);
+          return this.lead();
+        }
         if (seen?.revision !== entry.revision) seen = { revision: entry.revision, since: this.now() };
         else if (this.now() - seen.since >= (current?.ttl_ms ?? this.o.ttlMs)) {
           // Not renewed for a whole ttl: its holder is gone. Only one standby's update can succeed.

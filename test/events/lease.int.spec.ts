@@ -108,3 +108,33 @@ describe("a leader lease in the KV bucket", () => {
     await a.release();
   });
 });
+
+describe("a lease holder whose server went away", () => {
+  it("given renewals failed until its tenure ended, when the server is back, then it takes its own lease back at once", async () => {
+    const server = await startNatsServer();
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const stop = new AbortController();
+    try {
+      await provisionTopology(nc);
+      const a = await Lease.open(nc, { name: "l5", ttlMs: TTL, pollMs: 50, log });
+      const tenure = await a.acquire(stop.signal);
+      await server.kill();
+      const lost = new Promise<void>((r) => tenure.lost.addEventListener("abort", () => r(), { once: true }));
+      assert.notEqual(await within(lost, 10 * TTL), "waiting", "renewals failed for too long");
+      await server.restart(); // same store: the lease still names this holder
+      assert.notEqual(await within(a.acquire(stop.signal), 20 * TTL), "waiting");
+      assert.equal(
+        lines.some((l) => l.includes("taken over from a silent holder")),
+        false,
+        "it took its own lease back instead of waiting out the ttl like a stranger",
+      );
+      await a.release();
+    } finally {
+      stop.abort();
+      await nc.close();
+      await server.stop();
+    }
+  });
+});
