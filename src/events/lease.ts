@@ -130,7 +130,8 @@ export class Lease {
       await sleep(every, tenure.signal);
       if (tenure.signal.aborted) return;
       try {
-        this.revision = await this.kv.update(this.o.name, this.value(), this.revision);
+        // A renewal that hangs (NATS away) must not outlast its turn.
+        this.revision = await this.kv.update(this.o.name, this.value(), this.revision, every);
         renewed = this.now();
       } catch (err) {
         const late = this.now() - renewed >= (2 * this.o.ttlMs) / 3;
