@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { evolve } from "../../src/actors/orchestrator/state.ts";
 import { newEvent, Subjects } from "../../src/events/index.ts";
 import { Simulator, TEST_CONFIG } from "./simulator.ts";
 
@@ -625,5 +626,25 @@ describe("decide: what a work item lets a worker skip", () => {
     sim.fail(ids(jobId, 1).g);
     const retry = sim.events("task.retry_scheduled").find((e) => e.task_id === ids(jobId, 1).g);
     assert.equal(queuedSeqs(sim, ids(jobId, 1).g).at(-1), retry?.seq);
+  });
+});
+
+describe("evolve: an input delivered twice", () => {
+  it("given a task event applied already, when it comes again (a redelivery), then nothing changes and nothing throws", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 2 });
+    sim.complete(ids(jobId, 1).g, 0.25);
+    const done = sim.events("task.completed").find((e) => e.task_id === ids(jobId, 1).g);
+    assert.ok(done);
+    const before = structuredClone({
+      task: sim.task(ids(jobId, 1).g),
+      cost: sim.state.jobs.get(jobId)?.cost_usd,
+    });
+    evolve(sim.state, done, done.seq);
+    assert.deepEqual(
+      { task: sim.task(ids(jobId, 1).g), cost: sim.state.jobs.get(jobId)?.cost_usd },
+      before,
+      "the cost is not counted twice",
+    );
   });
 });

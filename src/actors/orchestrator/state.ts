@@ -78,6 +78,9 @@ function newIteration(n: number): IterationState {
 export function evolve(state: OrchestratorState, event: AgentEvent, seq: number): void {
   if (isTaskEventType(event.type) && event.task_id) {
     const prev = state.tasks.get(event.task_id) ?? null;
+    // Applied already: an input redelivered after a failed decision. A task's events are applied in
+    // stream order (the orchestrator's own appends expect the task's last sequence), so this is exact.
+    if (prev && seq <= prev.seq) return;
     const next = evolveTask(prev, event, seq);
     state.tasks.set(event.task_id, next);
     const job = state.jobs.get(next.job_id);
