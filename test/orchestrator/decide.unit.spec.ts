@@ -647,4 +647,17 @@ describe("evolve: an input delivered twice", () => {
       "the cost is not counted twice",
     );
   });
+
+  it("given a critique applied already, when it comes again, then quality history counts it once", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 2 });
+    sim.complete(ids(jobId, 1).g);
+    sim.critique(ids(jobId, 1).c(1), { compliance: 4, quality: 4 });
+    const [critique] = sim.events("critique.recorded");
+    assert.ok(critique);
+    const samples = () => [...sim.state.quality.values()].flat().length;
+    assert.equal(samples(), 1);
+    evolve(sim.state, critique, critique.seq);
+    assert.equal(samples(), 1);
+  });
 });

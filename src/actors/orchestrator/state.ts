@@ -45,7 +45,13 @@ export type JobState = {
   live_tasks: number;
 };
 
-export type QualitySample = { compliance: number; quality: number; critique: string };
+export type QualitySample = {
+  compliance: number;
+  quality: number;
+  critique: string;
+  /** The critique.recorded event's id: a redelivered critique is not counted twice. */
+  id?: string;
+};
 
 export type OrchestratorState = {
   jobs: Map<string, JobState>;
@@ -157,7 +163,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
       if (!it) return;
       const score = Math.min(event.data.quality, event.data.compliance);
       if (!it.best || score > it.best.score) it.best = { task_id: event.data.target_task_id, score };
-      recordQuality(state, job as JobState, event.data);
+      recordQuality(state, job as JobState, event.data, event.id);
       return;
     }
     case "system.stopped":
@@ -200,10 +206,12 @@ function forgetIfDone(state: OrchestratorState, job: JobState): void {
 /** Advice quotes at most 200 characters of a critique; keep a little more, never the whole text. */
 const CRITIQUE_KEPT = 400;
 
-function recordQuality(state: OrchestratorState, job: JobState, d: QualitySample): void {
+function recordQuality(state: OrchestratorState, job: JobState, d: QualitySample, id: string): void {
   const key = specKey(job.submission.spec);
   const list = state.quality.get(key) ?? [];
-  list.push({ compliance: d.compliance, quality: d.quality, critique: d.critique.slice(0, CRITIQUE_KEPT) });
+  if (list.some((s) => s.id === id)) return;
+  const critique = d.critique.slice(0, CRITIQUE_KEPT);
+  list.push({ compliance: d.compliance, quality: d.quality, critique, id });
   if (list.length > QUALITY_WINDOW) list.splice(0, list.length - QUALITY_WINDOW);
   state.quality.set(key, list);
 }
