@@ -60,5 +60,5 @@ export async function call<T>(
     .map((f) => `\n  ${f.path || "(root)"}: ${f.message}`)
     .join("");
   const message = e?.message ? `${e.message}${fields}` : `HTTP ${res.status}: ${text.slice(0, 200)}`;
-  throw new CliError(message, exitForStatus(res.status), body);
+  throw new CliError(message, exitForStatus(res.status, e?.code), body);
 }

@@ -25,10 +25,11 @@ export function usage(message: string): CliError {
   return new CliError(message, Exit.Usage);
 }
 
-/** The exit code for an HTTP status from the gateway. */
-export function exitForStatus(status: number): Exit {
+/** The exit code for an HTTP status (and error code) from the gateway. */
+export function exitForStatus(status: number, code?: string): Exit {
   if (status === 400 || status === 413 || status === 415) return Exit.Usage;
   if (status === 404) return Exit.NotFound;
-  if (status === 409) return Exit.NotReady;
+  // Cancelling what already ended will never work: a failure, not "not ready yet".
+  if (status === 409) return code === "ALREADY_ENDED" ? Exit.Failure : Exit.NotReady;
   return Exit.Failure;
 }

@@ -8,6 +8,7 @@ export const ErrorCode = {
   IllegalTransition: "ILLEGAL_TRANSITION",
   NotFound: "NOT_FOUND",
   NotReady: "NOT_READY",
+  AlreadyEnded: "ALREADY_ENDED",
   Unauthorized: "UNAUTHORIZED",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   RateLimited: "RATE_LIMITED",

@@ -30,6 +30,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   [ErrorCode.Concurrency]: 409,
   [ErrorCode.IllegalTransition]: 409,
   [ErrorCode.NotReady]: 409,
+  [ErrorCode.AlreadyEnded]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [HttpCode.UnsupportedMediaType]: 415,
   [ErrorCode.RateLimited]: 429,

@@ -35,6 +35,7 @@ describe("the CLI's pieces", () => {
     assert.equal(exitForStatus(400), Exit.Usage);
     assert.equal(exitForStatus(404), Exit.NotFound);
     assert.equal(exitForStatus(409), Exit.NotReady);
+    assert.equal(exitForStatus(409, "ALREADY_ENDED"), Exit.Failure, "cancelling what ended will never work");
     assert.equal(exitForStatus(401), Exit.Failure);
     assert.equal(exitForStatus(503), Exit.Failure);
   });

@@ -125,7 +125,10 @@ describe("the agents CLI against `agents up` in non-local mode", () => {
     assert.equal(lines.at(-1).type, "job.completed");
     assert.ok(lines.every((l: { seq: number }) => typeof l.seq === "number"));
 
-    assert.equal((await agents("cancel", sub.job_id, "--reason", "done anyway")).code, 0);
+    // Cancelling a job that completed cannot work: exit 1, saying so.
+    const late = await agents("cancel", sub.job_id, "--reason", "done anyway");
+    assert.equal(late.code, 1, late.stderr);
+    assert.match(late.stderr, /has already ended \(completed\); nothing to cancel/);
     const replay = await agents("replay");
     assert.equal(replay.code, 0);
     assert.match(replay.stdout, /rebuilt from stream sequence 1 at every/);

@@ -127,12 +127,37 @@ describe("read and control routes against a running orchestrator and worker", ()
     assert.ok((await get("/v1/agents/costs")).json().models.length >= 1);
   });
 
-  it("cancel publishes plain JSON on agents.control.cancel; an unknown id is 404", async () => {
-    const res = await post(`/v1/agents/${job}/cancel`, { reason: "enough" });
+  it("cancel publishes plain JSON on agents.control.cancel; an ended job is 409, an unknown id 404", async () => {
+    // A job held in the queue by an emergency stop, so it is still open when cancelled.
+    assert.equal((await post("/v1/agents/control/stop", { reason: "hold" })).statusCode, 202);
+    const held = (
+      await h.app.inject({
+        method: "POST",
+        url: "/v1/agents/submit",
+        headers: { "idempotency-key": "routes-cancel" },
+        payload: { spec: "Write one line about waiting.", count: 2 },
+      })
+    ).json().job_id;
+    await eventually(async () => ((await jobStatus(held)) === "running" ? true : undefined));
+    const task = taskIdFor(held, 1, "generator", 0);
+    const taskCancel = await post(`/v1/agents/${task}/cancel`);
+    assert.equal(taskCancel.statusCode, 202);
+    assert.deepEqual(taskCancel.json().command, { task_id: task });
+    const res = await post(`/v1/agents/${held}/cancel`, { reason: "enough" });
     assert.equal(res.statusCode, 202);
-    assert.deepEqual(res.json().command, { job_id: job, reason: "enough" });
-    const task = taskIdFor(job, 1, "generator", 0);
-    assert.deepEqual((await post(`/v1/agents/${task}/cancel`)).json().command, { task_id: task });
+    assert.deepEqual(res.json().command, { job_id: held, reason: "enough" });
+    await eventually(async () => ((await jobStatus(held)) === "cancelled" ? true : undefined));
+    assert.equal((await post("/v1/agents/control/resume")).statusCode, 202);
+
+    for (const ended of [job, taskIdFor(job, 1, "generator", 0), held]) {
+      const again = await post(`/v1/agents/${ended}/cancel`);
+      assert.equal(again.statusCode, 409, ended);
+      assert.equal(again.json().error.code, "ALREADY_ENDED");
+      assert.match(
+        again.json().error.message,
+        /has already ended \((completed|cancelled)\); nothing to cancel/,
+      );
+    }
     assert.equal((await post("/v1/agents/nobody/cancel")).statusCode, 404);
   });
 

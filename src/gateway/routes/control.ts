@@ -4,10 +4,11 @@ import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { ErrorCode } from "../../errors/index.ts";
 import { ControlCancel, ControlStopResume, Id, Subjects } from "../../events/index.ts";
 import type { GatewayContext } from "../context.ts";
-import { ErrorBody } from "../errors.ts";
-import { kindOf, notFound } from "../lookup.ts";
+import { ErrorBody, HttpError } from "../errors.ts";
+import { findById, kindOf, notFound } from "../lookup.ts";
 
 const Reason = z.object({ reason: z.string().max(2000).optional() }).strict();
 const Published = z.object({
@@ -16,6 +17,8 @@ const Published = z.object({
   command: z.record(z.string(), z.unknown()),
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody };
+const ENDED_JOB = new Set<string>(["completed", "cancelled", "rejected"]);
+const ENDED_TASK = new Set<string>(["completed", "handed_off", "dead_lettered", "cancelled"]);
 
 export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -25,21 +28,35 @@ export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async 
     return { subject, seq: ack.seq, command };
   }
 
+  /** 409 when the projections say the job or task has ended (a lagging projection lets it through). */
+  async function refuseEnded(id: string): Promise<void> {
+    const found = await findById(ctx, id);
+    if (!found) return;
+    const [kind, status] = found.kind === "job" ? ["job", found.job.status] : ["task", found.task.status];
+    const ended = found.kind === "job" ? ENDED_JOB.has(found.job.status) : ENDED_TASK.has(found.task.status);
+    if (ended)
+      throw new HttpError(
+        ErrorCode.AlreadyEnded,
+        `${kind} ${id} has already ended (${status}); nothing to cancel`,
+      );
+  }
+
   r.post(
     "/v1/agents/:id/cancel",
     {
       schema: {
         tags: ["control"],
-        summary: "Cancel a job (every open task) or one task",
+        summary: "Cancel a job (every open task) or one task; 409 when it has already ended",
         params: z.object({ id: Id }),
         body: Reason.optional(),
-        response: { 202: Published, ...errors },
+        response: { 202: Published, ...errors, 409: ErrorBody },
       },
     },
     async (req, reply) => {
       const id = req.params.id;
       const kind = await kindOf(ctx, id);
       if (!kind) throw notFound(id);
+      await refuseEnded(id);
       const reason = req.body?.reason;
       const command = ControlCancel.parse({
         ...(kind === "job" ? { job_id: id } : { task_id: id }),
