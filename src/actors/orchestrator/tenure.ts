@@ -57,7 +57,11 @@ export async function serveTenures(
       o.ready.resolve();
       await consuming.finally(() => leader.setLeading(false));
     } catch (err) {
-      if (first) o.ready.reject(err);
+      if (first) {
+        // start() rejects and its caller gives up: nothing may keep running behind its back.
+        o.ready.reject(err);
+        break;
+      }
       o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");
       await lease.release();
       await sleep(1000, o.stop);
