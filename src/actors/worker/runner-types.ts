@@ -28,8 +28,14 @@ export type TaskHandle = {
   abort: AbortController;
   stopReason: StopReason | undefined;
   rateLimitedMs: number | undefined;
-  /** Append an event to the task's subject at the handle's known sequence (re-reads on conflict). */
+  /**
+   * Append an event to the task's subject at the handle's known sequence (re-reads on conflict).
+   * Appends go one at a time, in call order. The first event that is not task.progress ends the run:
+   * progress asked for after it is dropped, so no task.progress can follow an outcome.
+   */
   append(event: AgentEvent): Promise<void>;
+  /** Resolves once every append asked for so far has settled. */
+  settled(): Promise<void>;
   /** Metadata for events this handle writes. */
   meta(): EventContext;
   /** The agent's latest progress report. */

@@ -7,6 +7,8 @@ import type { RunnerDeps, StopReason, TaskHandle } from "./runner-types.ts";
 
 /** Create the handle for a task this worker just started (its task.started is at `task.seq`). */
 export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number): TaskHandle {
+  let chain: Promise<void> = Promise.resolve();
+  let ended = false;
   const h: TaskHandle = {
     task,
     attempt,
@@ -23,38 +25,48 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
     onProgress: (p: ExecutorProgress) => {
       h.progress = p;
     },
-    append: async (event: AgentEvent) => {
-      for (let tries = 0; tries < 3; tries++) {
-        try {
-          const ack = await deps.publisher.publish(Subjects.task(task.task_id), event, {
-            expectedLastSubjectSequence: h.task.seq,
-          });
-          h.task = { ...h.task, seq: ack.seq };
-          return;
-        } catch (err) {
-          if (!(err instanceof ConcurrencyError)) throw err;
-          const last = await lastEvent(deps.jsm, Subjects.task(task.task_id));
-          if (!last) throw err;
-          const e = last.event;
-          if (e.type === "task.started" && e.data.worker_id !== deps.workerId) {
-            stop(h, "lost");
-            return;
-          }
-          if (e.type === "task.cancel_requested") stop(h, "cancel");
-          // Anything final (cancelled by the orchestrator, say) means there is nothing left to record.
-          if (e.type === "task.cancelled" || e.type === "task.completed" || e.type === "task.dead_lettered") {
-            stop(h, "lost");
-            return;
-          }
-          if (event.type === "task.progress") {
-            h.task = { ...h.task, seq: last.seq };
-            return;
-          }
-          h.task = { ...h.task, seq: last.seq };
-        }
-      }
+    append: (event: AgentEvent) => {
+      if (event.type === "task.progress" && ended) return Promise.resolve();
+      if (event.type !== "task.progress") ended = true;
+      const next = chain.then(() => appendNow(event));
+      chain = next.catch(() => undefined);
+      return next;
     },
+    settled: () => chain,
   };
+
+  async function appendNow(event: AgentEvent): Promise<void> {
+    if (event.type === "task.progress" && h.stopReason) return;
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        const ack = await deps.publisher.publish(Subjects.task(task.task_id), event, {
+          expectedLastSubjectSequence: h.task.seq,
+        });
+        h.task = { ...h.task, seq: ack.seq };
+        return;
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err;
+        const last = await lastEvent(deps.jsm, Subjects.task(task.task_id));
+        if (!last) throw err;
+        const e = last.event;
+        if (e.type === "task.started" && e.data.worker_id !== deps.workerId) {
+          stop(h, "lost");
+          return;
+        }
+        if (e.type === "task.cancel_requested") stop(h, "cancel");
+        // Anything final (cancelled by the orchestrator, say) means there is nothing left to record.
+        if (e.type === "task.cancelled" || e.type === "task.completed" || e.type === "task.dead_lettered") {
+          stop(h, "lost");
+          return;
+        }
+        if (event.type === "task.progress") {
+          h.task = { ...h.task, seq: last.seq };
+          return;
+        }
+        h.task = { ...h.task, seq: last.seq };
+      }
+    }
+  }
   return h;
 }
 

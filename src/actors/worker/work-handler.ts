@@ -155,6 +155,8 @@ async function runClaimed(
     msg.nak(1000);
   } finally {
     clearInterval(beat);
+    // No append may outlive the task's handling: a stopping worker closes its connection next.
+    await h.settled();
     ctx.running.delete(h.task.task_id);
   }
 }
