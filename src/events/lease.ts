@@ -8,7 +8,9 @@ import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { z } from "zod";
 import { errorMessage } from "../errors/index.ts";
+import { decodeWith } from "./codec.ts";
 import { sleep } from "./consumer.ts";
 import { LEASES_BUCKET } from "./subjects.ts";
 
@@ -24,7 +26,9 @@ export type LeaseOptions = {
   clock?: () => number;
 };
 
-type Holding = { holder: string; ttl_ms: number };
+/** The lease's value: who holds it, and after how long without renewal a standby may take it. */
+const Holding = z.object({ holder: z.string(), ttl_ms: z.number().positive() });
+type Holding = z.infer<typeof Holding>;
 
 /** Ends when the lease is lost (another process took it, or renewing failed for too long). */
 export type Tenure = { lost: AbortSignal };
@@ -43,7 +47,7 @@ export class Lease {
 
   /** Open the leases bucket (provisionTopology creates it). */
   static async open(nc: NatsConnection, o: LeaseOptions): Promise<Lease> {
-    return new Lease(await new Kvm(nc).open(LEASES_BUCKET), o);
+    return new Lease(await openLeases(nc), o);
   }
 
   private now(): number {
@@ -69,7 +73,7 @@ export class Lease {
           this.revision = await this.kv.create(this.o.name, this.value());
           return this.lead();
         }
-        const current = parseHolding(entry.string());
+        const current = parseHolding(entry.value);
         if (current?.holder === this.holder) {
           // Still ours from a tenure that ended (renewals failed while NATS was away): take it back.
           this.revision = await this.kv.update(this.o.name, this.value(), entry.revision);
@@ -158,11 +162,19 @@ export type LeaseStatus = {
   live: boolean;
 };
 
+/** What a lease nobody holds (or nobody could be asked about) looks like. */
+export const NO_HOLDER: LeaseStatus = { holder: null, renewed_at: null, ttl_ms: null, live: false };
+
+/** The leases bucket, for reading leases without taking part (see leaseStatus). */
+export function openLeases(nc: NatsConnection): Promise<KV> {
+  return new Kvm(nc).open(LEASES_BUCKET);
+}
+
 /** Read a lease without taking part (the renewal time is the server's; clocks may differ a little). */
-export async function leaseStatus(nc: NatsConnection, name: string, now = Date.now()): Promise<LeaseStatus> {
-  const entry = await (await new Kvm(nc).open(LEASES_BUCKET)).get(name);
-  const held = entry?.operation === "PUT" ? parseHolding(entry.string()) : undefined;
-  if (!entry || !held) return { holder: null, renewed_at: null, ttl_ms: null, live: false };
+export async function leaseStatus(leases: KV, name: string, now = Date.now()): Promise<LeaseStatus> {
+  const entry = await leases.get(name);
+  const held = entry?.operation === "PUT" ? parseHolding(entry.value) : undefined;
+  if (!entry || !held) return NO_HOLDER;
   return {
     holder: held.holder,
     renewed_at: entry.created.toISOString(),
@@ -171,15 +183,9 @@ export async function leaseStatus(nc: NatsConnection, name: string, now = Date.n
   };
 }
 
-function parseHolding(text: string): Holding | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<Holding>;
-    return typeof v.holder === "string" && typeof v.ttl_ms === "number"
-      ? { holder: v.holder, ttl_ms: v.ttl_ms }
-      : undefined;
-  } catch {
-    return undefined;
-  }
+function parseHolding(value: Uint8Array): Holding | undefined {
+  const parsed = decodeWith(Holding, value);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** The server refused a compare-and-set: someone else wrote the lease first. */

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode, errorMessage } from "../errors/index.ts";
-import { leaseStatus } from "../events/index.ts";
+import { leaseStatus, NO_HOLDER, openLeases } from "../events/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 
@@ -92,6 +92,7 @@ const Ready = z.object({ ready: z.literal(true), projection_lag: z.number(), che
 export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = ctx;
+  let leases: ReturnType<typeof openLeases> | undefined;
   r.get(
     "/health",
     { schema: { tags: ["ops"], summary: "Dependencies and agent credentials", response: { 200: Health } } },
@@ -101,13 +102,13 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         (checkpoint) => ({ kind: deps.storeKind, reachable: true, checkpoint }),
         (err) => ({ kind: deps.storeKind, reachable: false, checkpoint: null, error: errorMessage(err) }),
       );
-      const orchestrator = await leaseStatus(deps.nc, "orchestrator").catch((err: unknown) => ({
-        holder: null,
-        renewed_at: null,
-        ttl_ms: null,
-        live: false,
-        error: errorMessage(err),
-      }));
+      leases ??= openLeases(deps.nc);
+      const orchestrator = await leases
+        .then((kv) => leaseStatus(kv, "orchestrator"))
+        .catch((err: unknown) => {
+          leases = undefined; // try opening the bucket again next time
+          return { ...NO_HOLDER, error: errorMessage(err) };
+        });
       return {
         // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
         status: connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const),

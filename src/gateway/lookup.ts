@@ -18,15 +18,24 @@ async function fromProjections(ctx: GatewayContext, id: string): Promise<Found |
   return task ? { kind: "task", task } : null;
 }
 
-/** The job or task with this id, or null when neither the projections nor the stream know it. */
-export async function findById(ctx: GatewayContext, id: string): Promise<Found | null> {
+/** Whether an id is a job or a task, and its document (null while the projections lag behind). */
+export type Located = { kind: Found["kind"]; found: Found | null };
+
+/** Where an id stands, or null when neither the projections nor the stream know it. */
+export async function locate(ctx: GatewayContext, id: string): Promise<Located | null> {
   const found = await fromProjections(ctx, id);
-  if (found) return found;
+  if (found) return { kind: found.kind, found };
   const jsm = await ctx.jsm();
-  const seq = Math.max(await lastSequence(jsm, Subjects.job(id)), await lastSequence(jsm, Subjects.task(id)));
+  const jobSeq = await lastSequence(jsm, Subjects.job(id));
+  const seq = jobSeq > 0 ? jobSeq : await lastSequence(jsm, Subjects.task(id));
   if (seq === 0) return null;
   await ctx.deps.projections.waitFor(seq, CATCH_UP_MS).catch(() => undefined);
-  return fromProjections(ctx, id);
+  return { kind: jobSeq > 0 ? "job" : "task", found: await fromProjections(ctx, id) };
+}
+
+/** The job or task with this id, or null when neither the projections nor the stream know it. */
+export async function findById(ctx: GatewayContext, id: string): Promise<Found | null> {
+  return (await locate(ctx, id))?.found ?? null;
 }
 
 /** As findById, but a 404 that says what to do. */
@@ -42,14 +51,4 @@ export function notFound(id: string): HttpError {
     ErrorCode.NotFound,
     `no job or task "${id}"; a job submitted a moment ago appears once the orchestrator has accepted it, so retry shortly`,
   );
-}
-
-/** Whether an id names a job or a task, from the stream itself (for commands). */
-export async function kindOf(ctx: GatewayContext, id: string): Promise<"job" | "task" | null> {
-  const found = await fromProjections(ctx, id);
-  if (found) return found.kind;
-  const jsm = await ctx.jsm();
-  if ((await lastSequence(jsm, Subjects.job(id))) > 0) return "job";
-  if ((await lastSequence(jsm, Subjects.task(id))) > 0) return "task";
-  return null;
 }

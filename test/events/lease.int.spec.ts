@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { Lease, leaseStatus, provisionTopology, type Tenure } from "../../src/events/index.ts";
+import { Lease, leaseStatus, openLeases, provisionTopology, type Tenure } from "../../src/events/index.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 
 // What the leases log, to tell a hand-over (release) from a take-over (after the ttl) without timing.
@@ -89,18 +89,18 @@ describe("a leader lease in the KV bucket", () => {
   });
 
   it("given a lease, then its status names the holder while it renews, and nobody once released", async () => {
-    const nc = await conn();
-    assert.equal((await leaseStatus(nc, "l4")).holder, null);
+    const leases = await openLeases(await conn());
+    assert.equal((await leaseStatus(leases, "l4")).holder, null);
     const a = await lease("l4");
     await a.acquire(stop.signal);
     await new Promise((r) => setTimeout(r, TTL)); // a few renewals
-    const held = await leaseStatus(nc, "l4");
+    const held = await leaseStatus(leases, "l4");
     assert.equal(held.holder, a.holder);
     assert.equal(held.live, true);
     assert.equal(held.ttl_ms, TTL);
-    assert.equal((await leaseStatus(nc, "l4", Date.now() + 2 * TTL)).live, false, "stale after its ttl");
+    assert.equal((await leaseStatus(leases, "l4", Date.now() + 2 * TTL)).live, false, "stale after its ttl");
     await a.release();
-    assert.deepEqual(await leaseStatus(nc, "l4"), {
+    assert.deepEqual(await leaseStatus(leases, "l4"), {
       holder: null,
       renewed_at: null,
       ttl_ms: null,

@@ -2,7 +2,7 @@
 // ahead, so a takeover starts warm), lead while holding it, and start over from a fresh state after
 // losing it.
 import { errorMessage } from "../../errors/index.ts";
-import { type Lease, sleep } from "../../events/index.ts";
+import { type Lease, sleep, type Tenure } from "../../events/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 /** How often a standby folds the stream up to the leader's ack floor. */
@@ -33,7 +33,7 @@ export async function serveTenures(
 ): Promise<void> {
   let first = true;
   while (!o.stop.aborted) {
-    let tenure: Awaited<ReturnType<Lease["acquire"]>>;
+    let tenure: Tenure;
     const standby = new AbortController();
     let warming: Promise<void> | undefined;
     try {
