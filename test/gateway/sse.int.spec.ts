@@ -114,13 +114,39 @@ describe("GET /v1/agents/events (SSE)", () => {
     slow.end();
     await eventually(async () => (app.server.listening && (await sseClients(app)) >= 1 ? true : undefined));
     // Publish large events until the gateway drops the slow client (socket buffers differ by machine).
+    // The reading client runs in this process, so on a loaded machine it may be scheduled late: each
+    // batch waits until it has read everything so far, and a batch is smaller than the gateway's
+    // buffer (16 frames). It can then never fall behind far enough to be dropped itself.
     const bulk = "x".repeat(3900);
     let total = Number.POSITIVE_INFINITY;
-    const fast = readSse(url, (got) => got.length >= total, {}, 90_000);
+    let seen = 0;
+    let wake: () => void = () => undefined;
+    const fast = readSse(
+      url,
+      (got) => {
+        seen = got.length;
+        wake();
+        return got.length >= total;
+      },
+      {},
+      90_000,
+    );
+    const stoppedEarly = fast.then((got) => {
+      throw new Error(`the reading client stopped after ${got.length} events`);
+    });
+    stoppedEarly.catch(() => undefined);
+    const caughtUp = (n: number) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          wake = () => (seen >= n ? resolve() : undefined);
+          wake();
+        }),
+        stoppedEarly,
+      ]);
     let published = 0;
     while (published < 20_000 && !(await dropped(app))) {
       const batch = [];
-      for (let i = 0; i < 500; i++, published++) {
+      for (let i = 0; i < 10; i++, published++) {
         const e = newEvent(
           "task.failed",
           { attempt: 1, reason: "internal", error: bulk, duration_ms: published, cost_usd: 0 },
@@ -129,6 +155,7 @@ describe("GET /v1/agents/events (SSE)", () => {
         batch.push(pub.publish(Subjects.task(task), e));
       }
       await Promise.all(batch);
+      await caughtUp(published);
     }
     total = published;
     // One more event wakes the reader's check even if it already holds them all.
