@@ -5,7 +5,7 @@ import { Subjects } from "../../src/events/index.ts";
 import type { ActorProcess } from "../support/index.ts";
 import { alive, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
-describe("given two workers running a job whose agents take 4 s", () => {
+describe("given two workers running a job whose agents take 8 s", () => {
   let stack: TestStack;
   let workers: ActorProcess[];
   before(async () => {
@@ -17,7 +17,7 @@ describe("given two workers running a job whose agents take 4 s", () => {
 
   it("when the worker running a task is SIGKILLed, then the other reclaims it and it completes once", async () => {
     const jobId = await stack.submit({
-      spec: "Write one line about crashes.\nFIXTURE: sleep 4000",
+      spec: "Write one line about crashes.\nFIXTURE: sleep 8000",
       count: 2,
     });
     const firstStart = await stack.waitFor(
@@ -34,10 +34,10 @@ describe("given two workers running a job whose agents take 4 s", () => {
     await eventually(async () => {
       victimAgents = await agentsOf(stack, victim.pid);
       return victimAgents.length > 0;
-    }, 5_000);
+    }, 20_000);
     await victim.kill("SIGKILL");
     // Its agents die with it (parent-death signal), so nothing keeps spending on a lost task.
-    await eventually(() => victimAgents.every((pid) => !alive(pid)), 5_000);
+    await eventually(() => victimAgents.every((pid) => !alive(pid)), 15_000);
 
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),
