@@ -58,7 +58,7 @@ describe("given agents that ignore SIGTERM and run for 20 s on their first run",
       15_000,
     );
     for (const e of ofType(interrupted, "task.interrupted")) assert.match(e.event.data.reason, /stop/);
-    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.stopped").length === 1, 10_000);
+    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.stopped").length === 1, 30_000);
 
     // Stay stopped past the work ack wait (3 s) and the nak delay: nothing starts.
     await sleep(5000);

@@ -30,7 +30,7 @@ describe("given submissions published with a plain core NATS publish (what `nats
       assert.equal(ofType(events, "job.completed")[0]?.event.data.iterations_passed, 1);
     }
 
-    const jobs = await stack().waitFor(Subjects.jobs, (es) => ofType(es, "job.rejected").length >= 2, 10_000);
+    const jobs = await stack().waitFor(Subjects.jobs, (es) => ofType(es, "job.rejected").length >= 2, 30_000);
     const rejected = ofType(jobs, "job.rejected");
     assert.equal(rejected.length, 2, "exactly the two bad submissions were rejected");
     const bad = rejected.find((e) => e.event.data.excerpt === malformed);

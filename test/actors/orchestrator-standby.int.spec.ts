@@ -62,13 +62,13 @@ describe("given two orchestrators on one stream", () => {
     assert.equal(b.logs().includes(LEADING), false, "the standby never led");
     assert.equal(await consumerCreated(), created, "the standby did not recreate the consumer");
     // Prometheus sees which one leads.
-    await eventually(async () => (await aMetrics().catch(() => undefined)) === "1", 10_000);
+    await eventually(async () => (await aMetrics().catch(() => undefined)) === "1", 30_000);
     assert.equal(await bMetrics(), "0");
   });
 
   it("when the leader is SIGKILLed, then the standby takes over after the lease ttl and jobs complete", async () => {
     // The standby folds the stream up to the leader's ack floor while it waits.
-    await eventually(() => b.logs().includes("standby folded ahead"), 10_000);
+    await eventually(() => b.logs().includes("standby folded ahead"), 30_000);
     await a.kill("SIGKILL");
     await runJob("takeover");
     assert.ok(b.logs().includes(LEADING), "the standby leads");

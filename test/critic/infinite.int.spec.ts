@@ -86,10 +86,10 @@ describe("infinite jobs", () => {
     await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.wave_planned").length >= 2, 30_000);
 
     await stack.js.publish(Subjects.controlStop, JSON.stringify({ reason: "infinite test: emergency stop" }));
-    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.stopped").length > 0, 10_000);
+    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.stopped").length > 0, 30_000);
     await sleep(500);
     await stack.js.publish(Subjects.controlResume, JSON.stringify({ reason: "infinite test: resume" }));
-    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.resumed").length > 0, 10_000);
+    await stack.waitFor(Subjects.system, (es) => ofType(es, "system.resumed").length > 0, 30_000);
 
     const events = await jobDone(stack, jobId, 40_000);
     const completed = ofType(events, "job.completed");
