@@ -13,6 +13,7 @@ import type { ServerResponse } from "node:http";
 import { DeliverPolicy, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyBaseLogger } from "fastify";
+import { errorMessage } from "../errors/index.ts";
 import { AgentEvent, decodeWith, STREAM_EVENTS, Subjects } from "../events/index.ts";
 
 export type SseFilter = { job?: string | undefined; task?: string | undefined };
@@ -159,13 +160,33 @@ export async function pumpEvents(
     opt_start_seq: Math.max(1, fromSeq),
   });
   const messages = await consumer.consume({ max_messages: 256 });
-  client.onClose(() => void messages.close());
-  for await (const m of messages) {
-    if (client.isClosed) break;
-    const parsed = decodeWith(AgentEvent, m.data);
-    // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
-    if (!parsed.ok || !keep(parsed.value)) continue;
-    if (!client.send(frame(m.seq, parsed.value))) break;
+  // The ordered consumer lives on the server until its inactive threshold (5 minutes, fixed by the
+  // client library) unless deleted: without this, every client that goes leaves one behind that long
+  // (300 disconnects left 467 consumers). So the client's going deletes it, once, whichever way it
+  // goes (closed socket, dropped as slow, gateway stopping, or the pump failing). The order matters:
+  // stop consuming first, or the library would see "consumer deleted" and make a new one.
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    // Not awaited: close() settles only when the iterator is read again, which may never happen.
+    void messages.close();
+    consumer.delete().catch((err: unknown) => {
+      // Nothing lost: the server still removes it after the inactive threshold.
+      log.debug({ err: errorMessage(err), filter: f }, "sse consumer not deleted; it will expire");
+    });
+  };
+  client.onClose(release);
+  try {
+    for await (const m of messages) {
+      if (client.isClosed) break;
+      const parsed = decodeWith(AgentEvent, m.data);
+      // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
+      if (!parsed.ok || !keep(parsed.value)) continue;
+      if (!client.send(frame(m.seq, parsed.value))) break;
+    }
+  } finally {
+    release();
   }
   log.debug({ filter: f }, "sse client done");
 }

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { type AgentEvent, EventPublisher, newEvent, Subjects } from "../../src/events/index.ts";
+import {
+  type AgentEvent,
+  EventPublisher,
+  newEvent,
+  STREAM_EVENTS,
+  Subjects,
+} from "../../src/events/index.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 import { readSse } from "./sse-reader.ts";
 
@@ -179,3 +185,51 @@ async function sseClients(app: FastifyInstance): Promise<number> {
   const m = /agents_sse_clients (\d+)/.exec((await app.inject({ url: "/metrics" })).body);
   return Number(m?.[1] ?? 0);
 }
+
+describe("GET /v1/agents/events: consumers of departed clients", () => {
+  let h: GatewayHarness;
+  let base: string;
+  before(async () => {
+    h = await startGatewayHarness({ env: { AGENTS_SSE_HEARTBEAT_MS: "200" } });
+    await h.app.listen({ host: "127.0.0.1", port: 0 });
+    const addr = h.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  });
+  after(() => h.stop());
+
+  it("given 40 clients that connect and disconnect, then the stream's consumer count returns to where it was", async () => {
+    const consumers = async () => (await h.jsm.streams.info(STREAM_EVENTS)).state.consumer_count;
+    const pub = new EventPublisher(h.nc);
+    const task = "jSseGone-i1-g";
+    await pub.publish(Subjects.task(task), taskEvent("jSseGone", 1));
+    const before = await consumers();
+    // Clients that read an event (so their consumer surely existed) and then hang up, in batches.
+    for (let batch = 0; batch < 4; batch++) {
+      const reads = Array.from({ length: 8 }, () =>
+        readSse(`${base}/v1/agents/events?task=${task}`, (got) => got.length >= 1, {}, 30_000),
+      );
+      for (const got of await Promise.all(reads)) assert.equal(got.length, 1);
+    }
+    // Clients that hang up as soon as the headers arrive, possibly before their consumer exists.
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${base}/v1/agents/events`);
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    await eventually(
+      async () => ((await sseClients(h.app)) === 0 ? true : undefined),
+      30_000,
+      "clients gone",
+    );
+    // An ordered consumer left alone lingers for its 5-minute inactive threshold: this would time out.
+    const after = await eventually(
+      async () => {
+        const n = await consumers();
+        return n <= before ? n : undefined;
+      },
+      30_000,
+      `the consumer count to return to ${before}`,
+    );
+    assert.equal(after, before);
+  });
+});
