@@ -29,6 +29,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.AGENTS_MAX_PAYLOAD_BYTES,
     requestIdHeader: "x-request-id",
+    // Fastify sets no request timeout, so a client trickling (or stalling) a body held its socket and
+    // handler forever. The whole request must now arrive in time (then 408), and a connection silent
+    // both ways is closed. Neither cuts an SSE stream: the request timeout ends once the request has
+    // arrived, and heartbeats keep the stream from being idle (the config requires idle ≥ 2 heartbeats).
+    ...timeouts(config.AGENTS_REQUEST_TIMEOUT_MS, config.AGENTS_IDLE_TIMEOUT_MS),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -82,4 +87,20 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // SSE responses are hijacked and never end on their own; end them so close() can finish.
   app.addHook("preClose", async () => sse.closeAll());
   return app;
+}
+
+/** Fastify's request and idle timeouts, with node's own settings that make them precise. */
+function timeouts(requestMs: number, idleMs: number) {
+  return {
+    requestTimeout: requestMs,
+    connectionTimeout: idleMs,
+    http: {
+      requestTimeout: requestMs,
+      // Headers are part of the request, so one limit covers both (node requires headers ≤ request).
+      headersTimeout: requestMs,
+      // Node checks request timeouts on this interval (30 s by default), so a short timeout would
+      // otherwise fire up to 30 s late.
+      connectionsCheckingInterval: Math.min(5_000, requestMs),
+    },
+  };
 }

@@ -64,6 +64,25 @@ describe("loadConfig", () => {
     );
   });
 
+  it("given the gateway timeouts unset, then requests have 30 s and idle connections 60 s", () => {
+    const c = loadConfig({});
+    assert.equal(c.AGENTS_REQUEST_TIMEOUT_MS, 30_000);
+    assert.equal(c.AGENTS_IDLE_TIMEOUT_MS, 60_000);
+  });
+
+  it("given an idle timeout shorter than two SSE heartbeats, then a ConfigError names AGENTS_IDLE_TIMEOUT_MS", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_IDLE_TIMEOUT_MS: "20000", AGENTS_SSE_HEARTBEAT_MS: "15000" }),
+      (err: unknown) =>
+        namesVariable("AGENTS_IDLE_TIMEOUT_MS")(err) && /twice AGENTS_SSE_HEARTBEAT_MS/.test(String(err)),
+    );
+    assert.equal(
+      loadConfig({ AGENTS_IDLE_TIMEOUT_MS: "20000", AGENTS_SSE_HEARTBEAT_MS: "10000" })
+        .AGENTS_IDLE_TIMEOUT_MS,
+      20_000,
+    );
+  });
+
   it("given a short AGENTS_API_KEY, then the error names it without hiding the rule", () => {
     assert.throws(() => loadConfig({ AGENTS_API_KEY: "short" }), /AGENTS_API_KEY=.*at least 16 characters/);
   });
