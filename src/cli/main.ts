@@ -1,6 +1,7 @@
 // The `agents` command line: start the stack or one part of it, submit, watch, read, control.
 // Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
 import { errorMessage } from "../errors/index.ts";
+import { redactText } from "../observability/redact.ts";
 import { CliError, Exit } from "./exit.ts";
 
 const USAGE = `usage: agents <command> [options]
@@ -85,10 +86,11 @@ main(process.argv.slice(2)).then(
     const json = process.argv.includes("--json");
     if (err instanceof CliError) {
       if (json && err.body !== undefined) process.stdout.write(`${JSON.stringify(err.body, null, 2)}\n`);
-      process.stderr.write(`agents: ${err.message}\n`);
+      process.stderr.write(`agents: ${redactText(err.message)}\n`);
       process.exit(err.exitCode);
     }
-    process.stderr.write(`agents: ${errorMessage(err)}\n`);
+    // A failure can quote a URL with credentials or a secret (a fetch error does): never print them.
+    process.stderr.write(`agents: ${redactText(errorMessage(err))}\n`);
     process.exit(isUsageError(err) ? Exit.Usage : Exit.Failure);
   },
 );

@@ -1,11 +1,19 @@
 // One zod schema over the environment: local defaults, and an error naming the variable when bad.
 import { z } from "zod";
 import { ConfigError } from "../errors/index.ts";
+import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z
   .enum(["0", "1", "true", "false", "yes", "no"])
   .transform((v) => ["1", "true", "yes"].includes(v));
 const Millis = z.coerce.number().int().positive();
+// HTTP clients (fetch) refuse a URL with credentials and quote it whole in their error, so such a
+// URL never works and would print its password: refuse it here, naming the variable to use instead.
+const noCredentials = (use: string) =>
+  [
+    (url: string) => !hasUrlCredentials(url),
+    `must not hold credentials (user:password@); set ${use}`,
+  ] as const;
 
 export const ConfigSchema = z
   .object({
@@ -24,13 +32,19 @@ export const ConfigSchema = z
     /** Bearer key the gateway requires outside local mode. */
     AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
     /** ArangoDB URL; unset means the embedded projection store. */
-    ARANGO_URL: z.url().optional(),
+    ARANGO_URL: z
+      .url()
+      .refine(...noCredentials("ARANGO_USERNAME and ARANGO_PASSWORD"))
+      .optional(),
     ARANGO_DATABASE: z.string().default("agents"),
     ARANGO_USERNAME: z.string().default("root"),
     ARANGO_PASSWORD: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** OpenAI-compatible base URL (…/v1) for the openai executor. */
-    OPENAI_BASE_URL: z.string().default("http://127.0.0.1:8001/v1"),
+    OPENAI_BASE_URL: z
+      .string()
+      .refine(...noCredentials("OPENAI_API_KEY"))
+      .default("http://127.0.0.1:8001/v1"),
     OPENAI_API_KEY: z.string().optional(),
     /** Command for the command executor, split on spaces (no shell). */
     AGENTS_COMMAND: z.string().optional(),
@@ -77,7 +91,10 @@ export const ConfigSchema = z
     /** Requests per minute per API key at the gateway. */
     AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
-    AGENTS_URL: z.url().optional(),
+    AGENTS_URL: z
+      .url()
+      .refine(...noCredentials("AGENTS_API_KEY"))
+      .optional(),
     /** ms between SSE comment heartbeats (`: ping`) that keep proxies from closing idle streams. */
     AGENTS_SSE_HEARTBEAT_MS: Millis.default(15_000),
     /** Events buffered for one SSE client before it is dropped as too slow (it may resume by Last-Event-ID). */
@@ -116,11 +133,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "(env)");
-      return `${name}=${JSON.stringify(env[name] ?? "")}: ${i.message}`;
+      return `${name}=${shown(name, env[name])}: ${i.message}`;
     });
-    throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+    // Whatever else the messages quote, no secret value or URL credential is printed.
+    throw new ConfigError(redactText(`invalid configuration: ${lines.join("; ")}`, secretValues(env)));
   }
   return parsed.data;
+}
+
+const SECRET_NAMES = new Set<string>(SECRET_ENV_NAMES);
+
+/** A variable's value as a config error shows it: a secret only by its length, URLs without credentials. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '""';
+  if (SECRET_NAMES.has(name)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(redactText(value, []));
 }
 
 /** Parse "a=1,b=2" into a map of model → limit; entries that are not positive integers are refused. */

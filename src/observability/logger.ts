@@ -1,34 +1,49 @@
-// Structured logs (pino) with secrets redacted wherever they might appear.
-import { type Logger, pino } from "pino";
+// Structured logs (pino) with secrets redacted wherever they might appear: fields by name (below),
+// and, on the finished line, URL credentials and the values of the secret variables (an error
+// message quoting a URL or a request carries them in free text, which no field path reaches).
+import { type DestinationStream, type Logger, pino } from "pino";
+import { REDACTED, redactText, SECRET_ENV_NAMES, secretValues } from "./redact.ts";
 
-const REDACT = [
+// Field paths: `*` matches one level, so the places secrets sit in nested objects (request options
+// and headers inside errors, a config object) are listed by depth.
+const SECRET_FIELDS = [
   "apiKey",
   "api_key",
   "authorization",
-  "headers.authorization",
-  "req.headers.authorization",
-  "*.apiKey",
-  "*.api_key",
-  "*.authorization",
-  "*.password",
-  "*.token",
-  "AGENTS_API_KEY",
-  "OPENAI_API_KEY",
-  "ARANGO_PASSWORD",
-  "ANTHROPIC_API_KEY",
-  "CLAUDE_CODE_OAUTH_TOKEN",
-  "*.AGENTS_API_KEY",
-  "*.OPENAI_API_KEY",
-  "*.ARANGO_PASSWORD",
-  "*.ANTHROPIC_API_KEY",
-  "*.CLAUDE_CODE_OAUTH_TOKEN",
+  "password",
+  "token",
+  "secret",
+  "cookie",
+  ...SECRET_ENV_NAMES,
+];
+const REDACT = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+  ...["authorization", "cookie", '["x-api-key"]'].flatMap((h) => {
+    const at = h.startsWith("[") ? h : `.${h}`;
+    return [`headers${at}`, `*.headers${at}`, `*.*.headers${at}`];
+  }),
+  "*.auth.password",
+  "*.*.auth.password",
 ];
 
-/** A pino logger for one component; secrets are redacted. Writes JSON to stderr. */
-export function createLogger(component: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
+/** A destination that writes each finished line with URL credentials and secret values removed. */
+function scrubbing(dest: DestinationStream, secrets: readonly string[]): DestinationStream {
+  return { write: (line: string) => dest.write(redactText(line, secrets)) };
+}
+
+/**
+ * A pino logger for one component; secrets are redacted. Writes JSON to stderr (or `destination`).
+ * The secret values searched for are those in the environment when the logger is made.
+ */
+export function createLogger(
+  component: string,
+  level = process.env.LOG_LEVEL ?? "info",
+  destination: DestinationStream = pino.destination(2),
+): Logger {
   return pino(
-    { name: component, level, redact: { paths: REDACT, censor: "[redacted]" } },
-    pino.destination(2),
+    { name: component, level, redact: { paths: REDACT, censor: REDACTED } },
+    scrubbing(destination, secretValues()),
   );
 }
 

@@ -83,8 +83,47 @@ describe("loadConfig", () => {
     );
   });
 
-  it("given a short AGENTS_API_KEY, then the error names it without hiding the rule", () => {
-    assert.throws(() => loadConfig({ AGENTS_API_KEY: "short" }), /AGENTS_API_KEY=.*at least 16 characters/);
+  it("given a short AGENTS_API_KEY, then the error names it and the rule but never shows the key", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_API_KEY: "tooShortSecret" }),
+      (err: unknown) =>
+        namesVariable("AGENTS_API_KEY")(err) &&
+        /AGENTS_API_KEY=\(hidden, 14 characters\): .*at least 16 characters/.test(String(err)) &&
+        !String(err).includes("tooShortSecret"),
+    );
+  });
+
+  it("given an ARANGO_URL with a password, then the error says where credentials go and hides the password", () => {
+    assert.throws(
+      () => loadConfig({ ARANGO_URL: "http://root:Pa55w0rd-xyz@arango:8529" }),
+      (err: unknown) =>
+        namesVariable("ARANGO_URL")(err) &&
+        String(err).includes("http://root:[redacted]@arango:8529") &&
+        /ARANGO_PASSWORD/.test(String(err)) &&
+        !String(err).includes("Pa55w0rd-xyz"),
+    );
+  });
+
+  it("given a bad variable next to secrets, then neither a secret nor a URL credential is printed", () => {
+    const secret = "sk-proj-0123456789abcdef";
+    assert.throws(
+      () =>
+        loadConfig({
+          OPENAI_API_KEY: secret,
+          NATS_URL: `nats://svc:${secret}@nats:4222`,
+          AGENTS_PORT: "not-a-port",
+          OPENAI_BASE_URL: "https://u:pw-in-base@llm/v1",
+        }),
+      (err: unknown) =>
+        namesVariable("AGENTS_PORT")(err) &&
+        namesVariable("OPENAI_BASE_URL")(err) &&
+        !String(err).includes(secret) &&
+        !String(err).includes("pw-in-base"),
+    );
+  });
+
+  it("given NATS_URL with credentials, then it is accepted (NATS takes user:password@ and token@)", () => {
+    assert.equal(loadConfig({ NATS_URL: "nats://a:b@127.0.0.1:4222" }).NATS_URL, "nats://a:b@127.0.0.1:4222");
   });
 });
 

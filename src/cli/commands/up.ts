@@ -3,6 +3,7 @@
 import { loadConfig } from "../../config/index.ts";
 import { connectNats, provisionTopology } from "../../events/index.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { redactUrlCredentials } from "../../observability/redact.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { ensureLocalNats } from "../../stack/local-nats.ts";
@@ -41,8 +42,8 @@ export async function runUp(): Promise<void> {
     process.stdout.write(
       [
         "infinite-agents is up",
-        `  NATS:        ${config.NATS_URL}${natsNote}`,
-        `  projections: ${projections.kind}${projections.kind === "embedded" ? " (rebuilt from the stream at every start)" : ` (${config.ARANGO_URL})`}`,
+        `  NATS:        ${redactUrlCredentials(config.NATS_URL)}${natsNote}`,
+        `  projections: ${projections.kind}${projections.kind === "embedded" ? " (rebuilt from the stream at every start)" : ` (${redactUrlCredentials(config.ARANGO_URL ?? "")})`}`,
         `  gateway:     ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`,
         `  events:      ${gateway.url}/v1/agents/events   metrics: ${gateway.url}/metrics`,
         '  submit:      agents submit spec.md --count 3   (or nats pub agents.submit \'{"spec":"…","count":3}\')',
