@@ -1,6 +1,7 @@
 // One zod schema over the environment: local defaults, and an error naming the variable when bad.
 import { z } from "zod";
 import { ConfigError } from "../errors/index.ts";
+import { ModelName } from "../events/catalogue/shared.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z
@@ -50,8 +51,8 @@ export const ConfigSchema = z
     AGENTS_COMMAND: z.string().optional(),
     /** Claude CLI executable. */
     CLAUDE_COMMAND: z.string().default("claude"),
-    /** Default model when a submission names none. */
-    AGENTS_DEFAULT_MODEL: z.string().default("sonnet"),
+    /** Default model when a submission names none; held to the same rule as submitted names. */
+    AGENTS_DEFAULT_MODEL: ModelName.default("sonnet"),
     /** Concurrent agents per worker process. */
     AGENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
     /** Queues this worker serves, comma separated. */

@@ -57,7 +57,9 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
 /** The claude flags for one request; `--verbose` is required by the CLI for stream-json in print mode. */
 export function claudeArgs(request: ExecutorRequest): string[] {
   const args = ["-p", "--output-format", "stream-json", "--verbose"];
-  if (request.model) args.push("--model", request.model);
+  // One word, `--model=NAME`: the name is the option's value whatever it holds, never a flag of its
+  // own (names are validated where they enter, but a task can also arrive straight over NATS).
+  if (request.model) args.push(`--model=${request.model}`);
   if (request.maxTurns !== undefined) args.push("--max-turns", String(request.maxTurns));
   return args;
 }

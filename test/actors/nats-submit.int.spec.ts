@@ -56,4 +56,48 @@ describe("given submissions published with a plain core NATS publish (what `nats
       "the good one after the bad was processed",
     );
   });
+
+  it("when a submission names a model that looks like a flag, then it is rejected naming the field and no agent sees it", async () => {
+    const key = `nats-model-${process.pid}-${Date.now()}`;
+    const publish = (body: Record<string, unknown>) =>
+      stack().nc.publish(Subjects.submit, JSON.stringify({ spec: "Write one line.", count: 1, ...body }));
+    publish({ model: "--dangerously-skip-permissions", idempotency_key: `${key}-model` });
+    publish({
+      fallback_models: ["haiku", "--dangerously-skip-permissions"],
+      idempotency_key: `${key}-fallback`,
+    });
+    publish({ model: "claude-sonnet-4-5", idempotency_key: `${key}-good` });
+    await stack().nc.flush();
+
+    // The good one, published last, completes: everything before it has been decided.
+    await stack().waitFor(
+      Subjects.job(jobIdFor(`${key}-good`)),
+      (es) => ofType(es, "job.completed").length > 0,
+      40_000,
+    );
+    const rejectedFor = async (suffix: string) => {
+      const jobs = await stack().waitFor(
+        Subjects.jobs,
+        (es) => ofType(es, "job.rejected").some((e) => e.event.data.excerpt.includes(`${key}-${suffix}`)),
+        30_000,
+      );
+      return ofType(jobs, "job.rejected").find((e) => e.event.data.excerpt.includes(`${key}-${suffix}`));
+    };
+    const byModel = await rejectedFor("model");
+    assert.deepEqual(
+      byModel?.event.data.reasons.map((r) => r.path),
+      ["model"],
+    );
+    assert.match(byModel?.event.data.reasons[0]?.message ?? "", /must start with a letter or digit/);
+    const byFallback = await rejectedFor("fallback");
+    assert.deepEqual(
+      byFallback?.event.data.reasons.map((r) => r.path),
+      ["fallback_models.1"],
+    );
+    for (const run of await stack().agentRuns())
+      assert.ok(
+        !JSON.stringify(run).includes("dangerously"),
+        `an agent got the hostile name: ${JSON.stringify(run)}`,
+      );
+  });
 });

@@ -122,6 +122,17 @@ describe("loadConfig", () => {
     );
   });
 
+  it("given an AGENTS_DEFAULT_MODEL that could be read as a flag, then a ConfigError names it", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_DEFAULT_MODEL: "--dangerously-skip-permissions" }),
+      namesVariable("AGENTS_DEFAULT_MODEL"),
+    );
+    assert.equal(
+      loadConfig({ AGENTS_DEFAULT_MODEL: "ollama/qwen2.5:7b" }).AGENTS_DEFAULT_MODEL,
+      "ollama/qwen2.5:7b",
+    );
+  });
+
   it("given NATS_URL with credentials, then it is accepted (NATS takes user:password@ and token@)", () => {
     assert.equal(loadConfig({ NATS_URL: "nats://a:b@127.0.0.1:4222" }).NATS_URL, "nats://a:b@127.0.0.1:4222");
   });

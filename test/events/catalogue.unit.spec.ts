@@ -6,6 +6,7 @@ import {
   decodeWith,
   EVENT_TYPES,
   encodeJson,
+  ModelName,
   Submission,
 } from "../../src/events/index.ts";
 import { EXAMPLE_DATA, EXAMPLE_SUBMISSION, exampleEvent } from "./examples.ts";
@@ -134,4 +135,39 @@ describe("Submission", () => {
     assert.equal(issue?.code, "unrecognized_keys");
     assert.deepEqual(issue?.code === "unrecognized_keys" ? issue.keys : [], ["colour"]);
   });
+});
+
+describe("ModelName", () => {
+  const real = [
+    "sonnet",
+    "claude-sonnet-4-5",
+    "gpt-4o-2024-08-06",
+    "max/opus",
+    "openrouter/meta-llama/llama-3.1-70b:free",
+    "ollama/qwen2.5:7b",
+    "claude-3-5-sonnet@20240620",
+    "anthropic.claude-3-haiku-20240307-v1:0",
+  ];
+  for (const name of real)
+    it(`given ${name}, then it is a model name`, () => assert.ok(ModelName.safeParse(name).success));
+
+  const hostile = [
+    "--dangerously-skip-permissions",
+    "-p",
+    "--model=x",
+    "",
+    "sonnet --permission-mode bypassPermissions",
+    "gpt-4o;id",
+    "$(id)",
+    "`id`",
+    "a\nb",
+    "x=y",
+    '"quoted"',
+    "/etc/passwd",
+    ".hidden",
+    "m".repeat(201),
+  ];
+  for (const name of hostile)
+    it(`given ${JSON.stringify(name).slice(0, 40)}, then it is refused`, () =>
+      assert.equal(ModelName.safeParse(name).success, false));
 });

@@ -65,11 +65,21 @@ describe("claude executor against the fake Claude CLI", () => {
       "--output-format",
       "stream-json",
       "--verbose",
-      "--model",
-      "claude-test",
+      "--model=claude-test",
       "--max-turns",
       "7",
     ]);
+  });
+
+  it("given a model that looks like a flag, then it reaches the CLI only as --model's value", async () => {
+    const result = await executor().run(request("Write a line", { model: "--dangerously-skip-permissions" }));
+    assert.equal(result.model, "--dangerously-skip-permissions");
+    const args = (await tmp.runs()).at(-1)?.args ?? [];
+    assert.ok(args.includes("--model=--dangerously-skip-permissions"), args.join(" "));
+    assert.ok(
+      !args.includes("--dangerously-skip-permissions"),
+      `a separate flag was passed: ${args.join(" ")}`,
+    );
   });
 
   it("reports a handoff with the remaining work and strips the marker", async () => {

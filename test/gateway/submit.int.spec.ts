@@ -128,6 +128,47 @@ describe("POST /v1/agents/submit", () => {
     assert.equal(garbage.json().error.code, "VALIDATION_FAILED");
   });
 
+  it("given model names that could be read as flags or shell words, then 400 naming each field and nothing is published", async () => {
+    const before = (await submissions(h)).length;
+    for (const [payload, path] of [
+      [{ model: "--dangerously-skip-permissions" }, "model"],
+      [{ model: "-p" }, "model"],
+      [{ model: "sonnet --permission-mode bypassPermissions" }, "model"],
+      [{ model: "gpt-4o;rm -rf ~" }, "model"],
+      [{ fallback_models: ["haiku", "--dangerously-skip-permissions"] }, "fallback_models.1"],
+    ] as const) {
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/v1/agents/submit",
+        payload: { spec: "One line.", count: 1, ...payload },
+      });
+      assert.equal(res.statusCode, 400, `${JSON.stringify(payload)}: ${res.body}`);
+      const fields = res.json().error.fields as Array<{ path: string; message: string }>;
+      assert.deepEqual(
+        fields.map((f) => f.path),
+        [path],
+      );
+      assert.match(fields[0]?.message ?? "", /must start with a letter or digit/);
+    }
+    assert.equal((await submissions(h)).length, before, "no hostile submission was published");
+  });
+
+  it("given real model names of every provider shape, then 202", async () => {
+    const names = [
+      "claude-sonnet-4-5",
+      "gpt-4o-2024-08-06",
+      "max/opus",
+      "openrouter/meta-llama/llama-3.1-70b:free",
+      "ollama/qwen2.5:7b",
+    ];
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: { spec: "One line.", count: 1, model: names[0], fallback_models: names.slice(1) },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+  });
+
   it("given a body over AGENTS_MAX_PAYLOAD_BYTES, then 413 in the error shape", async () => {
     const res = await h.app.inject({
       method: "POST",

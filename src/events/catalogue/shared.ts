@@ -19,6 +19,22 @@ export const Id = z
   .max(128)
   .regex(/^[A-Za-z0-9_-]+$/, "must use only letters, digits, '-' and '_' (it is a subject token)");
 
+/**
+ * A model name as providers spell them: `claude-sonnet-4-5`, `gpt-4o-2024-08-06`, `max/opus`,
+ * `openrouter/meta-llama/llama-3.1-70b:free`, `ollama/qwen2.5:7b`, `claude-3-5-sonnet@20240620`.
+ * It reaches agent command lines, so it starts with a letter or digit (never `-`, which a CLI would
+ * read as a flag) and holds only letters, digits and `. _ : / @ + -` (no spaces, `=`, quotes or
+ * shell characters).
+ */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/,
+    "must start with a letter or digit and use only letters, digits and . _ : / @ + - (e.g. claude-sonnet-4-5, ollama/qwen2.5:7b)",
+  );
+
 export const UsageSchema = z.object({
   input_tokens: z.number().int().nonnegative(),
   output_tokens: z.number().int().nonnegative(),

@@ -1,5 +1,6 @@
 // A job submission: the body of POST /v1/agents/submit and of a message on `agents.submit`.
 import { z } from "zod";
+import { ModelName } from "./shared.ts";
 
 /** `{type, params}` as llm_call's validators take it; names are checked against the registry. */
 export const ValidationSpecInput = z.object({
@@ -13,8 +14,8 @@ export const Submission = z
   .object({
     spec: z.string().trim().min(1, "must not be empty").max(MAX_SPEC_CHARS),
     count: z.union([z.number().int().min(1).max(10_000), z.literal("infinite")]),
-    model: z.string().min(1).max(200).optional(),
-    fallback_models: z.array(z.string().min(1).max(200)).max(10).optional(),
+    model: ModelName.optional(),
+    fallback_models: z.array(ModelName).max(10).optional(),
     queue: z.enum(["standard", "heavy"]).optional(),
     priority: z.number().int().min(-500).max(500).optional(),
     validation: z.array(ValidationSpecInput).max(32).optional(),
