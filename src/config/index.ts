@@ -49,6 +49,15 @@ export const ConfigSchema = z
     OPENAI_API_KEY: z.string().optional(),
     /** Command for the command executor, split on spaces (no shell). */
     AGENTS_COMMAND: z.string().optional(),
+    /**
+     * Extra variables agents get, comma separated (e.g. "HTTPS_PROXY,NO_PROXY"). Agents otherwise see
+     * only PATH, HOME, USER, LOGNAME, TMPDIR, TZ, LANG, LANGUAGE, LC_* and their own executor's
+     * credentials (claude: CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …; command: none).
+     */
+    AGENTS_AGENT_ENV: z
+      .string()
+      .regex(/^\s*([A-Za-z_][A-Za-z0-9_]*\s*(,\s*|$))*$/, "must be variable names separated by commas")
+      .default(""),
     /** Claude CLI executable. */
     CLAUDE_COMMAND: z.string().default("claude"),
     /** Default model when a submission names none; held to the same rule as submitted names. */

@@ -1,9 +1,11 @@
 // The Claude Code CLI executor: `claude -p --output-format stream-json --verbose`, prompt on stdin,
-// no shell. Credentials (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY) reach the CLI only through the
-// inherited process environment; nothing here reads or logs them.
+// no shell. The CLI gets an allow-listed environment: the base variables, Claude's own credentials
+// (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …, copied from this process) and nothing else of the
+// worker's; nothing here reads or logs the credentials.
 
 import { execa } from "execa";
 import { ExecutorError, ExecutorFailure, RateLimitedError } from "../errors/index.ts";
+import { agentEnvironment, CLAUDE_AGENT_ENV } from "./agent-env.ts";
 import { detectHandoff } from "./handoff.ts";
 import { guardAgainstOrphans } from "./orphan-guard.ts";
 import {
@@ -23,8 +25,10 @@ export type ClaudeExecutorOptions = {
   command?: string;
   /** Arguments placed before the claude flags, e.g. a script path when `command` is node. */
   args?: string[];
-  /** Extra environment variables, added to the inherited environment. */
+  /** Variables set for the CLI as given, on top of its allow-listed environment. */
   env?: Record<string, string>;
+  /** Names of further variables of this process the CLI gets (AGENTS_AGENT_ENV). */
+  passEnv?: readonly string[];
 };
 
 /** How long to wait before retrying after the CLI reports a rate limit, in milliseconds. */
@@ -43,10 +47,11 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),
       );
       const [file, args] = guardAgainstOrphans(command, [...(opts.args ?? []), ...claudeArgs(request)]);
-      const subprocess = execa(file, args, {
-        ...processOptions(request),
-        ...(opts.env ? { env: opts.env } : {}),
+      const env = agentEnvironment({
+        pass: [...CLAUDE_AGENT_ENV, ...(opts.passEnv ?? [])],
+        ...(opts.env ? { set: opts.env } : {}),
       });
+      const subprocess = execa(file, args, processOptions(request, env));
       subprocess.stdout.on("data", (chunk: Uint8Array) => parser.push(chunk));
       const outcome = await subprocess;
       return interpret(outcome, parser.end(), request);

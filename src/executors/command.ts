@@ -1,8 +1,10 @@
 // A generic CLI executor: any program that reads the prompt on stdin and writes its answer on stdout
 // (for example `llm`, `ollama run MODEL`, or a local script). It reports no usage, so tokens are
-// estimated and the cost is 0.
+// estimated and the cost is 0. It gets no credentials: only the base allow-listed environment and
+// the variables named in AGENTS_AGENT_ENV.
 
 import { execa } from "execa";
+import { agentEnvironment } from "./agent-env.ts";
 import { detectHandoff } from "./handoff.ts";
 import { guardAgainstOrphans } from "./orphan-guard.ts";
 import { estimateUsage } from "./prices.ts";
@@ -15,6 +17,10 @@ export type CommandExecutorOptions = {
   command: string;
   /** Arguments passed to the program (default none). */
   args?: string[];
+  /** Variables set for the program as given, on top of its allow-listed environment. */
+  env?: Record<string, string>;
+  /** Names of further variables of this process the program gets (AGENTS_AGENT_ENV). */
+  passEnv?: readonly string[];
 };
 
 /** Creates an executor that pipes each prompt through a command and takes its stdout as the answer. */
@@ -24,7 +30,8 @@ export function createCommandExecutor(opts: CommandExecutorOptions): Executor {
     usesWorkdir: true,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
       const [file, args] = guardAgainstOrphans(opts.command, opts.args ?? []);
-      const outcome = await execa(file, args, processOptions(request));
+      const env = agentEnvironment({ pass: opts.passEnv ?? [], ...(opts.env ? { set: opts.env } : {}) });
+      const outcome = await execa(file, args, processOptions(request, env));
       const failure = processFailure(outcome, `command ${opts.command}`, request);
       if (failure) throw failure;
       const detected = detectHandoff(outcome.stdout);

@@ -7,6 +7,7 @@ import { createEchoExecutor } from "./echo.ts";
 import { createOpenAIExecutor } from "./openai.ts";
 import type { Executor } from "./types.ts";
 
+export { agentEnvironment, CLAUDE_AGENT_ENV, parseAgentEnvNames } from "./agent-env.ts";
 export { type ClaudeExecutorOptions, claudeArgs, createClaudeExecutor } from "./claude.ts";
 export { type CommandExecutorOptions, createCommandExecutor } from "./command.ts";
 export {
@@ -43,13 +44,18 @@ export type ExecutorConfig = {
   openaiApiKey?: string | undefined;
   command?: string | undefined;
   commandArgs?: string[] | undefined;
+  /** Names of extra variables agent processes get besides the allow-list (AGENTS_AGENT_ENV). */
+  agentEnv?: readonly string[] | undefined;
 };
 
 /** Builds the executor a configuration names, failing with a ConfigError that names a missing setting. */
 export function createExecutor(config: ExecutorConfig): Executor {
   switch (config.kind) {
     case "claude":
-      return createClaudeExecutor(config.claudeCommand ? { command: config.claudeCommand } : {});
+      return createClaudeExecutor({
+        ...(config.claudeCommand ? { command: config.claudeCommand } : {}),
+        passEnv: config.agentEnv ?? [],
+      });
     case "openai":
       if (!config.openaiBaseUrl) {
         throw new ConfigError(
@@ -66,7 +72,11 @@ export function createExecutor(config: ExecutorConfig): Executor {
           "executor kind command needs command (the program that reads the prompt on stdin)",
         );
       }
-      return createCommandExecutor({ command: config.command, args: config.commandArgs ?? [] });
+      return createCommandExecutor({
+        command: config.command,
+        args: config.commandArgs ?? [],
+        passEnv: config.agentEnv ?? [],
+      });
     case "echo":
       return createEchoExecutor();
     default: {

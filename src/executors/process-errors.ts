@@ -21,11 +21,14 @@ export type ProcessOutcome = {
   stderr: string;
 };
 
-/** Execa options for one agent run: prompt on stdin, no shell, SIGTERM on timeout or abort, then
- * SIGKILL after the grace period. Failures resolve (`reject: false`) so callers can read the output. */
-export function processOptions(request: ExecutorRequest) {
+/** Execa options for one agent run: prompt on stdin, no shell, exactly the environment `env` (nothing
+ * inherited; see agent-env.ts), SIGTERM on timeout or abort, then SIGKILL after the grace period.
+ * Failures resolve (`reject: false`) so callers can read the output. */
+export function processOptions(request: ExecutorRequest, env: Record<string, string>) {
   return {
     cwd: request.cwd,
+    env,
+    extendEnv: false,
     input: request.prompt,
     shell: false,
     timeout: request.timeoutMs,

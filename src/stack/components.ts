@@ -5,7 +5,7 @@ import { Orchestrator } from "../actors/orchestrator/index.ts";
 import { Worker } from "../actors/worker/worker.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../events/index.ts";
-import { createExecutor, type Executor, type ExecutorKind } from "../executors/index.ts";
+import { createExecutor, type Executor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
 import { isOnPath } from "../executors/which.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
@@ -29,6 +29,7 @@ export function executorFromConfig(config: Config, log: Logger): Executor {
     openaiApiKey: config.OPENAI_API_KEY,
     command,
     commandArgs,
+    agentEnv: parseAgentEnvNames(config.AGENTS_AGENT_ENV),
   });
 }
 

@@ -133,6 +133,17 @@ describe("loadConfig", () => {
     );
   });
 
+  it("given AGENTS_AGENT_ENV that is not a list of variable names, then a ConfigError names it", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_AGENT_ENV: "HTTPS_PROXY,$(id)" }),
+      namesVariable("AGENTS_AGENT_ENV"),
+    );
+    assert.equal(
+      loadConfig({ AGENTS_AGENT_ENV: "HTTPS_PROXY, NO_PROXY" }).AGENTS_AGENT_ENV,
+      "HTTPS_PROXY, NO_PROXY",
+    );
+  });
+
   it("given NATS_URL with credentials, then it is accepted (NATS takes user:password@ and token@)", () => {
     assert.equal(loadConfig({ NATS_URL: "nats://a:b@127.0.0.1:4222" }).NATS_URL, "nats://a:b@127.0.0.1:4222");
   });

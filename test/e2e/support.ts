@@ -56,6 +56,8 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
     CLAUDE_COMMAND: FAKE_CLAUDE,
     FIXTURE_LOG: join(dir, "fixture.log"),
     FIXTURE_STATE_DIR: dir,
+    // Agents get an allow-listed environment: the fixture agent's own settings are passed by name.
+    AGENTS_AGENT_ENV: "FIXTURE_LOG,FIXTURE_STATE_DIR",
     AGENTS_WORK_ACK_WAIT_MS: "3000",
     AGENTS_RETRY_BASE_MS: "300",
     AGENTS_KILL_GRACE_MS: "1000",

@@ -60,6 +60,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     CLAUDE_COMMAND: FAKE_CLAUDE,
     FIXTURE_LOG: fixtureLog,
     FIXTURE_STATE_DIR: dir,
+    // Agents get an allow-listed environment: the fixture agent's own settings are passed by name.
+    AGENTS_AGENT_ENV: "FIXTURE_LOG,FIXTURE_STATE_DIR",
     AGENTS_WORK_ACK_WAIT_MS: "3000",
     AGENTS_RETRY_BASE_MS: "300",
     AGENTS_KILL_GRACE_MS: "1000",
