@@ -3,18 +3,11 @@
 // (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …, copied from this process) and nothing else of the
 // worker's; nothing here reads or logs the credentials.
 
-import { execa } from "execa";
 import { ExecutorError, ExecutorFailure, RateLimitedError } from "../errors/index.ts";
 import { agentEnvironment, CLAUDE_AGENT_ENV } from "./agent-env.ts";
 import { detectHandoff } from "./handoff.ts";
-import { guardAgainstOrphans } from "./orphan-guard.ts";
-import {
-  type ProcessOutcome,
-  processFailure,
-  processOptions,
-  stderrTail,
-  wasStopped,
-} from "./process-errors.ts";
+import { spawnAgent } from "./orphan-guard.ts";
+import { type ProcessOutcome, processFailure, stderrTail, wasStopped } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
 import { createStreamJsonParser, type StreamState } from "./stream-json.ts";
 import { excerpt } from "./text.ts";
@@ -46,12 +39,11 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
       const parser = createStreamJsonParser((turn) =>
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),
       );
-      const [file, args] = guardAgainstOrphans(command, [...(opts.args ?? []), ...claudeArgs(request)]);
       const env = agentEnvironment({
         pass: [...CLAUDE_AGENT_ENV, ...(opts.passEnv ?? [])],
         ...(opts.env ? { set: opts.env } : {}),
       });
-      const subprocess = execa(file, args, processOptions(request, env));
+      const subprocess = spawnAgent(command, [...(opts.args ?? []), ...claudeArgs(request)], request, env);
       subprocess.stdout.on("data", (chunk: Uint8Array) => parser.push(chunk));
       const outcome = await subprocess;
       return interpret(outcome, parser.end(), request);

@@ -3,12 +3,11 @@
 // estimated and the cost is 0. It gets no credentials: only the base allow-listed environment and
 // the variables named in AGENTS_AGENT_ENV.
 
-import { execa } from "execa";
 import { agentEnvironment } from "./agent-env.ts";
 import { detectHandoff } from "./handoff.ts";
-import { guardAgainstOrphans } from "./orphan-guard.ts";
+import { spawnAgent } from "./orphan-guard.ts";
 import { estimateUsage } from "./prices.ts";
-import { processFailure, processOptions } from "./process-errors.ts";
+import { processFailure } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
 import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
 
@@ -29,9 +28,8 @@ export function createCommandExecutor(opts: CommandExecutorOptions): Executor {
     name: "command",
     usesWorkdir: true,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
-      const [file, args] = guardAgainstOrphans(opts.command, opts.args ?? []);
       const env = agentEnvironment({ pass: opts.passEnv ?? [], ...(opts.env ? { set: opts.env } : {}) });
-      const outcome = await execa(file, args, processOptions(request, env));
+      const outcome = await spawnAgent(opts.command, opts.args ?? [], request, env);
       const failure = processFailure(outcome, `command ${opts.command}`, request);
       if (failure) throw failure;
       const detected = detectHandoff(outcome.stdout);

@@ -14,7 +14,7 @@ export type ExecutorRequest = {
   model?: string | undefined;
   /** The task's working folder; created by the caller (one per task) when the executor `usesWorkdir`. */
   cwd: string;
-  /** Wall-clock limit in milliseconds; on expiry SIGTERM, then SIGKILL after `killGraceMs`. */
+  /** Wall-clock limit in milliseconds; on expiry SIGTERM, then SIGKILL after `killGraceMs` (to the agent's process group). */
   timeoutMs: number;
   /** Milliseconds between SIGTERM and SIGKILL (default 5000). */
   killGraceMs?: number;

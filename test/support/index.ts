@@ -10,5 +10,5 @@ export {
   type StartNatsServerOptions,
   startNatsServer,
 } from "./nats-server.ts";
-export { alive, eventually } from "./processes.ts";
+export { alive, eventually, groupMembers, groupOf } from "./processes.ts";
 export { FAKE_CLAUDE, ofType, startStack, type TestStack, useStack } from "./stack.ts";
