@@ -16,130 +16,132 @@ const noCredentials = (use: string) =>
     `must not hold credentials (user:password@); set ${use}`,
   ] as const;
 
-export const ConfigSchema = z
-  .object({
-    /** Where the NATS server answers; `agents up` starts a local one when none does. */
-    NATS_URL: z.string().default("nats://127.0.0.1:4222"),
-    /** Folder for local state: the nats-server store, task working folders. */
-    AGENTS_DATA_DIR: z.string().default(".data"),
-    /** Gateway HTTP port. */
-    AGENTS_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
-    /** Gateway bind address; on loopback with AGENTS_LOCAL_MODE the API key is optional. */
-    AGENTS_HOST: z.string().default("127.0.0.1"),
-    /** Local mode: no API key required, but only when bound to loopback. */
-    AGENTS_LOCAL_MODE: Bool.default(true),
-    /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
-    AGENTS_EXECUTOR: z.enum(["claude", "openai", "command", "echo"]).optional(),
-    /** Bearer key the gateway requires outside local mode. */
-    AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
-    /** ArangoDB URL; unset means the embedded projection store. */
-    ARANGO_URL: z
-      .url()
-      .refine(...noCredentials("ARANGO_USERNAME and ARANGO_PASSWORD"))
-      .optional(),
-    ARANGO_DATABASE: z.string().default("agents"),
-    ARANGO_USERNAME: z.string().default("root"),
-    ARANGO_PASSWORD: z.string().optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    /** OpenAI-compatible base URL (…/v1) for the openai executor. */
-    OPENAI_BASE_URL: z
-      .string()
-      .refine(...noCredentials("OPENAI_API_KEY"))
-      .default("http://127.0.0.1:8001/v1"),
-    OPENAI_API_KEY: z.string().optional(),
-    /** Command for the command executor, split on spaces (no shell). */
-    AGENTS_COMMAND: z.string().optional(),
-    /**
-     * Extra variables agents get, comma separated (e.g. "HTTPS_PROXY,NO_PROXY"). Agents otherwise see
-     * only PATH, HOME, USER, LOGNAME, TMPDIR, TZ, LANG, LANGUAGE, LC_* and their own executor's
-     * credentials (claude: CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …; command: none).
-     */
-    AGENTS_AGENT_ENV: z
-      .string()
-      .regex(/^\s*([A-Za-z_][A-Za-z0-9_]*\s*(,\s*|$))*$/, "must be variable names separated by commas")
-      .default(""),
-    /** Claude CLI executable. */
-    CLAUDE_COMMAND: z.string().default("claude"),
-    /** Default model when a submission names none; held to the same rule as submitted names. */
-    AGENTS_DEFAULT_MODEL: ModelName.default("sonnet"),
-    /** Concurrent agents per worker process. */
-    AGENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
-    /** Queues this worker serves, comma separated. */
-    AGENTS_QUEUES: z.string().default("standard,heavy,critic"),
-    /** Agent wall-clock limit per task (ms). */
-    AGENTS_TASK_TIMEOUT_MS: Millis.default(30 * 60_000),
-    /** Grace between SIGTERM and SIGKILL when stopping an agent (ms). */
-    AGENTS_KILL_GRACE_MS: Millis.default(5_000),
-    /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
-    AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
-    /** ms between task.progress events of a running task. */
-    AGENTS_PROGRESS_EVERY_MS: Millis.default(10_000),
-    /** Attempts before a task is dead-lettered. */
-    AGENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
-    /** First retry delay (ms); doubles per attempt, with jitter. */
-    AGENTS_RETRY_BASE_MS: Millis.default(2_000),
-    /** Longest continuation chain per iteration. */
-    AGENTS_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(50).default(3),
-    /**
-     * The orchestrator's leader lease (ms): one orchestrator leads, others wait as standbys and take
-     * over when the leader stops renewing for this long (at once when it shuts down cleanly).
-     */
-    AGENTS_ORCHESTRATOR_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
-    /** Revision rounds after low critiques. */
-    AGENTS_MAX_REVISIONS: z.coerce.number().int().min(0).max(10).default(2),
-    /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */
-    AGENTS_MODEL_CONCURRENCY: z.string().default(""),
-    /** Largest accepted HTTP body or NATS submission (bytes). */
-    // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
-    // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
-    AGENTS_MAX_PAYLOAD_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .max(1_000_000, "must be at most 1000000: NATS carries at most 1 MiB per message, with headers")
-      .default(1_000_000),
-    /** Requests per minute per API key at the gateway. */
-    AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-    /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
-    AGENTS_URL: z
-      .url()
-      .refine(...noCredentials("AGENTS_API_KEY"))
-      .optional(),
-    /** ms between SSE comment heartbeats (`: ping`) that keep proxies from closing idle streams. */
-    AGENTS_SSE_HEARTBEAT_MS: Millis.default(15_000),
-    /** Events buffered for one SSE client before it is dropped as too slow (it may resume by Last-Event-ID). */
-    AGENTS_SSE_MAX_BUFFERED: z.coerce.number().int().min(16).max(1_000_000).default(2_000),
-    /**
-     * ms a client has to send a whole request, headers and body (then 408 and the connection closes).
-     * It ends once the request has arrived, so it never cuts an SSE stream or a slow response.
-     */
-    AGENTS_REQUEST_TIMEOUT_MS: Millis.default(30_000),
-    /**
-     * ms a gateway connection may stay silent in both directions before it is closed (a stalled body,
-     * a vanished peer). SSE heartbeats count as traffic, so it must exceed AGENTS_SSE_HEARTBEAT_MS.
-     */
-    AGENTS_IDLE_TIMEOUT_MS: Millis.default(60_000),
-    /** /ready fails while projections are more than this many stream messages behind. */
-    AGENTS_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
-    /** Port of a /metrics-only HTTP listener for `agents orchestrator` / `agents worker` (unset: none). */
-    AGENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  })
-  .superRefine((c, ctx) => {
-    // An idle timeout shorter than two heartbeats would close healthy SSE streams between pings.
-    if (c.AGENTS_IDLE_TIMEOUT_MS < 2 * c.AGENTS_SSE_HEARTBEAT_MS)
-      ctx.addIssue({
-        code: "custom",
-        path: ["AGENTS_IDLE_TIMEOUT_MS"],
-        message: `must be at least twice AGENTS_SSE_HEARTBEAT_MS (${c.AGENTS_SSE_HEARTBEAT_MS}), or idle SSE streams are closed between heartbeats`,
-      });
-  });
+export const ConfigSchema = z.object({
+  /** Where the NATS server answers; `agents up` starts a local one when none does. */
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** Folder for local state: the nats-server store, task working folders. */
+  AGENTS_DATA_DIR: z.string().default(".data"),
+  /** Gateway HTTP port. */
+  AGENTS_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+  /** Gateway bind address; on loopback with AGENTS_LOCAL_MODE the API key is optional. */
+  AGENTS_HOST: z.string().default("127.0.0.1"),
+  /** Local mode: no API key required, but only when bound to loopback. */
+  AGENTS_LOCAL_MODE: Bool.default(true),
+  /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
+  AGENTS_EXECUTOR: z.enum(["claude", "openai", "command", "echo"]).optional(),
+  /** Bearer key the gateway requires outside local mode. */
+  AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  /** ArangoDB URL; unset means the embedded projection store. */
+  ARANGO_URL: z
+    .url()
+    .refine(...noCredentials("ARANGO_USERNAME and ARANGO_PASSWORD"))
+    .optional(),
+  ARANGO_DATABASE: z.string().default("agents"),
+  ARANGO_USERNAME: z.string().default("root"),
+  ARANGO_PASSWORD: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** OpenAI-compatible base URL (…/v1) for the openai executor. */
+  OPENAI_BASE_URL: z
+    .string()
+    .refine(...noCredentials("OPENAI_API_KEY"))
+    .default("http://127.0.0.1:8001/v1"),
+  OPENAI_API_KEY: z.string().optional(),
+  /** Command for the command executor, split on spaces (no shell). */
+  AGENTS_COMMAND: z.string().optional(),
+  /**
+   * Extra variables agents get, comma separated (e.g. "HTTPS_PROXY,NO_PROXY"). Agents otherwise see
+   * only PATH, HOME, USER, LOGNAME, TMPDIR, TZ, LANG, LANGUAGE, LC_* and their own executor's
+   * credentials (claude: CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …; command: none).
+   */
+  AGENTS_AGENT_ENV: z
+    .string()
+    .regex(/^\s*([A-Za-z_][A-Za-z0-9_]*\s*(,\s*|$))*$/, "must be variable names separated by commas")
+    .default(""),
+  /** Claude CLI executable. */
+  CLAUDE_COMMAND: z.string().default("claude"),
+  /** Default model when a submission names none; held to the same rule as submitted names. */
+  AGENTS_DEFAULT_MODEL: ModelName.default("sonnet"),
+  /** Concurrent agents per worker process. */
+  AGENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Queues this worker serves, comma separated. */
+  AGENTS_QUEUES: z.string().default("standard,heavy,critic"),
+  /** Agent wall-clock limit per task (ms). */
+  AGENTS_TASK_TIMEOUT_MS: Millis.default(30 * 60_000),
+  /** Grace between SIGTERM and SIGKILL when stopping an agent (ms). */
+  AGENTS_KILL_GRACE_MS: Millis.default(5_000),
+  /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
+  AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
+  /** ms between task.progress events of a running task. */
+  AGENTS_PROGRESS_EVERY_MS: Millis.default(10_000),
+  /** Attempts before a task is dead-lettered. */
+  AGENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
+  /** First retry delay (ms); doubles per attempt, with jitter. */
+  AGENTS_RETRY_BASE_MS: Millis.default(2_000),
+  /** Longest continuation chain per iteration. */
+  AGENTS_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(50).default(3),
+  /**
+   * The orchestrator's leader lease (ms): one orchestrator leads, others wait as standbys and take
+   * over when the leader stops renewing for this long (at once when it shuts down cleanly).
+   */
+  AGENTS_ORCHESTRATOR_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  /** Revision rounds after low critiques. */
+  AGENTS_MAX_REVISIONS: z.coerce.number().int().min(0).max(10).default(2),
+  /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */
+  AGENTS_MODEL_CONCURRENCY: z.string().default(""),
+  /** Largest accepted HTTP body or NATS submission (bytes). */
+  // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
+  // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
+  AGENTS_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_000_000, "must be at most 1000000: NATS carries at most 1 MiB per message, with headers")
+    .default(1_000_000),
+  /** Requests per minute per API key at the gateway. */
+  AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
+  AGENTS_URL: z
+    .url()
+    .refine(...noCredentials("AGENTS_API_KEY"))
+    .optional(),
+  /** ms between SSE comment heartbeats (`: ping`) that keep proxies from closing idle streams. */
+  AGENTS_SSE_HEARTBEAT_MS: Millis.default(15_000),
+  /** Events buffered for one SSE client before it is dropped as too slow (it may resume by Last-Event-ID). */
+  AGENTS_SSE_MAX_BUFFERED: z.coerce.number().int().min(16).max(1_000_000).default(2_000),
+  /**
+   * ms a client has to send a whole request, headers and body (then 408 and the connection closes).
+   * It ends once the request has arrived, so it never cuts an SSE stream or a slow response.
+   */
+  AGENTS_REQUEST_TIMEOUT_MS: Millis.default(30_000),
+  /**
+   * ms a gateway connection may stay silent in both directions before it is closed (a stalled body,
+   * a vanished peer). SSE heartbeats count as traffic, so it must be at least twice
+   * AGENTS_SSE_HEARTBEAT_MS (checked below).
+   */
+  AGENTS_IDLE_TIMEOUT_MS: Millis.default(60_000),
+  /** /ready fails while projections are more than this many stream messages behind. */
+  AGENTS_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+  /** Port of a /metrics-only HTTP listener for `agents orchestrator` / `agents worker` (unset: none). */
+  AGENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The schema with the rules that span variables. */
+const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
+  // An idle timeout shorter than two heartbeats would close healthy SSE streams between pings.
+  if (c.AGENTS_IDLE_TIMEOUT_MS < 2 * c.AGENTS_SSE_HEARTBEAT_MS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["AGENTS_IDLE_TIMEOUT_MS"],
+      message: `must be at least twice AGENTS_SSE_HEARTBEAT_MS (${c.AGENTS_SSE_HEARTBEAT_MS}), or idle SSE streams are closed between heartbeats`,
+    });
+});
 
 /** Parse the environment into a Config, or throw a ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = ConfigSchema.safeParse(input);
+  const parsed = CheckedConfig.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "(env)");
