@@ -2,8 +2,8 @@
 // orchestrator and worker. Saturated (all submitted at once) for throughput, or paced at a steady
 // rate for dispatch latency (submit → the generator's task.started stored in the stream).
 import { setTimeout as sleep } from "node:timers/promises";
-import { jobIdFor, taskIdFor } from "../src/actors/orchestrator/planning.ts";
-import { OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK, Subjects } from "../src/events/index.ts";
+import { OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK, Subjects } from "../src/core/events/index.ts";
+import { jobIdFor, taskIdFor } from "../src/core/ids.ts";
 import { type Counts, diffCounts } from "./nats-counter.ts";
 import { ACTORS, type Actor, type OurStack, withTimeout } from "./our-stack.ts";
 import { processCpuMs } from "./servers.ts";

@@ -4,8 +4,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { jobIdFor, taskIdFor } from "../src/actors/orchestrator/planning.ts";
-import { Subjects } from "../src/events/index.ts";
+import { Subjects } from "../src/core/events/index.ts";
+import { jobIdFor, taskIdFor } from "../src/core/ids.ts";
 import { startOurStack, withTimeout } from "./our-stack.ts";
 import type { NatsServerHandle } from "./servers.ts";
 import { nowMs } from "./stats.ts";

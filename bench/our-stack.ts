@@ -9,8 +9,8 @@ import { connect, type NatsConnection, type Subscription } from "@nats-io/transp
 import type { Orchestrator } from "../src/actors/orchestrator/index.ts";
 import type { Worker } from "../src/actors/worker/worker.ts";
 import { loadConfig } from "../src/config/index.ts";
-import { connectNats, provisionTopology } from "../src/events/index.ts";
 import { createEchoExecutor } from "../src/executors/index.ts";
+import { connectNats, provisionTopology } from "../src/nats/index.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
 import { NatsCounter } from "./nats-counter.ts";

@@ -8,17 +8,11 @@ import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { evolve, initialState } from "../src/actors/orchestrator/state.ts";
-import {
-  AgentEvent,
-  connectNats,
-  decodeWith,
-  provisionTopology,
-  readEvents,
-  Subjects,
-} from "../src/events/index.ts";
+import { AgentEvent, decodeWith, Subjects } from "../src/core/events/index.ts";
+import { evolve, initialState } from "../src/core/orchestrator/state.ts";
+import { connectNats, provisionTopology, readEvents } from "../src/nats/index.ts";
+import { readRange } from "../src/nats/projection-source.ts";
 import { createEmbeddedStore, ProjectionRunner } from "../src/projections/index.ts";
-import { readRange } from "../src/projections/source.ts";
 import { publishWorkload } from "../test/projections/support.ts";
 import { workload } from "../test/projections/workload.ts";
 import { startNatsServer } from "../test/support/index.ts";

@@ -1,7 +1,7 @@
 // The CLI's HTTP client for the gateway: AGENTS_URL (default http://127.0.0.1:${AGENTS_PORT}) with
 // AGENTS_API_KEY as bearer; an error answer becomes a CliError with the matching exit code.
 import type { Config } from "../config/index.ts";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { CliError, Exit, exitForStatus } from "./exit.ts";
 
 export type GatewayTarget = { url: string; apiKey: string | undefined };

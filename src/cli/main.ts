@@ -1,6 +1,6 @@
 // The `agents` command line: start the stack or one part of it, submit, watch, read, control.
 // Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { redactText } from "../observability/redact.ts";
 import { CliError, Exit } from "./exit.ts";
 

@@ -1,7 +1,7 @@
 // A Server-Sent Events reader over fetch that reconnects with Last-Event-ID, so a dropped connection
 // loses nothing: the gateway's event ids are stream sequences.
 import { setTimeout as sleep } from "node:timers/promises";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { type GatewayTarget, headersFor } from "./client.ts";
 import { CliError, Exit, exitForStatus } from "./exit.ts";
 

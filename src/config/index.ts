@@ -1,7 +1,7 @@
 // One zod schema over the environment: local defaults, and an error naming the variable when bad.
 import { z } from "zod";
-import { ConfigError } from "../errors/index.ts";
-import { ModelName } from "../events/catalogue/shared.ts";
+import { ConfigError } from "../core/errors.ts";
+import { ModelName } from "../core/events/catalogue/shared.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z

@@ -3,15 +3,15 @@
 // (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …, copied from this process) and nothing else of the
 // worker's; nothing here reads or logs the credentials.
 
-import { ExecutorError, ExecutorFailure, RateLimitedError } from "../errors/index.ts";
+import { ExecutorError, ExecutorFailure, RateLimitedError } from "../core/errors.ts";
+import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
+import { detectHandoff } from "../core/protocol/handoff.ts";
 import { agentEnvironment, CLAUDE_AGENT_ENV } from "./agent-env.ts";
-import { detectHandoff } from "./handoff.ts";
 import { spawnAgent } from "./orphan-guard.ts";
 import { type ProcessOutcome, processFailure, stderrTail, wasStopped } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
 import { createStreamJsonParser, type StreamState } from "./stream-json.ts";
 import { excerpt } from "./text.ts";
-import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
 
 export type ClaudeExecutorOptions = {
   /** The CLI to run (default "claude"). */

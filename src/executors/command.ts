@@ -3,13 +3,13 @@
 // estimated and the cost is 0. It gets no credentials: only the base allow-listed environment and
 // the variables named in AGENTS_AGENT_ENV.
 
+import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
+import { detectHandoff } from "../core/protocol/handoff.ts";
 import { agentEnvironment } from "./agent-env.ts";
-import { detectHandoff } from "./handoff.ts";
 import { spawnAgent } from "./orphan-guard.ts";
 import { estimateUsage } from "./prices.ts";
 import { processFailure } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
-import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
 
 export type CommandExecutorOptions = {
   /** The program to run; executed directly, never through a shell. */

@@ -2,10 +2,10 @@
 // provider, and labels every answer so nobody mistakes it for model output.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import { ExecutorError, ExecutorFailure } from "../errors/index.ts";
+import { ExecutorError, ExecutorFailure } from "../core/errors.ts";
+import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
 import { estimateUsage } from "./prices.ts";
 import { reportProgress } from "./progress.ts";
-import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
 
 export type EchoExecutorOptions = {
   /** Milliseconds to wait before answering, to imitate a slow agent (default 0). */

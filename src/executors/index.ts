@@ -1,12 +1,25 @@
 // Agent executors: the port (types), the adapters (claude, openai, command, echo) and a factory.
 
-import { ConfigError } from "../errors/index.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { Executor } from "../core/ports/executor.ts";
 import { createClaudeExecutor } from "./claude.ts";
 import { createCommandExecutor } from "./command.ts";
 import { createEchoExecutor } from "./echo.ts";
 import { createOpenAIExecutor } from "./openai.ts";
-import type { Executor } from "./types.ts";
 
+export type {
+  Executor,
+  ExecutorProgress,
+  ExecutorRequest,
+  ExecutorResult,
+  Usage,
+} from "../core/ports/executor.ts";
+export {
+  detectHandoff,
+  HANDOFF_MARKER,
+  type HandoffDetection,
+  REMAINING_WORK_PREFIX,
+} from "../core/protocol/handoff.ts";
 export { agentEnvironment, CLAUDE_AGENT_ENV, parseAgentEnvNames } from "./agent-env.ts";
 export { type ClaudeExecutorOptions, claudeArgs, createClaudeExecutor } from "./claude.ts";
 export { type CommandExecutorOptions, createCommandExecutor } from "./command.ts";
@@ -17,7 +30,6 @@ export {
   type EchoExecutorOptions,
   echoAnswer,
 } from "./echo.ts";
-export { detectHandoff, HANDOFF_MARKER, type HandoffDetection, REMAINING_WORK_PREFIX } from "./handoff.ts";
 export { createOpenAIExecutor, type OpenAIExecutorOptions, parseRetryAfter } from "./openai.ts";
 export {
   costFor,
@@ -27,7 +39,6 @@ export {
   type PriceTable,
   priceFor,
 } from "./prices.ts";
-export type { Executor, ExecutorProgress, ExecutorRequest, ExecutorResult, Usage } from "./types.ts";
 
 export const ExecutorKind = {
   Claude: "claude",

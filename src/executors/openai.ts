@@ -2,12 +2,12 @@
 // Usage comes back in the response; cost comes from the price table.
 
 import { z } from "zod";
-import { ExecutorError, ExecutorFailure, errorMessage, RateLimitedError } from "../errors/index.ts";
-import { detectHandoff } from "./handoff.ts";
+import { ExecutorError, ExecutorFailure, errorMessage, RateLimitedError } from "../core/errors.ts";
+import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
+import { detectHandoff } from "../core/protocol/handoff.ts";
 import { costFor, DEFAULT_PRICES, type PriceTable } from "./prices.ts";
 import { reportProgress } from "./progress.ts";
 import { excerpt, parseJson } from "./text.ts";
-import type { Executor, ExecutorRequest, ExecutorResult } from "./types.ts";
 
 export type OpenAIExecutorOptions = {
   /** Base URL including the version path, e.g. `http://127.0.0.1:8001/v1`. */

@@ -8,9 +8,9 @@
 //   (group-reaper.ts) kills the rest of the group when the worker's pipe to it closes.
 import { existsSync } from "node:fs";
 import { execa } from "execa";
+import type { ExecutorRequest } from "../core/ports/executor.ts";
 import { groupReaper } from "./group-reaper.ts";
 import { processOptions } from "./process-errors.ts";
-import type { ExecutorRequest } from "./types.ts";
 import { isOnPath } from "./which.ts";
 
 const SETPRIV = "/usr/bin/setpriv";

@@ -1,7 +1,7 @@
 // Model prices in US dollars per million tokens, and the cost of one run from its usage.
 // Providers change prices; callers pass their own table (merged over these defaults) to stay current.
 
-import type { Usage } from "./types.ts";
+import type { Usage } from "../core/ports/executor.ts";
 
 export type ModelPrice = { input_per_mtok: number; output_per_mtok: number };
 export type PriceTable = Record<string, ModelPrice>;

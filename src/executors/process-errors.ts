@@ -1,8 +1,8 @@
 // Shared subprocess handling for CLI executors: the execa options that enforce timeout, abort and
 // kill grace, and the mapping of a failed execa result to an ExecutorError that says why it failed.
 
-import { ExecutorError, ExecutorFailure } from "../errors/index.ts";
-import type { ExecutorRequest } from "./types.ts";
+import { ExecutorError, ExecutorFailure } from "../core/errors.ts";
+import type { ExecutorRequest } from "../core/ports/executor.ts";
 
 /** Default milliseconds between SIGTERM and SIGKILL when the request sets no `killGraceMs`. */
 export const DEFAULT_KILL_GRACE_MS = 5000;

@@ -1,6 +1,6 @@
 // Progress reporting shared by all executors.
 
-import type { ExecutorProgress, ExecutorRequest } from "./types.ts";
+import type { ExecutorProgress, ExecutorRequest } from "../core/ports/executor.ts";
 
 /** Reports progress without letting a faulty callback break the run (the port says it must not throw). */
 export function reportProgress(request: ExecutorRequest, progress: ExecutorProgress): void {

@@ -5,7 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { EventPublisher } from "../events/index.ts";
+import { EventPublisher } from "../nats/index.ts";
 import { installAuth } from "./auth.ts";
 import type { GatewayContext, GatewayDeps } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";

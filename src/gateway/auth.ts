@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ConfigError, ErrorCode } from "../errors/index.ts";
+import { ConfigError, ErrorCode } from "../core/errors.ts";
 import { HttpError } from "./errors.ts";
 
 export type AuthSettings = {

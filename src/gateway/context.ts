@@ -1,9 +1,9 @@
 // What the gateway is built from (its dependencies) and what its route plugins share.
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Artifacts } from "../artifacts/index.ts";
 import type { Config } from "../config/index.ts";
-import type { EventPublisher } from "../events/index.ts";
+import type { Artifacts } from "../nats/artifacts.ts";
+import type { EventPublisher } from "../nats/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 import type { GatewayMetrics } from "./metrics.ts";

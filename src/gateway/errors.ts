@@ -11,7 +11,7 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { AgentsError, ErrorCode, type FieldIssue, InputValidationError } from "../errors/index.ts";
+import { AgentsError, ErrorCode, type FieldIssue, InputValidationError } from "../core/errors.ts";
 
 /** Codes only the HTTP edge produces, beside the system's own ErrorCode values. */
 export const HttpCode = {

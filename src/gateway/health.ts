@@ -6,8 +6,8 @@ import { join } from "node:path";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode, errorMessage } from "../errors/index.ts";
-import { leaseStatus, NO_HOLDER, openLeases } from "../events/index.ts";
+import { ErrorCode, errorMessage } from "../core/errors.ts";
+import { leaseStatus, NO_HOLDER, openLeases } from "../nats/index.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 

@@ -1,7 +1,8 @@
 // Find a job or task by id in the projections. When the projections do not have it yet but the
 // stream does (it was just written), wait briefly for them to catch up instead of answering 404.
-import { ErrorCode } from "../errors/index.ts";
-import { lastSequence, Subjects } from "../events/index.ts";
+import { ErrorCode } from "../core/errors.ts";
+import { Subjects } from "../core/events/index.ts";
+import { lastSequence } from "../nats/index.ts";
 import type { JobDoc } from "../projections/job-progress/evolve.ts";
 import type { TaskDoc } from "../projections/task-details/evolve.ts";
 import type { GatewayContext } from "./context.ts";

@@ -13,8 +13,8 @@ import type { ServerResponse } from "node:http";
 import { DeliverPolicy, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyBaseLogger } from "fastify";
-import { errorMessage } from "../errors/index.ts";
-import { AgentEvent, decodeWith, STREAM_EVENTS, Subjects } from "../events/index.ts";
+import { errorMessage } from "../core/errors.ts";
+import { AgentEvent, decodeWith, STREAM_EVENTS, Subjects } from "../core/events/index.ts";
 
 export type SseFilter = { job?: string | undefined; task?: string | undefined };
 

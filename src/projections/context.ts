@@ -1,6 +1,6 @@
 // What an evolve function may know besides the event: its stream sequence and the documents it
 // depends on, as they were loaded for this batch (pure data, so evolves stay pure).
-import type { AgentEvent } from "../events/index.ts";
+import type { AgentEvent } from "../core/events/index.ts";
 import type { JobDoc } from "./job-progress/evolve.ts";
 import type { TaskDoc } from "./task-details/evolve.ts";
 

@@ -1,7 +1,7 @@
 // The documents one batch reads and writes: loaded from the store once, changed in memory in
 // stream order, and handed back as the batch's upserts and deletes.
-import type { QueueName } from "../events/index.ts";
-import { QueueName as Queues } from "../events/index.ts";
+import type { QueueName } from "../core/events/index.ts";
+import { QueueName as Queues } from "../core/events/index.ts";
 import {
   type Batch,
   type CollectionName,

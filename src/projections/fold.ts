@@ -1,8 +1,8 @@
 // Fold a run of stream messages into one batch of document changes. Each event goes through every
 // read model it concerns, in stream order; a document whose `seq` is at or past the event's already
 // holds it, so folding any range again changes nothing.
-import { type AgentEvent, QueueName } from "../events/index.ts";
-import { TaskStatus } from "../lifecycle/index.ts";
+import { type AgentEvent, QueueName } from "../core/events/index.ts";
+import { TaskStatus } from "../core/lifecycle/index.ts";
 import { contextAt, type FoldContext } from "./context.ts";
 import { evolveCostByModel, modelKey, runModel } from "./cost-by-model/evolve.ts";
 import { DocCache, type DocReader } from "./doc-cache.ts";

@@ -1,10 +1,11 @@
 // Public API of the projections: the store port, its two adapters, the runner, and the read-model types.
+
+export { specKey } from "../core/ids.ts";
 export { type ArangoStoreOptions, createArangoStore } from "./arango/store.ts";
 export type { ModelCost } from "./cost-by-model/evolve.ts";
 export { createEmbeddedStore } from "./embedded/store.ts";
 export { type Applicable, planBatch } from "./fold.ts";
 export type { IterationEnd, JobDoc, JobStatus, QualityAverages } from "./job-progress/evolve.ts";
-export { specKey } from "./keys.ts";
 export type { ReplayOptions, ReplayProgress } from "./progress.ts";
 export type { QualityEntry } from "./quality-history/evolve.ts";
 export type { QualityQuery } from "./quality-history/query.ts";

@@ -1,10 +1,5 @@
 // Document keys and the spec key: values every store accepts, derived the same way everywhere.
-import { stableId } from "../events/index.ts";
-
-/** A short key for a spec's text, so quality history groups by spec (matches the orchestrator's). */
-export function specKey(spec: string): string {
-  return stableId("spec", spec.trim()).slice(0, 16);
-}
+import { stableId } from "../core/ids.ts";
 
 // ArangoDB's allowed key characters; other stores accept them too.
 const SAFE_KEY = /^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$/;

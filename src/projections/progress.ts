@@ -1,7 +1,7 @@
 // Bookkeeping of the runner: callers waiting for a stream sequence, replay progress, and running
 // store work one piece at a time.
-import { NotReadyError } from "../errors/index.ts";
-import { sleep } from "../events/index.ts";
+import { NotReadyError } from "../core/errors.ts";
+import { sleep } from "../nats/index.ts";
 
 type Waiter = { seq: number; resolve: () => void; reject: (err: Error) => void };
 

@@ -4,7 +4,15 @@
 import { type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
+import {
+  applicableAfter,
+  followBatches,
+  inChunks,
+  type RawMessage,
+  readRange,
+  streamBounds,
+} from "../nats/projection-source.ts";
 import { planBatch } from "./fold.ts";
 import {
   ProgressMeter,
@@ -14,14 +22,6 @@ import {
   SeqWaiters,
   Serial,
 } from "./progress.ts";
-import {
-  applicableAfter,
-  followBatches,
-  inChunks,
-  type RawMessage,
-  readRange,
-  streamBounds,
-} from "./source.ts";
 import type { ProjectionStore } from "./store.ts";
 
 export type ProjectionRunnerOptions = {

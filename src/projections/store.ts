@@ -1,6 +1,6 @@
 // The ProjectionStore port: collections of read-model documents plus the checkpoint, written in
 // atomic batches and answering the queries. Adapters: embedded (in memory) and ArangoDB.
-import type { QueueName } from "../events/index.ts";
+import type { QueueName } from "../core/events/index.ts";
 import type { ModelCost } from "./cost-by-model/evolve.ts";
 import type { JobDoc } from "./job-progress/evolve.ts";
 import type { QualityEntry } from "./quality-history/evolve.ts";

@@ -4,7 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
 import { Worker } from "../actors/worker/worker.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
-import { QueueName } from "../events/index.ts";
+import { QueueName } from "../core/events/index.ts";
 import { createExecutor, type Executor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
 import { isOnPath } from "../executors/which.ts";
 import type { Logger } from "../observability/logger.ts";

@@ -1,8 +1,8 @@
 // The gateway of a process, wired to its NATS connection, projections and the outputs bucket.
 import type { NatsConnection } from "@nats-io/transport-node";
-import { Artifacts } from "../artifacts/index.ts";
 import type { Config } from "../config/index.ts";
 import { type RunningGateway, startGateway } from "../gateway/index.ts";
+import { Artifacts } from "../nats/artifacts.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { RunningProjections } from "./projections.ts";
 

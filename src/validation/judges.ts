@@ -2,7 +2,7 @@
 // run) and parse its strict verdict: a first line `VALID` or `INVALID: <reason>`.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
 import type { ValidationContext, ValidationResult, Validator } from "./types.ts";
 

@@ -1,7 +1,7 @@
 // openapi_spec: the response is an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML, bare or in a
 // fenced block) that @readme/openapi-parser validates against its specification.
 import { parse as parseYaml } from "yaml";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { fencedBlocks } from "./text.ts";
 import type { Validator } from "./types.ts";
 

@@ -1,7 +1,7 @@
 // regex: the response matches a pattern. Specs written for llm_call carry Python patterns and
 // Python `re` flag numbers, so the common Python-only spellings are translated to JavaScript.
 import { z } from "zod";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
 import type { Validator } from "./types.ts";
 

@@ -1,6 +1,6 @@
 // The validator table (names and aliases as llm_call spells them), running a task's validations,
 // and the feedback appended to the prompt of the retried attempt.
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { contains, length, responseNotEmpty } from "./basic.ts";
 import { code, python } from "./code.ts";
 import { fieldPresent, jsonString } from "./json.ts";

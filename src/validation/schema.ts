@@ -5,7 +5,7 @@ import { Ajv2019 } from "ajv/dist/2019.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { z } from "zod";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
 import { parseJsonResponse } from "./text.ts";
 import type { Validator } from "./types.ts";

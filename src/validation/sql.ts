@@ -1,7 +1,7 @@
 // SQL validators: sql (parses with node-sql-parser) and sql_safe (no destructive statements).
 // The SQL checked is the response's ```sql (or untagged) fenced blocks, or else the whole response.
 import { z } from "zod";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
 import { blocksFor } from "./text.ts";
 import type { ValidationResult, Validator } from "./types.ts";

@@ -2,7 +2,7 @@
 // error message, or undefined when the code parses.
 import { parser as pythonParser } from "@lezer/python";
 import { parse as parseJavaScript } from "acorn";
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 import { lineColumn } from "./text.ts";
 
 export const CODE_LANGUAGES = ["javascript", "typescript", "python", "json"] as const;

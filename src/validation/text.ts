@@ -1,5 +1,5 @@
 // Reading LLM output: fenced code blocks, JSON (bare or in a fence), line numbers for errors.
-import { errorMessage } from "../errors/index.ts";
+import { errorMessage } from "../core/errors.ts";
 
 /** One fenced code block; `lang` is the normalised info string ("" when untagged). */
 export type FencedBlock = { lang: string; code: string };

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Artifacts } from "../../src/artifacts/index.ts";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { Artifacts } from "../../src/nats/artifacts.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
 const PRINT_ENV = fileURLToPath(new URL("../fixtures/print-env.mjs", import.meta.url));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { STREAM_WORK, Subjects } from "../../src/events/index.ts";
+import { STREAM_WORK, Subjects } from "../../src/core/events/index.ts";
 import { alive, ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given one worker running one task at a time and a job of three slow iterations", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
 import { ofType, useStack } from "../support/index.ts";
 
 describe("given an agent that hands off twice before finishing", () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Artifacts } from "../../src/artifacts/index.ts";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { Artifacts } from "../../src/nats/artifacts.ts";
 import { ofType, useStack } from "../support/index.ts";
 
 describe("a job with count 5 and two workers", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jobIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { jobIdFor } from "../../src/core/ids.ts";
 import { ofType, useStack } from "../support/index.ts";
 
 describe("given submissions published with a plain core NATS publish (what `nats pub` does)", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
 import { type OpenAIFixture, startOpenAIFixture } from "../fixtures/openai-server.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
 import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 /** Resolve as soon as a task.completed is published (the orchestrator is then busy deciding on it). */

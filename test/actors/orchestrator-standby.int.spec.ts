@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Kvm } from "@nats-io/kv";
-import { LEASES_BUCKET, Subjects } from "../../src/events/index.ts";
+import { LEASES_BUCKET, Subjects } from "../../src/core/events/index.ts";
 import {
   type ActorProcess,
   eventually,

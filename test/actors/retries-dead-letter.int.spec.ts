@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given a job of three iterations whose second always fails", () => {

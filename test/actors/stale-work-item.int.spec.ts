@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  EventPublisher,
-  STREAM_WORK,
-  Subjects,
-  type WorkItem,
-  workConsumerName,
-} from "../../src/events/index.ts";
-import { exampleEvent } from "../events/examples.ts";
+import { STREAM_WORK, Subjects, type WorkItem, workConsumerName } from "../../src/core/events/index.ts";
+import { EventPublisher } from "../../src/nats/index.ts";
+import { exampleEvent } from "../core/events/examples.ts";
 import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 // Work items name the sequence the orchestrator last saw on the task (`queued_seq`), so a worker can

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
 import type { ActorProcess } from "../support/index.ts";
 import { alive, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadConfig, parseModelLimits } from "../../src/config/index.ts";
-import { ConfigError } from "../../src/errors/index.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 // A ConfigError whose message names `variable` (and so tells the user what to fix).
 function namesVariable(variable: string) {

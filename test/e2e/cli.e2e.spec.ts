@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { jobIdFor, taskIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { jobIdFor, taskIdFor } from "../../src/core/ids.ts";
 import { startUp, type UpStack, until } from "./support.ts";
 
 const KEY = "cli-e2e-key-0123456789";

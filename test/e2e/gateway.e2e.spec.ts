@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { jobIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { type StoredEvent, Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { jobIdFor } from "../../src/core/ids.ts";
+import type { StoredEvent } from "../../src/nats/index.ts";
 import { readSse } from "../gateway/sse-reader.ts";
 import { startUp, type UpStack, until } from "./support.ts";
 

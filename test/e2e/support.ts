@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { readEvents, type StoredEvent } from "../../src/events/index.ts";
+import { readEvents, type StoredEvent } from "../../src/nats/index.ts";
 import {
   type ActorProcess,
   FAKE_CLAUDE,

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { ExecutorError } from "../../src/errors/index.ts";
+import { ExecutorError } from "../../src/core/errors.ts";
 import { createCommandExecutor } from "../../src/executors/command.ts";
 import { alive, eventually, groupMembers, groupOf } from "../support/index.ts";
 import { scratch } from "./support.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ExecutorError, RateLimitedError } from "../../src/errors/index.ts";
+import { ExecutorError, RateLimitedError } from "../../src/core/errors.ts";
+import type { ExecutorProgress, ExecutorRequest } from "../../src/core/ports/executor.ts";
 import { createClaudeExecutor } from "../../src/executors/claude.ts";
-import type { ExecutorProgress, ExecutorRequest } from "../../src/executors/types.ts";
 import { fakeClaudePath, isAlive, scratch } from "./support.ts";
 
 type Scratch = Awaited<ReturnType<typeof scratch>>;

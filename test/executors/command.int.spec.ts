@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { describe, it } from "node:test";
-import { ExecutorError } from "../../src/errors/index.ts";
+import { ExecutorError } from "../../src/core/errors.ts";
 import { createCommandExecutor } from "../../src/executors/command.ts";
 
 const node = (script: string) => createCommandExecutor({ command: process.execPath, args: ["-e", script] });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ExecutorError } from "../../src/errors/index.ts";
+import { ExecutorError } from "../../src/core/errors.ts";
 import { createEchoExecutor, ECHO_CRITIC_ANSWER, ECHO_LABEL } from "../../src/executors/echo.ts";
 
 const base = { cwd: "/tmp", timeoutMs: 1000 };

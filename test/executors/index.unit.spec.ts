@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError } from "../../src/errors/index.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { createExecutor } from "../../src/executors/index.ts";
 
 describe("createExecutor", () => {

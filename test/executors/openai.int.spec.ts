@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { describe, it } from "node:test";
-import { ExecutorError, RateLimitedError } from "../../src/errors/index.ts";
+import { ExecutorError, RateLimitedError } from "../../src/core/errors.ts";
 import { createOpenAIExecutor, DEFAULT_RETRY_AFTER_MS, parseRetryAfter } from "../../src/executors/openai.ts";
 import { startOpenAIFixture } from "../fixtures/openai-server.ts";
 

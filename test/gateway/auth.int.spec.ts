@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ConfigError } from "../../src/errors/index.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { resolveAuth } from "../../src/gateway/auth.ts";
 import { type GatewayHarness, startGatewayHarness } from "./harness.ts";
 

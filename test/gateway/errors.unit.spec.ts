@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TimeoutError } from "@nats-io/transport-node";
-import { ErrorCode, InputValidationError, NotFoundError } from "../../src/errors/index.ts";
+import { ErrorCode, InputValidationError, NotFoundError } from "../../src/core/errors.ts";
 import { HttpError, STATUS_OF, toApiError } from "../../src/gateway/errors.ts";
 
 describe("the error table", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { taskIdFor } from "../../src/core/ids.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 
 describe("read and control routes against a running orchestrator and worker", () => {

@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import {
-  type AgentEvent,
-  EventPublisher,
-  newEvent,
-  STREAM_EVENTS,
-  Subjects,
-} from "../../src/events/index.ts";
+import { type AgentEvent, newEvent, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import { EventPublisher } from "../../src/nats/index.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 import { readSse } from "./sse-reader.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { jobIdFor, taskIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { STREAM_EVENTS, Subjects } from "../../src/events/index.ts";
+import { STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import { jobIdFor, taskIdFor } from "../../src/core/ids.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 
 // Raw messages on agents.submit (not events, so read them by sequence).

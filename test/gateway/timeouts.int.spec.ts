@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { EventPublisher, newEvent, Subjects } from "../../src/events/index.ts";
+import { newEvent, Subjects } from "../../src/core/events/index.ts";
+import { EventPublisher } from "../../src/nats/index.ts";
 import { type GatewayHarness, startGatewayHarness } from "./harness.ts";
 
 /** Listen on a free loopback port; the app's base URL. */

@@ -1,8 +1,8 @@
 // The pure read models and the batch planner, as tables: given events, when folded, then documents.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { specKey as orchestratorSpecKey } from "../../src/actors/orchestrator/state.ts";
-import type { AgentEvent } from "../../src/events/index.ts";
+import type { AgentEvent } from "../../src/core/events/index.ts";
+import { specKey as orchestratorSpecKey } from "../../src/core/ids.ts";
 import { contextAt } from "../../src/projections/context.ts";
 import { modelKey } from "../../src/projections/cost-by-model/evolve.ts";
 import { createEmbeddedStore, planBatch, specKey } from "../../src/projections/index.ts";

@@ -1,5 +1,5 @@
 // A small, hand-written history with known answers, for the query contract.
-import { newEvent, Subjects } from "../../src/events/index.ts";
+import { newEvent, Subjects } from "../../src/core/events/index.ts";
 import { buildMessage, Lane, type WorkloadMessage } from "./workload-script.ts";
 
 export const SPEC_A = "Write a haiku about queues.";

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { AgentEvent, decodeWith, Subjects, WorkItem } from "../../src/events/index.ts";
+import { AgentEvent, decodeWith, Subjects, WorkItem } from "../../src/core/events/index.ts";
 import { createEmbeddedStore, ProjectionRunner } from "../../src/projections/index.ts";
 import { type RecordedMessage, readJsonLines, STREAM_FILES } from "../fixtures/streams/recorded.ts";
 import { quietLog, type Stream, startStream } from "./support.ts";

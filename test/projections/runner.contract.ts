@@ -3,15 +3,16 @@
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
-import { NotReadyError } from "../../src/errors/index.ts";
-import { EventPublisher, Subjects } from "../../src/events/index.ts";
+import { NotReadyError } from "../../src/core/errors.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { EventPublisher } from "../../src/nats/index.ts";
+import { applicableAfter, readRange } from "../../src/nats/projection-source.ts";
 import {
   ProjectionRunner,
   type ProjectionStore,
   planBatch,
   type ReplayProgress,
 } from "../../src/projections/index.ts";
-import { applicableAfter, readRange } from "../../src/projections/source.ts";
 import { crashingStore, quietLog as log, publishWorkload, type Stream, startStream } from "./support.ts";
 import { workload } from "./workload.ts";
 

@@ -2,7 +2,7 @@
 // factory that returns a fresh, empty store; pass `skip` (the reason) when the adapter cannot run.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { AgentsError, ErrorCode } from "../../src/errors/index.ts";
+import { AgentsError, ErrorCode } from "../../src/core/errors.ts";
 import { type ProjectionStore, specKey } from "../../src/projections/index.ts";
 import { foldContract } from "./fold.contract.ts";
 import { SPEC_A, smallHistory } from "./history.ts";

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { connectNats, EventPublisher, provisionTopology } from "../../src/events/index.ts";
+import { connectNats, EventPublisher, provisionTopology } from "../../src/nats/index.ts";
+import { decodeMessage } from "../../src/nats/projection-source.ts";
 import { type Applicable, type ProjectionStore, planBatch } from "../../src/projections/index.ts";
-import { decodeMessage } from "../../src/projections/source.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 import type { WorkloadMessage } from "./workload-script.ts";
 

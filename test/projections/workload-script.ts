@@ -8,9 +8,9 @@ import type {
   FailureReason,
   QueueName,
   TaskType,
-} from "../../src/events/index.ts";
-import { newEvent, Subjects } from "../../src/events/index.ts";
-import { nextStatus, type TaskEventType, type TaskStatus } from "../../src/lifecycle/index.ts";
+} from "../../src/core/events/index.ts";
+import { newEvent, Subjects } from "../../src/core/events/index.ts";
+import { nextStatus, type TaskEventType, type TaskStatus } from "../../src/core/lifecycle/index.ts";
 
 export type Step =
   | { kind: "event"; subject: string; type: AgentEventType; data: unknown; job_id?: string; task_id?: string }

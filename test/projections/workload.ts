@@ -1,7 +1,7 @@
 // A deterministic workload for projection tests and the replay benchmark: jobs whose iterations
 // run interleaved, with retries, validation failures, interruptions, reclaims, handoffs, critiques,
 // revisions, a dead letter, a budget stop and a cancellation, plus commands and junk on the stream.
-import { type AgentEventType, Subjects } from "../../src/events/index.ts";
+import { type AgentEventType, Subjects } from "../../src/core/events/index.ts";
 import { cutShort, iteration } from "./workload-iteration.ts";
 import {
   buildMessage,

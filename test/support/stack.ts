@@ -7,8 +7,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jobIdFor } from "../../src/actors/orchestrator/planning.ts";
-import { provisionTopology, readEvents, type StoredEvent, Subjects } from "../../src/events/index.ts";
+import { Subjects } from "../../src/core/events/index.ts";
+import { jobIdFor } from "../../src/core/ids.ts";
+import { provisionTopology, readEvents, type StoredEvent } from "../../src/nats/index.ts";
 import { type ActorProcess, spawnActor } from "./actor-process.ts";
 import { type NatsServerHandle, startNatsServer } from "./nats-server.ts";
 

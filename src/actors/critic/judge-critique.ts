@@ -1,10 +1,10 @@
 // The critic's step after its agent answered: parse the critique strictly and record it.
-import { newEvent, Subjects, stableId } from "../../events/index.ts";
-import { taskTypeFromId } from "../orchestrator/planning.ts";
-import type { RunOutcome, runFields } from "../worker/outcome.ts";
+import { newEvent, Subjects } from "../../core/events/index.ts";
+import { stableId, taskTypeFromId } from "../../core/ids.ts";
+import { critiquePasses, parseCritique } from "../../core/protocol/critique.ts";
+import { COMPARE_LABEL, mostSimilar, NEAR_DUPLICATE_THRESHOLD } from "../../core/protocol/similarity.ts";
+import type { RunOutcome, runFields } from "../../core/worker/outcome.ts";
 import type { RunnerDeps, TaskHandle } from "../worker/runner-types.ts";
-import { critiquePasses, parseCritique } from "./parse-critique.ts";
-import { COMPARE_LABEL, mostSimilar, NEAR_DUPLICATE_THRESHOLD } from "./similarity.ts";
 
 /** The reviewed output against earlier iterations' outputs attached for comparison. */
 async function nearDuplicate(deps: RunnerDeps, h: TaskHandle) {

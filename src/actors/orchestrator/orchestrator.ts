@@ -9,22 +9,15 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
-import { ArtifactKeys, Artifacts, INLINE_LIMIT_BYTES } from "../../artifacts/index.ts";
-import { ConcurrencyError, errorMessage } from "../../errors/index.ts";
-import {
-  type AgentEvent,
-  consumeLoop,
-  EventPublisher,
-  Lease,
-  readEvents,
-  STREAM_EVENTS,
-  Subjects,
-} from "../../events/index.ts";
+import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
+import { type AgentEvent, STREAM_EVENTS, Subjects } from "../../core/events/index.ts";
+import type { Command, DecideConfig, OrchestratorInput } from "../../core/orchestrator/commands.ts";
+import { decide } from "../../core/orchestrator/decide.ts";
+import { decodeInput } from "../../core/orchestrator/input.ts";
+import { evolve, initialState, type OrchestratorState } from "../../core/orchestrator/state.ts";
+import { ArtifactKeys, Artifacts, INLINE_LIMIT_BYTES } from "../../nats/artifacts.ts";
+import { consumeLoop, EventPublisher, Lease, readEvents } from "../../nats/index.ts";
 import type { Logger } from "../../observability/logger.ts";
-import type { Command, DecideConfig, OrchestratorInput } from "./commands.ts";
-import { decide } from "./decide.ts";
-import { decodeInput } from "./input.ts";
-import { evolve, initialState, type OrchestratorState } from "./state.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };

@@ -1,8 +1,8 @@
 // The orchestrator's tenures: stand by while another orchestrator holds the lease (folding the stream
 // ahead, so a takeover starts warm), lead while holding it, and start over from a fresh state after
 // losing it.
-import { errorMessage } from "../../errors/index.ts";
-import { type Lease, sleep, type Tenure } from "../../events/index.ts";
+import { errorMessage } from "../../core/errors.ts";
+import { type Lease, sleep, type Tenure } from "../../nats/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 /** How often a standby folds the stream up to the leader's ack floor. */

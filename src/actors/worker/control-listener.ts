@@ -9,7 +9,7 @@ import {
   type QueueName,
   STREAM_EVENTS,
   Subjects,
-} from "../../events/index.ts";
+} from "../../core/events/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 export type ControlHandlers = {

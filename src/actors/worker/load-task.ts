@@ -4,12 +4,10 @@ import {
   AgentEvent,
   decodeWith,
   type EventOf,
-  lastEvent,
-  readEvents,
   STREAM_EVENTS,
   Subjects,
   type WorkItem,
-} from "../../events/index.ts";
+} from "../../core/events/index.ts";
 import {
   evolveTask,
   foldTask,
@@ -17,7 +15,8 @@ import {
   statusAfter,
   type TaskState,
   TaskStatus,
-} from "../../lifecycle/index.ts";
+} from "../../core/lifecycle/index.ts";
+import { lastEvent, readEvents } from "../../nats/index.ts";
 
 /**
  * The task's state, read as cheaply as the item allows:

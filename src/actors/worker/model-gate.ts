@@ -1,5 +1,5 @@
 // Per-model concurrency limits and slow-downs after a provider said 429.
-import { sleep } from "../../events/index.ts";
+import { sleep } from "../../nats/index.ts";
 
 export class ModelGate {
   private readonly running = new Map<string, number>();

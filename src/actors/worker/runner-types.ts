@@ -1,9 +1,10 @@
 // What the task runner needs from its worker, and the handle of one running task.
 import type { JetStreamManager } from "@nats-io/jetstream";
-import type { Artifacts } from "../../artifacts/index.ts";
-import type { AgentEvent, EventContext, EventPublisher } from "../../events/index.ts";
+import type { AgentEvent, EventContext } from "../../core/events/index.ts";
+import type { TaskState } from "../../core/lifecycle/index.ts";
 import type { Executor, ExecutorProgress } from "../../executors/index.ts";
-import type { TaskState } from "../../lifecycle/index.ts";
+import type { Artifacts } from "../../nats/artifacts.ts";
+import type { EventPublisher } from "../../nats/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ModelGate } from "./model-gate.ts";
 

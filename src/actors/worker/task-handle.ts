@@ -1,8 +1,9 @@
 // The handle of one running task: appends at its known sequence and notices cancels and takeovers.
-import { ConcurrencyError } from "../../errors/index.ts";
-import { type AgentEvent, lastEvent, Subjects } from "../../events/index.ts";
+import { ConcurrencyError } from "../../core/errors.ts";
+import { type AgentEvent, Subjects } from "../../core/events/index.ts";
+import type { TaskState } from "../../core/lifecycle/index.ts";
 import type { ExecutorProgress } from "../../executors/index.ts";
-import type { TaskState } from "../../lifecycle/index.ts";
+import { lastEvent } from "../../nats/index.ts";
 import type { RunnerDeps, StopReason, TaskHandle } from "./runner-types.ts";
 
 /** Create the handle for a task this worker just started (its task.started is at `task.seq`). */

@@ -1,11 +1,11 @@
 // Run one claimed task: prompt, agent, output, and the event that records how it ended.
 import type { JsMsg } from "@nats-io/jetstream";
-import { ArtifactKeys, resolveText } from "../../artifacts/index.ts";
-import { ExecutorError, errorMessage, RateLimitedError } from "../../errors/index.ts";
-import { newEvent } from "../../events/index.ts";
-import type { TaskState } from "../../lifecycle/index.ts";
+import { ExecutorError, errorMessage, RateLimitedError } from "../../core/errors.ts";
+import { newEvent } from "../../core/events/index.ts";
+import type { TaskState } from "../../core/lifecycle/index.ts";
+import { failureFrom, internalFailure, type RunOutcome, runFields } from "../../core/worker/outcome.ts";
+import { ArtifactKeys, resolveText } from "../../nats/artifacts.ts";
 import { judgeCritique } from "../critic/judge-critique.ts";
-import { failureFrom, internalFailure, type RunOutcome, runFields } from "./outcome.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { validateOutput } from "./validate-output.ts";
 import { openWorkdir } from "./workdir.ts";

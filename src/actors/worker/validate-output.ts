@@ -1,6 +1,7 @@
 // Run a task's validation list on its output; a failure becomes validation.failed with feedback.
+
+import type { RunOutcome, runFields } from "../../core/worker/outcome.ts";
 import { feedbackForPrompt, runValidations, ValidationSpec } from "../../validation/index.ts";
-import type { RunOutcome, runFields } from "./outcome.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 
 /** validation.failed when any validator fails, else undefined. LLM judges run through the executor. */

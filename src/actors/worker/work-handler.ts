@@ -1,10 +1,11 @@
 // Handle one work message: claim the task (optimistic concurrency), run it, record how it ended.
 import type { JsMsg } from "@nats-io/jetstream";
-import { ArtifactKeys } from "../../artifacts/index.ts";
-import { ConcurrencyError } from "../../errors/index.ts";
-import { decodeWith, newEvent, rejectMessage, STREAM_WORK, Subjects, WorkItem } from "../../events/index.ts";
-import { TaskStatus } from "../../lifecycle/index.ts";
-import { decideClaim } from "./claim.ts";
+import { ConcurrencyError } from "../../core/errors.ts";
+import { decodeWith, newEvent, STREAM_WORK, Subjects, WorkItem } from "../../core/events/index.ts";
+import { TaskStatus } from "../../core/lifecycle/index.ts";
+import { decideClaim } from "../../core/worker/claim.ts";
+import { ArtifactKeys } from "../../nats/artifacts.ts";
+import { rejectMessage } from "../../nats/index.ts";
 import { loadTask } from "./load-task.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { createHandle } from "./task-handle.ts";

@@ -1,7 +1,7 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
 import { Gauge } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
-import { connectNats, provisionTopology } from "../../events/index.ts";
+import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { type MetricsServer, startMetricsServer } from "../../stack/metrics-server.ts";

@@ -1,6 +1,6 @@
 // `agents gateway`: the gateway with its own projections, one process (the production layout).
 import { loadConfig } from "../../config/index.ts";
-import { connectNats, provisionTopology } from "../../events/index.ts";
+import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { startProjections } from "../../stack/projections.ts";

@@ -3,9 +3,10 @@
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { loadConfig } from "../../config/index.ts";
-import { errorMessage } from "../../errors/index.ts";
-import { connectNats } from "../../events/connection.ts";
-import { type AgentEvent, Id, readEvents, type StoredEvent, Subjects } from "../../events/index.ts";
+import { errorMessage } from "../../core/errors.ts";
+import { type AgentEvent, Id, Subjects } from "../../core/events/index.ts";
+import { connectNats } from "../../nats/connection.ts";
+import { readEvents, type StoredEvent } from "../../nats/index.ts";
 import { CliError, Exit, usage } from "../exit.ts";
 import { firstLine, printJson, table } from "../format.ts";
 

@@ -2,7 +2,7 @@
 // in memory and is rebuilt at every start, so there is nothing to do; ArangoDB is reset and replayed.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
-import { connectNats } from "../../events/index.ts";
+import { connectNats } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { ProjectionRunner, type ReplayProgress } from "../../projections/index.ts";
 import { storeFromConfig } from "../../stack/projections.ts";

@@ -1,7 +1,7 @@
 // `agents up`: the whole local stack in one process tree on the embedded default: nats-server (when
 // none answers), projections, orchestrator, a worker and the gateway. Ctrl-C stops them in reverse.
 import { loadConfig } from "../../config/index.ts";
-import { connectNats, provisionTopology } from "../../events/index.ts";
+import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";

@@ -2,8 +2,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { errorMessage } from "../../errors/index.ts";
-import { Id } from "../../events/index.ts";
+import { errorMessage } from "../../core/errors.ts";
+import { Id } from "../../core/events/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody } from "../errors.ts";
 import { openStream, pumpEvents, startSequence } from "../sse.ts";

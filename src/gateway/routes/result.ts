@@ -4,8 +4,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode } from "../../errors/index.ts";
-import { Id } from "../../events/index.ts";
+import { ErrorCode } from "../../core/errors.ts";
+import { Id } from "../../core/events/index.ts";
 import type { JobDoc } from "../../projections/job-progress/evolve.ts";
 import type { TaskDoc } from "../../projections/task-details/evolve.ts";
 import type { GatewayContext } from "../context.ts";

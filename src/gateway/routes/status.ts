@@ -3,9 +3,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Id, QueueName } from "../../events/index.ts";
-import { TaskStatus } from "../../lifecycle/index.ts";
-import { specKey } from "../../projections/keys.ts";
+import { Id, QueueName } from "../../core/events/index.ts";
+import { specKey } from "../../core/ids.ts";
+import { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody } from "../errors.ts";
 import { getById, notFound } from "../lookup.ts";

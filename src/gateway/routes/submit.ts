@@ -5,15 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  DEFAULT_INFINITE_MAX,
-  jobIdFor,
-  nextWave,
-  taskIdFor,
-  waveSizeFor,
-} from "../../actors/orchestrator/planning.ts";
-import { ErrorCode, type FieldIssue } from "../../errors/index.ts";
-import { SOURCE_HEADER, Subjects, Submission } from "../../events/index.ts";
+import { ErrorCode, type FieldIssue } from "../../core/errors.ts";
+import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
+import { jobIdFor, taskIdFor } from "../../core/ids.ts";
+import { DEFAULT_INFINITE_MAX, nextWave, waveSizeFor } from "../../core/orchestrator/planning.ts";
 import { VALIDATOR_NAMES } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";

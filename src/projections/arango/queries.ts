@@ -2,7 +2,7 @@
 // mirror the in-memory queries beside each read model.
 import type { Database } from "arangojs";
 import { type AqlQuery, aql, join, literal } from "arangojs/aql";
-import type { QueueName } from "../../events/index.ts";
+import type { QueueName } from "../../core/events/index.ts";
 import type { QualityEntry } from "../quality-history/evolve.ts";
 import { type QualityQuery, qualityLimit } from "../quality-history/query.ts";
 import { taskCollection } from "../store.ts";

@@ -1,6 +1,6 @@
 // Collection schema rules (JSON Schema, level "moderate") and the persistent indexes the queries use.
-import { QueueName, TaskType } from "../../events/index.ts";
-import { TaskStatus } from "../../lifecycle/index.ts";
+import { QueueName, TaskType } from "../../core/events/index.ts";
+import { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { CollectionName } from "../store.ts";
 
 export const CHECKPOINTS = "checkpoints";

@@ -2,7 +2,7 @@
 // every batch applied with its checkpoint in one stream transaction.
 import { Database } from "arangojs";
 import { aql, literal } from "arangojs/aql";
-import { QueueName } from "../../events/index.ts";
+import { QueueName } from "../../core/events/index.ts";
 import { byCost, type ModelCost } from "../cost-by-model/evolve.ts";
 import type { JobDoc } from "../job-progress/evolve.ts";
 import type { QualityEntry } from "../quality-history/evolve.ts";

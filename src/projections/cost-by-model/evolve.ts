@@ -1,6 +1,6 @@
 // Read model of spend per model (collection model_costs): runs, outcomes, tokens and cost.
 // Serves costByModel.
-import type { AgentEvent } from "../../events/index.ts";
+import type { AgentEvent } from "../../core/events/index.ts";
 import { addUsage, type FoldContext, runCost } from "../context.ts";
 import { docKey } from "../keys.ts";
 

@@ -1,6 +1,6 @@
 // The embedded ProjectionStore: every collection in memory, rebuilt from the stream at start (the
 // zero-setup default). A batch is applied synchronously, so it is atomic by construction.
-import { QueueName } from "../../events/index.ts";
+import { QueueName } from "../../core/events/index.ts";
 import { byCost, type ModelCost } from "../cost-by-model/evolve.ts";
 import type { JobDoc } from "../job-progress/evolve.ts";
 import type { QualityEntry } from "../quality-history/evolve.ts";

@@ -1,9 +1,9 @@
 // Read model of one job (collection jobs): spec, count, status, task counts per status, iterations,
 // cost against budget, quality averages and the best task of each ended iteration. Serves getJob.
-import type { AgentEvent, EventOf } from "../../events/index.ts";
-import { TaskStatus } from "../../lifecycle/index.ts";
+import type { AgentEvent, EventOf } from "../../core/events/index.ts";
+import { specKey } from "../../core/ids.ts";
+import { TaskStatus } from "../../core/lifecycle/index.ts";
 import { addUsage, type FoldContext, NO_USAGE, runCost, type Usage } from "../context.ts";
-import { specKey } from "../keys.ts";
 
 export type JobStatus = "submitted" | "running" | "completed" | "cancelled" | "rejected";
 export type IterationOutcome = EventOf<"job.iteration_ended">["data"]["outcome"];

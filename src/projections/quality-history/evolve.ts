@@ -1,6 +1,6 @@
 // Read model of critiques (collection quality_history): one entry per critique with its three
 // scores, text, model, time and spec key. Serves qualityHistory.
-import type { AgentEvent, TaskType } from "../../events/index.ts";
+import type { AgentEvent, TaskType } from "../../core/events/index.ts";
 import type { FoldContext } from "../context.ts";
 import { docKey } from "../keys.ts";
 

@@ -1,7 +1,7 @@
 // Read model of queue state (collection queue_summary): one counter per queue × status, moved by
 // every task status change. Serves queueSummary.
-import type { QueueName } from "../../events/index.ts";
-import type { TaskStatus } from "../../lifecycle/index.ts";
+import type { QueueName } from "../../core/events/index.ts";
+import type { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { FoldContext } from "../context.ts";
 
 export type QueueCount = { _key: string; seq: number; queue: QueueName; status: TaskStatus; count: number };

@@ -1,6 +1,6 @@
 // Read model of rejected input (collection rejections): messages a consumer terminated and
 // submissions the orchestrator refused. Serves listRejections.
-import type { AgentEvent } from "../../events/index.ts";
+import type { AgentEvent } from "../../core/events/index.ts";
 import type { FoldContext } from "../context.ts";
 import { docKey } from "../keys.ts";
 

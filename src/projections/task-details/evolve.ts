@@ -1,6 +1,6 @@
 // Read model of one task (collections tasks_standard, tasks_heavy, tasks_critic): status, type,
 // attempts, timings, worker, model, usage, cost, output and last error. Serves getTask and listTasks.
-import type { AgentEvent, Band, EventOf, QueueName, TaskType } from "../../events/index.ts";
+import type { AgentEvent, Band, EventOf, QueueName, TaskType } from "../../core/events/index.ts";
 import {
   canApply,
   isFinal,
@@ -8,7 +8,7 @@ import {
   nextStatus,
   type TaskEventType,
   type TaskStatus,
-} from "../../lifecycle/index.ts";
+} from "../../core/lifecycle/index.ts";
 import { addUsage, type FoldContext, NO_USAGE, type Usage } from "../context.ts";
 
 export type TaskDoc = {

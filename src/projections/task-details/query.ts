@@ -1,9 +1,9 @@
 // The task queries: one task by id, and tasks in dispatch order (priority desc, then created time,
 // then id) with opaque cursor pagination. The in-memory form here; ArangoDB's AQL mirrors it.
 import { z } from "zod";
-import { InputValidationError } from "../../errors/index.ts";
-import { type QueueName, QueueName as QueueNameSchema } from "../../events/index.ts";
-import { TaskStatus } from "../../lifecycle/index.ts";
+import { InputValidationError } from "../../core/errors.ts";
+import { type QueueName, QueueName as QueueNameSchema } from "../../core/events/index.ts";
+import { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { TaskDoc } from "./evolve.ts";
 
 export type ListTasksQuery = {

@@ -1,0 +1,172 @@
+// JSON Schemas (draft 2020-12) of every event and plain-JSON message, generated from the zod
+// catalogue so services in other languages can validate what they publish on our subjects.
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import {
+  AgentEvent,
+  ControlCancel,
+  ControlQueue,
+  ControlStopResume,
+  JobEvents,
+  SCHEMA_VERSION,
+  Submission,
+  SystemEvents,
+  TaskEvents,
+  WorkItem,
+} from "./catalogue/index.ts";
+import { STREAM_EVENTS, STREAM_WORK, Subjects } from "./subjects.ts";
+
+/** Base of every schema's `$id`; a file's `$id` is this plus its file name. */
+export const SCHEMA_ID_BASE = "https://infinite-agents.dev/schemas/";
+
+/** Where `npm run schemas` writes the files (docs/schemas at the repository root). */
+export const SCHEMAS_DIR = fileURLToPath(new URL("../../../docs/schemas/", import.meta.url));
+
+export const INDEX_FILE = "index.json";
+
+type JsonObject = { [key: string]: unknown };
+
+type Entry = {
+  name: string;
+  schema: z.ZodType;
+  subjects: string[];
+  description: string;
+  /** Constraints zod checks in code (refine, trim) that the generator cannot see. */
+  patch?: (json: JsonObject) => JsonObject;
+};
+
+const eventSubjects = new Map<string, string>([
+  ...TaskEvents.map((b) => [b.shape.type.value, Subjects.task("<taskId>")] as const),
+  ...JobEvents.map((b) => [b.shape.type.value, Subjects.job("<jobId>")] as const),
+  ...SystemEvents.map((b) => [b.shape.type.value, Subjects.system] as const),
+]);
+
+// The full events as AgentEvent parses them: body plus metadata.
+function eventEntries(): Entry[] {
+  return AgentEvent.options.map((schema) => {
+    const type = schema.shape.type.value;
+    const subject = eventSubjects.get(type);
+    if (!subject) throw new Error(`event ${type} belongs to no subject group`);
+    return {
+      name: type,
+      schema,
+      subjects: [subject],
+      description:
+        `Event "${type}" (schema_version ${SCHEMA_VERSION}), stored in stream ${STREAM_EVENTS} on subject ` +
+        `${subject}. Metadata beside type and data: id (also the Nats-Msg-Id), schema_version, ` +
+        "occurred_at, and optional job_id, task_id, causation_id, correlation_id.",
+    };
+  });
+}
+
+const messageEntries: Entry[] = [
+  {
+    name: "submission",
+    schema: Submission,
+    subjects: [Subjects.submit],
+    description:
+      `A job submission: plain JSON published on ${Subjects.submit} (stream ${STREAM_EVENTS}) by any ` +
+      "service, and the body of POST /v1/agents/submit.",
+    // zod trims `spec` before checking its length: blank text is refused.
+    patch: (json) => withProperty(json, "spec", { pattern: "\\S" }),
+  },
+  {
+    name: "work-item",
+    schema: WorkItem,
+    subjects: ["agents.work.<queue>.<band>"],
+    description:
+      `A work dispatch on agents.work.<queue>.<band> (work-queue stream ${STREAM_WORK}), derived by the ` +
+      "orchestrator from task.queued and task.retry_scheduled; the task's events say what to run.",
+  },
+  {
+    name: "control-stop-resume",
+    schema: ControlStopResume,
+    subjects: [Subjects.controlStop, Subjects.controlResume],
+    description:
+      `Emergency stop or resume, published on ${Subjects.controlStop} or ${Subjects.controlResume}: ` +
+      `nats pub ${Subjects.controlStop} '{"reason":"…"}'.`,
+  },
+  {
+    name: "control-cancel",
+    schema: ControlCancel,
+    subjects: [Subjects.controlCancel],
+    description: `Cancel one job or one task, published on ${Subjects.controlCancel}.`,
+    // zod refines "exactly one of job_id or task_id"; `properties` keeps Ajv's strictRequired happy.
+    patch: (json) => ({
+      ...json,
+      oneOf: ["job_id", "task_id"].map((key) => ({ properties: { [key]: true }, required: [key] })),
+    }),
+  },
+  {
+    name: "control-queue",
+    schema: ControlQueue,
+    subjects: [Subjects.controlPause, Subjects.controlUnpause],
+    description: `Pause or unpause one queue, published on ${Subjects.controlPause} or ${Subjects.controlUnpause}.`,
+  },
+];
+
+function entries(): Entry[] {
+  return [...eventEntries(), ...messageEntries].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** File name of a schema in docs/schemas. */
+export function schemaFileName(name: string): string {
+  return `${name}.schema.json`;
+}
+
+/** The JSON Schema of every event type (full event, metadata included) and plain-JSON message, by name. */
+export function eventJsonSchemas(): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const e of entries()) {
+    const generated = z.toJSONSchema(e.schema, { io: "input", target: "draft-2020-12" }) as JsonObject;
+    const json = e.patch ? e.patch(generated) : generated;
+    out[e.name] = {
+      ...json,
+      $id: `${SCHEMA_ID_BASE}${schemaFileName(e.name)}`,
+      title: e.name,
+      description: e.description,
+    };
+  }
+  return out;
+}
+
+/** Every file of docs/schemas (name → text): one per schema plus index.json listing them. */
+export function renderSchemaFiles(): Map<string, string> {
+  const schemas = eventJsonSchemas();
+  const files = new Map<string, string>();
+  const index = entries().map((e) => ({
+    name: e.name,
+    file: schemaFileName(e.name),
+    $id: `${SCHEMA_ID_BASE}${schemaFileName(e.name)}`,
+    subjects: e.subjects,
+  }));
+  for (const { name, file } of index) files.set(file, stableJson(schemas[name]));
+  files.set(
+    INDEX_FILE,
+    stableJson({
+      $comment: "Generated from src/events/catalogue by `npm run schemas`; do not edit by hand.",
+      schemas: index,
+    }),
+  );
+  return files;
+}
+
+/** Pretty JSON with object keys sorted at every depth and a trailing newline (stable diffs). */
+export function stableJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as JsonObject).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+}
+
+// Add keywords to one property of an object schema.
+function withProperty(json: JsonObject, property: string, extra: JsonObject): JsonObject {
+  const properties = json.properties as Record<string, JsonObject> | undefined;
+  const current = properties?.[property];
+  if (!properties || !current) throw new Error(`schema has no property ${property}`);
+  return { ...json, properties: { ...properties, [property]: { ...current, ...extra } } };
+}

@@ -1,0 +1,42 @@
+// Build events with metadata; ids are deterministic when derived from a cause, so a replayed
+// decision publishes the same id and JetStream stores it once.
+import { randomUUID } from "node:crypto";
+import { stableId } from "../ids.ts";
+import { type AgentEvent, type AgentEventType, type EventData, SCHEMA_VERSION } from "./catalogue/index.ts";
+
+export type EventContext = {
+  job_id?: string | undefined;
+  task_id?: string | undefined;
+  causation_id?: string | undefined;
+  correlation_id?: string | undefined;
+  /** Explicit id; default: derived from causation + type + task/job, else random. */
+  id?: string;
+  /** Time as data (ms since epoch) so decisions stay pure. */
+  now: number;
+};
+
+/** Assemble a typed event with metadata. */
+export function newEvent<T extends AgentEventType>(
+  type: T,
+  data: EventData<T>,
+  ctx: EventContext,
+): AgentEvent {
+  const id = ctx.id ?? deriveEventId(ctx, type);
+  const ev = {
+    type,
+    data,
+    id,
+    schema_version: SCHEMA_VERSION,
+    occurred_at: new Date(ctx.now).toISOString(),
+    ...(ctx.job_id ? { job_id: ctx.job_id } : {}),
+    ...(ctx.task_id ? { task_id: ctx.task_id } : {}),
+    ...(ctx.causation_id ? { causation_id: ctx.causation_id } : {}),
+    ...(ctx.correlation_id ? { correlation_id: ctx.correlation_id } : {}),
+  };
+  return ev as AgentEvent;
+}
+
+function deriveEventId(ctx: EventContext, type: string): string {
+  if (!ctx.causation_id) return randomUUID();
+  return stableId(ctx.causation_id, type, ctx.task_id ?? "", ctx.job_id ?? "");
+}

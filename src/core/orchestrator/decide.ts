@@ -1,0 +1,172 @@
+// The orchestrator's decisions: pure functions from (state, input, now) to commands.
+import type { AgentEvent, EventData } from "../events/index.ts";
+import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
+import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
+import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
+import { generatorPrompt } from "../protocol/prompts.ts";
+import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
+import { decideControl } from "./decide-control.ts";
+import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
+import { afterCritique, afterRun, comparisons, endOfChain } from "./decide-run.ts";
+import { DEFAULT_INFINITE_MAX, waveSizeFor } from "./planning.ts";
+import { type JobState, type OrchestratorState, openIterations } from "./state.ts";
+import { appendToJob, appendToTask, createTask, workItemFor } from "./tasks.ts";
+
+/** Decide what follows one input; the state already includes the input's own effect. */
+export function decide(state: OrchestratorState, input: OrchestratorInput, ctx: DecideContext): Command[] {
+  switch (input.kind) {
+    case "submit":
+      return decideSubmit(state, input, ctx);
+    case "control":
+      return decideControl(state, input, ctx);
+    case "event":
+      return decideEvent(state, input.event, ctx);
+    default: {
+      const never: never = input;
+      throw new Error(`unknown input ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function decideSubmit(
+  state: OrchestratorState,
+  input: Extract<OrchestratorInput, { kind: "submit" }>,
+  ctx: DecideContext,
+): Command[] {
+  const jobId = jobIdFor(input.key);
+  if (state.jobs.has(jobId)) return [];
+  const causation = `submit-${input.seq}`;
+  const reasons = input.parsed.ok
+    ? unknownValidators(input.parsed.value.validation, ctx)
+    : input.parsed.issues;
+  if (!input.parsed.ok || reasons.length > 0) {
+    const cmd = appendToJob(
+      jobId,
+      "job.rejected",
+      { reasons, excerpt: input.excerpt, submit_seq: input.seq },
+      causation,
+      ctx,
+    );
+    return [{ ...cmd, expectedSeq: 0 }];
+  }
+  const data = { submission: input.parsed.value, source: input.source, submit_seq: input.seq };
+  return [{ ...appendToJob(jobId, "job.submitted", data, causation, ctx), expectedSeq: 0 }];
+}
+
+function unknownValidators(v: Array<{ type: string }> | undefined, ctx: DecideContext) {
+  return (v ?? []).flatMap((spec, i) =>
+    ctx.config.validatorNames.has(spec.type)
+      ? []
+      : [{ path: `validation.${i}.type`, message: `unknown validator "${spec.type}"` }],
+  );
+}
+
+function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideContext): Command[] {
+  const job = event.job_id ? state.jobs.get(event.job_id) : undefined;
+  const task = event.task_id ? state.tasks.get(event.task_id) : undefined;
+  switch (event.type) {
+    case "job.submitted":
+      return job ? [accept(job, event, ctx)] : [];
+    case "job.accepted":
+    case "job.iteration_ended":
+    case "job.budget_exceeded":
+      return job ? decideProgress(job, event.id, ctx) : [];
+    case "job.wave_planned":
+      return job && job.status === "active"
+        ? planGenerators(state, job, event.data.iterations, event.id, ctx)
+        : [];
+    case "job.cancelled":
+      if (!job) return [];
+      return [
+        ...[...job.task_ids].flatMap((id) => cancelTask(state.tasks.get(id), "job cancelled", event.id, ctx)),
+        // Open iterations end too, so read models never show a cancelled job's iteration as running.
+        ...openIterations(job).map((it) =>
+          endIteration(job, it.n, "cancelled", event.id, ctx, undefined, "job cancelled"),
+        ),
+      ];
+    case "critique.recorded":
+      return job
+        ? afterCritique(job, state.tasks.get(event.data.target_task_id), event.data, event.id, ctx)
+        : [];
+    case "task.created":
+      if (!task) return [];
+      if (job?.status === "cancelled") return cancelTask(task, "job cancelled", event.id, ctx);
+      // Only while still pending: a task.created handled again after a restart must not requeue.
+      return task.status === TaskStatus.Pending
+        ? [appendToTask(task, "task.queued", queuedData(task), event.id, ctx)]
+        : [];
+    case "task.queued":
+    case "task.retry_scheduled":
+      return task && !state.stopped ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
+    case "task.started":
+      return task && job?.status === "cancelled" ? cancelTask(task, "job cancelled", event.id, ctx) : [];
+    case "task.completed":
+    case "task.handoff_requested":
+    case "task.failed":
+    case "validation.failed":
+      return job && task
+        ? orProgress(job, afterRun(job, task, event, ctx, comparisons(state, job, task)), event.id, ctx)
+        : [];
+    case "task.dead_lettered":
+    case "task.cancelled":
+      return job && task ? orProgress(job, endOfChain(job, task, event, ctx), event.id, ctx) : [];
+    case "system.resumed":
+      return [...state.tasks.values()]
+        .filter((t) => t.status === TaskStatus.Queued)
+        .map((t) => ({ kind: "dispatch", item: workItemFor(t) }) as Command);
+    default:
+      return [];
+  }
+}
+
+/**
+ * A task that ended without anything following it may have been the job's last live one (a critic
+ * finishing after its critique ended the iteration): then the job moves on.
+ */
+function orProgress(job: JobState, next: Command[], cause: string, ctx: DecideContext): Command[] {
+  return next.length > 0 ? next : decideProgress(job, cause, ctx);
+}
+
+function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {
+  const s = job.submission;
+  const infinite = s.count === "infinite";
+  const data: EventData<"job.accepted"> = {
+    mode: infinite ? "infinite" : "fixed",
+    wave_size: waveSizeFor(s.count),
+    max_iterations: infinite
+      ? (s.max_iterations ?? DEFAULT_INFINITE_MAX)
+      : Math.min(s.count as number, s.max_iterations ?? Number.MAX_SAFE_INTEGER),
+    max_attempts: s.max_attempts ?? ctx.config.maxAttempts,
+    max_continuations: ctx.config.maxContinuations,
+    max_revisions: ctx.config.maxRevisions,
+    model: s.model ?? ctx.config.defaultModel,
+  };
+  return appendToJob(job.job_id, "job.accepted", data, event.id, ctx);
+}
+
+function queuedData(task: TaskState): EventData<"task.queued"> {
+  const c = task.created;
+  return { attempt: 1, queue: c.queue, band: c.band, priority: c.priority };
+}
+
+function planGenerators(
+  state: OrchestratorState,
+  job: JobState,
+  iterations: number[],
+  cause: string,
+  ctx: DecideContext,
+) {
+  const advice = adviceFor(state.quality.get(specKey(job.submission.spec)) ?? []);
+  return iterations
+    .filter((n) => !state.tasks.has(taskIdFor(job.job_id, n, "generator", 0)))
+    .map((n) => {
+      const prompt = generatorPrompt({
+        spec: job.submission.spec,
+        iteration: n,
+        count: job.submission.count,
+        earlier: earlierSummaries(job, n),
+        advice,
+      });
+      return createTask(job, { type: "generator", iteration: n, ordinal: 0, prompt }, cause, ctx);
+    });
+}

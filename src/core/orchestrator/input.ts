@@ -1,0 +1,103 @@
+// Decode a message of the AGENTS stream into an orchestrator input, by subject.
+import type { JsMsg } from "@nats-io/jetstream";
+import {
+  AgentEvent,
+  ControlCancel,
+  ControlQueue,
+  ControlStopResume,
+  decodeWith,
+  excerpt,
+  type Parsed,
+  parseWith,
+  SOURCE_HEADER,
+  Subjects,
+  Submission,
+} from "../events/index.ts";
+import type { OrchestratorInput } from "./commands.ts";
+import type { ControlCommand } from "./decide-control.ts";
+
+const decoder = new TextDecoder();
+
+/** Map a stored message to a submit, control or event input; issues mean it is rejected. */
+export function decodeInput(m: JsMsg, maxSubmitBytes: number): Parsed<OrchestratorInput> {
+  if (m.subject === Subjects.submit) return { ok: true, value: decodeSubmit(m, maxSubmitBytes) };
+  if (m.subject.startsWith("agents.control.")) {
+    const c = decodeControl(m.subject, m.data);
+    return c.ok ? { ok: true, value: { kind: "control", seq: m.seq, body: c.value } } : c;
+  }
+  const e = decodeWith(AgentEvent, m.data);
+  return e.ok ? { ok: true, value: { kind: "event", seq: m.seq, event: e.value } } : e;
+}
+
+/** Who published a submission, from its Agents-Source header (any other value counts as nats). */
+function sourceOf(m: JsMsg): "gateway" | "nats" | "cli" {
+  const v = m.headers?.get(SOURCE_HEADER);
+  return v === "gateway" || v === "cli" ? v : "nats";
+}
+
+/** A submission is never terminated: a bad one becomes a job.rejected event naming the field. */
+function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
+  const source = sourceOf(m);
+  const ex = excerpt(m.data, 500);
+  let raw: unknown;
+  const key = () => {
+    const fromBody =
+      raw && typeof raw === "object" && "idempotency_key" in raw && typeof raw.idempotency_key === "string"
+        ? raw.idempotency_key
+        : undefined;
+    return fromBody ?? m.headers?.get("Nats-Msg-Id") ?? `seq:${m.seq}`;
+  };
+  if (m.data.byteLength > maxBytes) {
+    const issue = { path: "", message: `submission is ${m.data.byteLength} bytes; the limit is ${maxBytes}` };
+    return {
+      kind: "submit",
+      source,
+      seq: m.seq,
+      parsed: { ok: false, issues: [issue] },
+      excerpt: ex,
+      key: `seq:${m.seq}`,
+    };
+  }
+  try {
+    raw = JSON.parse(decoder.decode(m.data));
+  } catch (err) {
+    const issue = { path: "", message: `not JSON: ${(err as Error).message}` };
+    return {
+      kind: "submit",
+      source,
+      seq: m.seq,
+      parsed: { ok: false, issues: [issue] },
+      excerpt: ex,
+      key: key(),
+    };
+  }
+  return { kind: "submit", source, seq: m.seq, parsed: parseWith(Submission, raw), excerpt: ex, key: key() };
+}
+
+function decodeControl(subject: string, data: Uint8Array): Parsed<ControlCommand> {
+  const verb = subject.slice("agents.control.".length);
+  const body = data.byteLength === 0 ? new TextEncoder().encode("{}") : data;
+  switch (verb) {
+    case "stop":
+    case "resume": {
+      const p = decodeWith(ControlStopResume, body);
+      return p.ok ? { ok: true, value: { type: verb, reason: p.value.reason ?? `${verb} requested` } } : p;
+    }
+    case "cancel": {
+      const p = decodeWith(ControlCancel, body);
+      return p.ok
+        ? { ok: true, value: { type: "cancel", ...p.value, reason: p.value.reason ?? "cancel requested" } }
+        : p;
+    }
+    case "pause":
+    case "unpause": {
+      const p = decodeWith(ControlQueue, body);
+      if (!p.ok) return p;
+      return verb === "pause"
+        ? { ok: true, value: { type: "pause", queue: p.value.queue, reason: p.value.reason ?? "paused" } }
+        : { ok: true, value: { type: "unpause", queue: p.value.queue } };
+    }
+    default:
+      return { ok: false, issues: [{ path: "", message: `unknown control subject ${subject}` }] };
+  }
+}

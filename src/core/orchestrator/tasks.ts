@@ -1,0 +1,110 @@
+// Decisions that create and dispatch tasks.
+import { type EventData, newEvent, Subjects, type WorkItem } from "../events/index.ts";
+import { taskIdFor } from "../ids.ts";
+import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
+import type { AppendCommand, Command, DecideContext } from "./commands.ts";
+import { bandFor, priorityFor, queueFor } from "./planning.ts";
+import type { JobState } from "./state.ts";
+
+type TaskType = EventData<"task.created">["task_type"];
+
+export type NewTask = {
+  type: TaskType;
+  iteration: number;
+  ordinal: number;
+  prompt: string;
+  attachments?: Array<{ label: string; ref: string }>;
+  parent_task_id?: string;
+  root_task_id?: string;
+  target_task_id?: string;
+  round?: number;
+};
+
+/** task.created for a new task (expected sequence 0: a second decision for the same id is dropped). */
+export function createTask(job: JobState, t: NewTask, causation: string, ctx: DecideContext): Command {
+  const s = job.submission;
+  const task_id = taskIdFor(job.job_id, t.iteration, t.type, t.ordinal);
+  const priority = priorityFor(t.type, t.iteration, s.priority ?? 0);
+  const data: EventData<"task.created"> = {
+    task_type: t.type,
+    queue: queueFor(t.type, s.queue ?? "standard"),
+    iteration: t.iteration,
+    priority,
+    band: bandFor(priority),
+    prompt: { inline: t.prompt },
+    attachments: t.attachments ?? [],
+    model: job.model || ctx.config.defaultModel,
+    fallback_models: s.fallback_models ?? [],
+    max_attempts: job.max_attempts,
+    timeout_ms: s.timeout_ms ?? ctx.config.taskTimeoutMs,
+    validation: t.type === "critic" ? [] : (s.validation ?? []),
+    round: t.round ?? 0,
+    ...(t.parent_task_id ? { parent_task_id: t.parent_task_id } : {}),
+    ...(t.root_task_id ? { root_task_id: t.root_task_id } : {}),
+    ...(t.target_task_id ? { target_task_id: t.target_task_id } : {}),
+  };
+  const event = newEvent("task.created", data, {
+    job_id: job.job_id,
+    task_id,
+    causation_id: causation,
+    correlation_id: job.job_id,
+    now: ctx.now,
+  });
+  return { kind: "append", subject: Subjects.task(task_id), event, expectedSeq: 0 };
+}
+
+/** The work item for a task's current attempt. */
+export function workItemFor(task: TaskState): WorkItem {
+  const c = task.created;
+  return {
+    task_id: task.task_id,
+    job_id: task.job_id,
+    queue: c.queue,
+    band: c.band,
+    priority: c.priority,
+    attempt: Math.max(task.attempt, 1),
+    created_seq: task.created_seq,
+    ...(startsFromCreated(task) ? { queued_seq: task.seq } : {}),
+    ...(task.not_before ? { not_before: task.not_before } : {}),
+  };
+}
+
+/** A queued task a worker can rebuild from task.created and the work item alone. */
+function startsFromCreated(task: TaskState): boolean {
+  return task.status === TaskStatus.Queued && task.model === task.created.model && !task.feedback;
+}
+
+/** Append an event to a task's subject, guarded by the task's last known sequence. */
+export function appendToTask<T extends Parameters<typeof newEvent>[0]>(
+  task: TaskState,
+  type: T,
+  data: EventData<T>,
+  causation: string,
+  ctx: DecideContext,
+): Command {
+  const event = newEvent(type, data, {
+    job_id: task.job_id,
+    task_id: task.task_id,
+    causation_id: causation,
+    correlation_id: task.job_id,
+    now: ctx.now,
+  });
+  return { kind: "append", subject: Subjects.task(task.task_id), event, expectedSeq: task.seq };
+}
+
+/** Append an event to a job's subject. */
+export function appendToJob<T extends Parameters<typeof newEvent>[0]>(
+  jobId: string,
+  type: T,
+  data: EventData<T>,
+  causation: string,
+  ctx: DecideContext,
+): AppendCommand {
+  const event = newEvent(type, data, {
+    job_id: jobId,
+    causation_id: causation,
+    correlation_id: jobId,
+    now: ctx.now,
+  });
+  return { kind: "append", subject: Subjects.job(jobId), event };
+}

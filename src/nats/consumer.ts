@@ -1,0 +1,160 @@
+// The typed consumer loop: parse at the edge, term + record what can never be handled, bounded
+// concurrency, ack only after the handler succeeded, and restart after transient failures.
+import { type Consumer, type JsMsg, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { AgentsError, ErrorCode, errorMessage, formatIssues } from "../core/errors.ts";
+import { decodeWith, excerpt, type Parsed } from "../core/events/codec.ts";
+import { newEvent } from "../core/events/new-event.ts";
+import { Subjects } from "../core/events/subjects.ts";
+import { stableId } from "../core/ids.ts";
+import { EventPublisher } from "./event-store.ts";
+
+/** What to do with a message after its handler ran. Returning nothing means ack. */
+export type Disposition =
+  | { kind: "ack" }
+  | { kind: "nak"; delayMs: number }
+  | { kind: "term"; reason: string };
+
+export type Handler<T> = (value: T, msg: JsMsg) => Promise<Disposition | undefined>;
+
+export type ConsumeOptions<S extends z.ZodType> = {
+  stream: string;
+  /** Durable consumer name (must exist: see provisionTopology or the actor's own setup). */
+  consumer: string;
+  schema: S;
+  /** Custom decoding at the edge (default: JSON + schema). Issues mean the message is rejected. */
+  decode?: (msg: JsMsg) => Parsed<z.infer<S>>;
+  handler: Handler<z.infer<S>>;
+  /** Messages handled at once. Default 1 (in order). */
+  concurrency?: number;
+  log: Logger;
+  signal: AbortSignal;
+  /** Delay before redelivery after an unexpected handler error (ms); grows with deliveries. Default 1000. */
+  retryDelayMs?: number;
+  /** Messages pulled ahead of the handlers (the pull batch). Default: concurrency. */
+  prefetch?: number;
+  /**
+   * Ack without waiting for the server's confirmation. Right for idempotent handlers: a lost ack
+   * only means a redelivery. Default false (ackAck).
+   */
+  fastAck?: boolean;
+};
+
+/** Consume a durable consumer until the signal aborts; never lets one bad message block the rest. */
+export async function consumeLoop<S extends z.ZodType>(
+  nc: NatsConnection,
+  o: ConsumeOptions<S>,
+): Promise<void> {
+  const js = jetstream(nc);
+  const publisher = new EventPublisher(nc);
+  const limit = o.concurrency ?? 1;
+  const inflight = new Set<Promise<void>>();
+  while (!o.signal.aborted) {
+    try {
+      const consumer: Consumer = await js.consumers.get(o.stream, o.consumer);
+      const messages = await consumer.consume({ max_messages: Math.max(o.prefetch ?? limit, limit, 1) });
+      const onAbort = () => void messages.close();
+      o.signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        for await (const m of messages) {
+          const p = handleOne(m, o, publisher).finally(() => inflight.delete(p));
+          inflight.add(p);
+          if (inflight.size >= limit) await Promise.race(inflight);
+        }
+      } finally {
+        o.signal.removeEventListener("abort", onAbort);
+      }
+    } catch (err) {
+      if (o.signal.aborted) break;
+      o.log.warn({ err: errorMessage(err), consumer: o.consumer }, "consumer failed; restarting");
+    }
+    if (!o.signal.aborted) await sleep(500, o.signal);
+  }
+  await Promise.allSettled(inflight);
+}
+
+async function handleOne<S extends z.ZodType>(
+  m: JsMsg,
+  o: ConsumeOptions<S>,
+  publisher: EventPublisher,
+): Promise<void> {
+  const parsed = o.decode ? o.decode(m) : decodeWith(o.schema, m.data);
+  if (!parsed.ok) {
+    await reject(m, o, publisher, formatIssues(parsed.issues));
+    return;
+  }
+  let d: Disposition | undefined;
+  try {
+    d = await o.handler(parsed.value, m);
+  } catch (err) {
+    if (
+      err instanceof AgentsError &&
+      (err.code === ErrorCode.ValidationFailed || err.code === ErrorCode.IllegalTransition)
+    ) {
+      await reject(m, o, publisher, err.message);
+      return;
+    }
+    const delayMs = Math.min((o.retryDelayMs ?? 1000) * m.info.deliveryCount, 30_000);
+    o.log.warn(
+      { err: errorMessage(err), subject: m.subject, seq: m.seq, delayMs },
+      "handler failed; will retry",
+    );
+    m.nak(delayMs);
+    return;
+  }
+  if (!d || d.kind === "ack") {
+    if (o.fastAck) m.ack();
+    else await m.ackAck().catch(() => false);
+  } else if (d.kind === "nak") m.nak(d.delayMs);
+  else await reject(m, o, publisher, d.reason);
+}
+
+async function reject<S extends z.ZodType>(
+  m: JsMsg,
+  o: ConsumeOptions<S>,
+  publisher: EventPublisher,
+  reason: string,
+) {
+  await rejectMessage(m, { stream: o.stream, consumer: o.consumer, publisher, log: o.log }, reason);
+}
+
+/** Terminate a message that can never be handled and record why (message.rejected on agents.system). */
+export async function rejectMessage(
+  m: JsMsg,
+  o: { stream: string; consumer: string; publisher: EventPublisher; log: Logger },
+  reason: string,
+): Promise<void> {
+  o.log.warn({ subject: m.subject, seq: m.seq, consumer: o.consumer, reason }, "message rejected");
+  const data = {
+    subject: m.subject,
+    stream: o.stream,
+    stream_seq: m.seq,
+    consumer: o.consumer,
+    reason: reason.slice(0, 4000),
+    excerpt: excerpt(m.data),
+  };
+  const id = stableId("rejected", o.stream, String(m.seq), o.consumer);
+  try {
+    await o.publisher.publish(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
+  } catch (err) {
+    o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
+  }
+  // No reason on the wire: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message after
+  // ack_wait, forever. The reason is in the message.rejected event above.
+  m.term();
+}
+
+/** Sleep that wakes early when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,97 @@
+// Where the next work message comes from, without asking the server about every lane each time:
+// per-lane estimates of waiting messages come from the wake-up subscription (a publish names its
+// lane) and from each pulled message's `pending`; the server is asked (consumer info) only when
+// no lane seems to have work, at most every REFRESH_MS.
+import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import { STREAM_WORK, workConsumerName } from "../core/events/index.ts";
+import { type Lane, LaneScheduler, laneKey } from "../core/worker/lanes.ts";
+
+const REFRESH_MS = 250;
+const PULL_EXPIRES_MS = 1000;
+
+export class LanePoller {
+  private readonly scheduler = new LaneScheduler();
+  private readonly consumers = new Map<string, Consumer>();
+  /** Estimated undelivered messages per lane key. */
+  private readonly waiting = new Map<string, number>();
+  /** Work messages this worker holds per lane key. */
+  private readonly held = new Map<string, number>();
+  private lastRefresh = 0;
+  private delayedPoll: Promise<void> | undefined;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    /** Called with a redelivered (nak'd, delayed) message found by a background poll. */
+    private readonly onDelayed: (msg: JsMsg) => void,
+  ) {}
+
+  /** A message was published on a work subject (core NATS sees JetStream publishes too). */
+  noticePublish(subject: string): void {
+    const key = subject.split(".").slice(2, 4).join(".");
+    this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+  }
+
+  /** Track that this worker holds (or released) a message of the lane its subject names. */
+  hold(subject: string, delta: 1 | -1): void {
+    const key = subject.split(".").slice(2, 4).join(".");
+    this.held.set(key, Math.max((this.held.get(key) ?? 0) + delta, 0));
+  }
+
+  /** One message from the lane the scheduler picks among lanes with work, or null. */
+  async next(lanes: Lane[]): Promise<JsMsg | null> {
+    let withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
+    if (withWork.length === 0 && Date.now() - this.lastRefresh >= REFRESH_MS) {
+      await this.refresh(lanes);
+      withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
+    }
+    const lane = this.scheduler.pick(withWork);
+    if (!lane) return null;
+    const msg = await (await this.consumer(lane)).next({ expires: PULL_EXPIRES_MS });
+    this.waiting.set(laneKey(lane), msg ? msg.info.pending : 0);
+    return msg;
+  }
+
+  /** Ask the server what waits in each lane; start a background poll where delayed items may be due. */
+  private async refresh(lanes: Lane[]): Promise<void> {
+    this.lastRefresh = Date.now();
+    // Read what this worker holds before asking, so an ack racing the answer cannot fake a delayed item.
+    const held = lanes.map((l) => this.held.get(laneKey(l)) ?? 0);
+    const infos = await Promise.all(
+      lanes.map((l) =>
+        this.jsm.consumers.info(STREAM_WORK, workConsumerName(l.queue, l.band)).catch(() => null),
+      ),
+    );
+    lanes.forEach((l, i) => {
+      this.waiting.set(laneKey(l), infos[i]?.num_pending ?? 0);
+    });
+    // Items put back with a delay (rate limits, stop/resume) are ack-pending, not pending.
+    const delayed = lanes.filter((_, i) => (infos[i]?.num_ack_pending ?? 0) > (held[i] ?? 0));
+    const pick = delayed[Math.floor(Math.random() * delayed.length)];
+    if (pick && !this.delayedPoll) this.delayedPoll = this.pollDelayed(pick);
+  }
+
+  private async pollDelayed(lane: Lane): Promise<void> {
+    try {
+      const msg = await (await this.consumer(lane)).next({ expires: PULL_EXPIRES_MS });
+      if (msg) {
+        this.onDelayed(msg);
+        this.lastRefresh = 0; // others may be due too (a resume after a stop): look again at once
+      }
+    } catch {
+      // A failed poll is retried at the next refresh.
+    } finally {
+      this.delayedPoll = undefined;
+    }
+  }
+
+  private async consumer(lane: Lane): Promise<Consumer> {
+    const key = laneKey(lane);
+    let c = this.consumers.get(key);
+    if (!c) {
+      c = await this.js.consumers.get(STREAM_WORK, workConsumerName(lane.queue, lane.band));
+      this.consumers.set(key, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { after, before, describe, it } from "node:test";
+import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { pino } from "pino";
+import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
+import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
+import { createHandle } from "../../../src/actors/worker/task-handle.ts";
+import { Subjects } from "../../../src/core/events/index.ts";
+import { foldTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
+import { createEchoExecutor } from "../../../src/executors/index.ts";
+import { Artifacts } from "../../../src/nats/artifacts.ts";
+import { EventPublisher, provisionTopology, readEvents, type StoredEvent } from "../../../src/nats/index.ts";
+import { exampleEvent } from "../../core/events/examples.ts";
+import { type NatsServerHandle, startNatsServer } from "../../support/index.ts";
+
+const WORKER = "worker-handle-test";
+
+describe("the handle of a running task", () => {
+  let server: NatsServerHandle;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let deps: RunnerDeps;
+
+  before(async () => {
+    server = await startNatsServer();
+    nc = await connect({ servers: server.url });
+    jsm = await provisionTopology(nc);
+    deps = {
+      publisher: new EventPublisher(nc),
+      jsm: await jetstreamManager(nc),
+      artifacts: await Artifacts.open(nc),
+      executor: createEchoExecutor(),
+      models: new ModelGate(new Map()),
+      log: pino({ level: "silent" }),
+      workerId: WORKER,
+      dataDir: tmpdir(),
+      killGraceMs: 1000,
+    };
+  });
+  after(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  /** A task this worker has just started: created, queued, started. */
+  async function running(id: string): Promise<TaskState> {
+    const meta = (type: string) => ({ id: `${id}-${type}`, job_id: "job-h", task_id: id });
+    for (const type of ["task.created", "task.queued"] as const)
+      await deps.publisher.publish(Subjects.task(id), exampleEvent(type, {}, meta(type)));
+    await deps.publisher.publish(
+      Subjects.task(id),
+      exampleEvent("task.started", { worker_id: WORKER }, meta("task.started")),
+    );
+    return foldTask(await history(id)) as TaskState;
+  }
+  async function history(id: string): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    for await (const e of readEvents(jetstream(nc), jsm, Subjects.task(id))) out.push(e);
+    return out;
+  }
+  const types = async (id: string) => (await history(id)).map((e) => e.event.type);
+  const progress = (h: ReturnType<typeof createHandle>) =>
+    exampleEvent("task.progress", {}, { ...h.meta(), id: `p-${Math.random()}` });
+  const completed = (h: ReturnType<typeof createHandle>) =>
+    exampleEvent("task.completed", {}, { ...h.meta(), id: `c-${Math.random()}` });
+
+  it("given an outcome recorded, when a heartbeat asks for progress after it, then no progress follows the outcome", async () => {
+    const h = createHandle(deps, await running("h1"), 1);
+    await h.append(completed(h));
+    await h.append(progress(h));
+    await h.settled();
+    assert.deepEqual(await types("h1"), ["task.created", "task.queued", "task.started", "task.completed"]);
+  });
+
+  it("given progress and the outcome asked for together, then both are recorded, in that order", async () => {
+    const h = createHandle(deps, await running("h2"), 1);
+    const both = [h.append(progress(h)), h.append(completed(h))];
+    await Promise.all(both);
+    assert.deepEqual(await types("h2"), [
+      "task.created",
+      "task.queued",
+      "task.started",
+      "task.progress",
+      "task.completed",
+    ]);
+  });
+});
