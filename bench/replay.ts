@@ -5,13 +5,11 @@
 // rebuild (its fold of the same stream: what a restart or a standby's takeover costs).
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { AgentEvent, decodeWith, Subjects } from "../src/core/events/index.ts";
 import { evolve, initialState } from "../src/core/orchestrator/state.ts";
-import { connectNats, provisionTopology, readEvents } from "../src/nats/index.ts";
-import { readRange } from "../src/nats/projection-source.ts";
+import { connectNats, provisionTopology, StreamReader } from "../src/nats/index.ts";
 import { createEmbeddedStore, ProjectionRunner } from "../src/projections/index.ts";
 import { publishWorkload } from "../test/projections/support.ts";
 import { workload } from "../test/projections/workload.ts";
@@ -47,11 +45,11 @@ function parseOrNull(text: string): unknown {
 }
 
 // Baseline: read every message and JSON.parse it; `decode` also checks it against the event schema.
-async function readAll(js: ReturnType<typeof jetstream>, last: number, decode: boolean) {
+async function readAll(reader: StreamReader, last: number, decode: boolean) {
   const decoder = new TextDecoder();
   const started = performance.now();
   let n = 0;
-  for await (const m of readRange(js, 1, last)) {
+  for await (const m of reader.readRange({ fromSeq: 1, toSeq: last })) {
     if (decode) decodeWith(AgentEvent, m.data);
     else parseOrNull(decoder.decode(m.data));
     n += 1;
@@ -62,13 +60,11 @@ async function readAll(js: ReturnType<typeof jetstream>, last: number, decode: b
 
 /** What Orchestrator.start() does before it consumes: read every event to `last` and fold it. */
 async function orchestratorRebuild(nc: NatsConnection, last: number) {
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const state = initialState();
   const started = performance.now();
   let n = 0;
   let refused = 0;
-  for await (const e of readEvents(js, jsm, Subjects.all, { toSeq: last })) {
+  for await (const e of new StreamReader(nc).readEvents(Subjects.all, { toSeq: last })) {
     try {
       evolve(state, e.event, e.seq);
     } catch {
@@ -84,7 +80,7 @@ const server = await startNatsServer();
 const nc = await connectNats(server.url, "bench-replay");
 try {
   await provisionTopology(nc);
-  const js = jetstream(nc);
+  const reader = new StreamReader(nc);
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
@@ -94,9 +90,9 @@ try {
     `published ${fmt(total)} messages in ${((performance.now() - t) / 1000).toFixed(1)} s (last seq ${last})`,
   );
 
-  await readAll(js, last, false); // warm-up: the first read pays for loading the stream's blocks
-  const raw1 = await readAll(js, last, false);
-  const decoded = await readAll(js, last, true);
+  await readAll(reader, last, false); // warm-up: the first read pays for loading the stream's blocks
+  const raw1 = await readAll(reader, last, false);
+  const decoded = await readAll(reader, last, true);
   const store = createEmbeddedStore();
   const runner = new ProjectionRunner({ nc, store, log: pino({ level: "silent" }), batchSize });
   t = performance.now();
@@ -106,7 +102,7 @@ try {
       console.log(`  replay ${fmt(p.applied)}/${fmt(p.total)}  ${fmt(p.events_per_sec)} events/s`),
   });
   const replayMs = performance.now() - t;
-  const raw2 = await readAll(js, last, false);
+  const raw2 = await readAll(reader, last, false);
   const orch = await orchestratorRebuild(nc, last);
   const baseline = Math.max(raw1.perSec, raw2.perSec);
   const replayRate = rate(done.applied, replayMs);

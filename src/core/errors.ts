@@ -1,5 +1,6 @@
 // One error hierarchy with stable codes. The gateway maps codes to HTTP status in one table
-// (src/gateway/errors.ts); actors map the same codes to ack / nak / term.
+// (src/gateway/errors.ts); actors map the same codes to ack / nak / term. Pure: part of src/core.
+import type { FailureReason } from "./events/catalogue/shared.ts";
 
 export const ErrorCode = {
   ConfigInvalid: "CONFIG_INVALID",
@@ -88,6 +89,10 @@ export class RateLimitedError extends AgentsError {
   }
 }
 
+/**
+ * The failure reasons an executor reports: a named subset of the one FailureReason (the catalogue's
+ * `task.failed.reason`), checked against it, so the two cannot drift apart.
+ */
 export const ExecutorFailure = {
   Timeout: "timeout",
   Signal: "signal",
@@ -97,7 +102,7 @@ export const ExecutorFailure = {
   Http: "http",
   Aborted: "aborted",
   Spawn: "spawn",
-} as const;
+} as const satisfies Record<string, FailureReason>;
 export type ExecutorFailure = (typeof ExecutorFailure)[keyof typeof ExecutorFailure];
 
 /** An agent run failed; `reason` says why (timeout, signal, exit code, bad output, ...). */

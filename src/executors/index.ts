@@ -1,4 +1,5 @@
-// Agent executors: the port (types), the adapters (claude, openai, command, echo) and a factory.
+// Agent executors: the adapters (claude, openai, command, echo) of the executor port
+// (src/core/ports/executor.ts) and a factory.
 
 import { ConfigError } from "../core/errors.ts";
 import type { Executor } from "../core/ports/executor.ts";
@@ -7,19 +8,6 @@ import { createCommandExecutor } from "./command.ts";
 import { createEchoExecutor } from "./echo.ts";
 import { createOpenAIExecutor } from "./openai.ts";
 
-export type {
-  Executor,
-  ExecutorProgress,
-  ExecutorRequest,
-  ExecutorResult,
-  Usage,
-} from "../core/ports/executor.ts";
-export {
-  detectHandoff,
-  HANDOFF_MARKER,
-  type HandoffDetection,
-  REMAINING_WORK_PREFIX,
-} from "../core/protocol/handoff.ts";
 export { agentEnvironment, CLAUDE_AGENT_ENV, parseAgentEnvNames } from "./agent-env.ts";
 export { type ClaudeExecutorOptions, claudeArgs, createClaudeExecutor } from "./claude.ts";
 export { type CommandExecutorOptions, createCommandExecutor } from "./command.ts";

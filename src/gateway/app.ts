@@ -2,10 +2,9 @@
 // tests call app.inject()). Route groups are plugins sharing one context.
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import type { JetStreamManager } from "@nats-io/jetstream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { EventPublisher } from "../nats/index.ts";
+import { JetStreamEventStore } from "../nats/event-store.ts";
 import { installAuth } from "./auth.ts";
 import type { GatewayContext, GatewayDeps } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
@@ -40,8 +39,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
 
   const sse = new SseClients();
-  let jsm: Promise<JetStreamManager> | undefined;
-  const publisher = new EventPublisher(deps.nc);
   const metrics = createMetrics({
     queries: deps.queries,
     lag: () => deps.projections.lag(),
@@ -49,11 +46,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   const ctx: GatewayContext = {
     deps,
-    publisher,
-    jsm: () => {
-      jsm ??= publisher.js.jetstreamManager();
-      return jsm;
-    },
+    events: new JetStreamEventStore(deps.nc),
     metrics,
     sse,
   };

@@ -1,10 +1,9 @@
 // What the gateway is built from (its dependencies) and what its route plugins share.
-import type { JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.ts";
-import type { Artifacts } from "../nats/artifacts.ts";
-import type { EventPublisher } from "../nats/index.ts";
-import type { Logger } from "../observability/logger.ts";
+import type { ArtifactStore } from "../core/ports/artifact-store.ts";
+import type { Connection } from "../nats/connection.ts";
+import type { JetStreamEventStore } from "../nats/event-store.ts";
+import type { PinoLogger } from "../observability/logger.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { SseClients } from "./sse.ts";
@@ -18,12 +17,13 @@ export type ProjectionFeed = {
 };
 
 export type GatewayDeps = {
-  nc: NatsConnection;
+  nc: Connection;
   queries: ProjectionQueries;
   projections: ProjectionFeed;
-  artifacts: Artifacts;
+  artifacts: ArtifactStore;
   config: Config;
-  log: Logger;
+  /** fastify logs through pino. */
+  log: PinoLogger;
   /** Which store answers the queries (shown by /health). */
   storeKind: "embedded" | "arangodb";
   /** Environment read by /health for agent credentials (default process.env). */
@@ -32,8 +32,8 @@ export type GatewayDeps = {
 
 export type GatewayContext = {
   deps: GatewayDeps;
-  publisher: EventPublisher;
-  jsm(): Promise<JetStreamManager>;
+  /** Where submissions and control commands are appended, and the stream is read. */
+  events: JetStreamEventStore;
   metrics: GatewayMetrics;
   sse: SseClients;
 };

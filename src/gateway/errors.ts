@@ -1,17 +1,10 @@
 // The one table from error code to HTTP status, and the one handler that turns every failure into
 // `{ error: { code, message, fields? } }`.
-import {
-  ClosedConnectionError,
-  ConnectionError,
-  DrainingConnectionError,
-  NoRespondersError,
-  RequestError,
-  TimeoutError,
-} from "@nats-io/transport-node";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AgentsError, ErrorCode, type FieldIssue, InputValidationError } from "../core/errors.ts";
+import { isNatsUnavailable } from "../nats/connection.ts";
 
 /** Codes only the HTTP edge produces, beside the system's own ErrorCode values. */
 export const HttpCode = {
@@ -95,18 +88,6 @@ export function toApiError(err: unknown): { code: ApiErrorCode; message: string;
   if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500)
     return { code: codeForStatus(fe.statusCode), message: fe.message ?? "bad request" };
   return { code: ErrorCode.Internal, message: "internal error" };
-}
-
-// NATS could not be reached or did not answer in time: the request may succeed when retried.
-function isNatsUnavailable(err: unknown): boolean {
-  return [
-    ClosedConnectionError,
-    ConnectionError,
-    DrainingConnectionError,
-    NoRespondersError,
-    RequestError,
-    TimeoutError,
-  ].some((c) => err instanceof c);
 }
 
 // A zod issue as a field: its path with dots; unknown keys are named one by one.

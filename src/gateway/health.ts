@@ -7,7 +7,8 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode, errorMessage } from "../core/errors.ts";
-import { leaseStatus, NO_HOLDER, openLeases } from "../nats/index.ts";
+import { connectionStatus, isClosed } from "../nats/connection.ts";
+import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 
@@ -97,7 +98,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     "/health",
     { schema: { tags: ["ops"], summary: "Dependencies and agent credentials", response: { 200: Health } } },
     async () => {
-      const connected = !deps.nc.isClosed() && deps.nc.info !== undefined;
+      const nats = connectionStatus(deps.nc);
       const store = await deps.queries.checkpoint().then(
         (checkpoint) => ({ kind: deps.storeKind, reachable: true, checkpoint }),
         (err) => ({ kind: deps.storeKind, reachable: false, checkpoint: null, error: errorMessage(err) }),
@@ -111,9 +112,10 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         });
       return {
         // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
-        status: connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const),
+        status:
+          nats.connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const),
         orchestrator,
-        nats: { connected, server: connected ? deps.nc.getServer() : null },
+        nats,
         store,
         executor: deps.config.AGENTS_EXECUTOR ?? "auto",
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
@@ -130,7 +132,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       },
     },
     async () => {
-      if (deps.nc.isClosed()) throw new HttpError(ErrorCode.Unavailable, "not connected to NATS");
+      if (isClosed(deps.nc)) throw new HttpError(ErrorCode.Unavailable, "not connected to NATS");
       const lag = await deps.projections.lag().catch((err: unknown) => {
         throw new HttpError(ErrorCode.Unavailable, `cannot read the stream: ${errorMessage(err)}`);
       });

@@ -2,7 +2,6 @@
 // stream does (it was just written), wait briefly for them to catch up instead of answering 404.
 import { ErrorCode } from "../core/errors.ts";
 import { Subjects } from "../core/events/index.ts";
-import { lastSequence } from "../nats/index.ts";
 import type { JobDoc } from "../projections/job-progress/evolve.ts";
 import type { TaskDoc } from "../projections/task-details/evolve.ts";
 import type { GatewayContext } from "./context.ts";
@@ -26,9 +25,8 @@ export type Located = { kind: Found["kind"]; found: Found | null };
 export async function locate(ctx: GatewayContext, id: string): Promise<Located | null> {
   const found = await fromProjections(ctx, id);
   if (found) return { kind: found.kind, found };
-  const jsm = await ctx.jsm();
-  const jobSeq = await lastSequence(jsm, Subjects.job(id));
-  const seq = jobSeq > 0 ? jobSeq : await lastSequence(jsm, Subjects.task(id));
+  const jobSeq = await ctx.events.lastSequence(Subjects.job(id));
+  const seq = jobSeq > 0 ? jobSeq : await ctx.events.lastSequence(Subjects.task(id));
   if (seq === 0) return null;
   await ctx.deps.projections.waitFor(seq, CATCH_UP_MS).catch(() => undefined);
   return { kind: jobSeq > 0 ? "job" : "task", found: await fromProjections(ctx, id) };

@@ -10,11 +10,9 @@
 // events whose job_id is the job (one consumer, stream order for free; two merged consumers would
 // need a reorder buffer and still read every task subject).
 import type { ServerResponse } from "node:http";
-import { DeliverPolicy, type JetStreamManager, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { FastifyBaseLogger } from "fastify";
-import { errorMessage } from "../core/errors.ts";
-import { AgentEvent, decodeWith, STREAM_EVENTS, Subjects } from "../core/events/index.ts";
+import { type AgentEvent, Subjects } from "../core/events/index.ts";
+import { eventOf, type StreamReader } from "../nats/stream-reader.ts";
 
 export type SseFilter = { job?: string | undefined; task?: string | undefined };
 
@@ -130,63 +128,40 @@ function belongsToJob(e: AgentEvent, job: string): boolean {
  * a job's history from its first event, or (no filter) only what comes next.
  */
 export async function startSequence(
-  jsm: JetStreamManager,
+  reader: StreamReader,
   f: SseFilter,
   lastEventId: number | undefined,
 ): Promise<number> {
   if (lastEventId !== undefined) return lastEventId + 1;
   if (f.task) return 1;
-  const { state } = await jsm.streams.info(STREAM_EVENTS);
-  if (!f.job) return state.last_seq + 1;
-  const first = await jsm.direct
-    .getMessage(STREAM_EVENTS, { next_by_subj: Subjects.job(f.job), seq: 1 })
-    .catch(() => null);
+  const { last_seq } = await reader.bounds();
+  if (!f.job) return last_seq + 1;
   // Read after last_seq: an event published in between has a sequence above last_seq, so none is missed.
-  return first?.seq ?? state.last_seq + 1;
+  return (await reader.firstSequence(Subjects.job(f.job))) ?? last_seq + 1;
 }
 
 /** Pump events matching the filter from `fromSeq` into the client until it closes. */
 export async function pumpEvents(
-  nc: NatsConnection,
+  reader: StreamReader,
   client: SseClient,
   f: SseFilter,
   fromSeq: number,
   log: FastifyBaseLogger,
 ): Promise<void> {
   const { subject, keep } = subjectFor(f);
-  const consumer = await jetstream(nc).consumers.get(STREAM_EVENTS, {
-    filter_subjects: subject,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: Math.max(1, fromSeq),
-  });
-  const messages = await consumer.consume({ max_messages: 256 });
-  // The ordered consumer lives on the server until its inactive threshold (5 minutes, fixed by the
-  // client library) unless deleted: without this, every client that goes leaves one behind that long
-  // (300 disconnects left 467 consumers). So the client's going deletes it, once, whichever way it
-  // goes (closed socket, dropped as slow, gateway stopping, or the pump failing). The order matters:
-  // stop consuming first, or the library would see "consumer deleted" and make a new one.
-  let released = false;
-  const release = (): void => {
-    if (released) return;
-    released = true;
-    // Not awaited: close() settles only when the iterator is read again, which may never happen.
-    void messages.close();
-    consumer.delete().catch((err: unknown) => {
-      // Nothing lost: the server still removes it after the inactive threshold.
-      log.debug({ err: errorMessage(err), filter: f }, "sse consumer not deleted; it will expire");
-    });
-  };
-  client.onClose(release);
-  try {
-    for await (const m of messages) {
-      if (client.isClosed) break;
-      const parsed = decodeWith(AgentEvent, m.data);
-      // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
-      if (!parsed.ok || !keep(parsed.value)) continue;
-      if (!client.send(frame(m.seq, parsed.value))) break;
-    }
-  } finally {
-    release();
+  // The client's going ends the follow, which deletes its consumer on the server at once.
+  const gone = new AbortController();
+  client.onClose(() => gone.abort());
+  for await (const m of reader.follow({
+    filter: subject,
+    fromSeq: Math.max(1, fromSeq),
+    signal: gone.signal,
+  })) {
+    if (client.isClosed) break;
+    const e = eventOf(m);
+    // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
+    if (!e || !keep(e.event)) continue;
+    if (!client.send(frame(m.seq, e.event))) break;
   }
   log.debug({ filter: f }, "sse client done");
 }

@@ -1,10 +1,12 @@
-// Outputs, prompts and handoff context live in a JetStream object store; events carry the keys.
+// Outputs, prompts and handoff context live in a JetStream object store; events carry the keys
+// (see src/core/ports/artifact-store.ts for the port and the keys).
 import { createHash } from "node:crypto";
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import { type ObjectInfo, type ObjectStore, Objm } from "@nats-io/obj";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { AgentsError, ErrorCode, NotFoundError } from "../core/errors.ts";
 import { OUTPUTS_BUCKET } from "../core/events/index.ts";
+import type { ArtifactStore } from "../core/ports/artifact-store.ts";
+import type { Connection } from "./connection.ts";
 
 const OUTPUTS_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const DIGEST_PREFIX = "SHA-256=";
@@ -12,23 +14,15 @@ const DIGEST_PREFIX = "SHA-256=";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Prompts up to this size travel inline in events; larger ones by reference. */
-export const INLINE_LIMIT_BYTES = 32 * 1024;
-
-export const ArtifactKeys = {
-  output: (taskId: string, attempt: number) => `outputs/${taskId}/${attempt}`,
-  prompt: (taskId: string, attempt: number) => `prompts/${taskId}/${attempt}`,
-  basePrompt: (taskId: string) => `prompts/${taskId}/base`,
-} as const;
-
-export class Artifacts {
+/** The artifact store on the `agents-outputs` object store bucket. */
+export class Artifacts implements ArtifactStore {
   private constructor(
     private readonly store: ObjectStore,
     private readonly jsm: JetStreamManager,
   ) {}
 
   /** Open the outputs bucket (provisionTopology creates it). */
-  static async open(nc: NatsConnection): Promise<Artifacts> {
+  static async open(nc: Connection): Promise<Artifacts> {
     const [store, jsm] = await Promise.all([
       new Objm(nc).open(OUTPUTS_BUCKET),
       jetstreamManager(nc, { checkAPI: false }),
@@ -84,12 +78,4 @@ function verified(info: ObjectInfo, data: Uint8Array): Uint8Array {
       `artifact ${info.name} is corrupt: digest ${digest}, expected ${info.digest}`,
     );
   return data;
-}
-
-/** Resolve a TextRef (inline or stored) to its text. */
-export async function resolveText(
-  artifacts: Artifacts,
-  ref: { inline: string } | { ref: string },
-): Promise<string> {
-  return "inline" in ref ? ref.inline : artifacts.getText(ref.ref);
 }

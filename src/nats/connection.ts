@@ -1,8 +1,20 @@
-// Connect to NATS with the settings every process uses.
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+// Connect to NATS with the settings every process uses; what others may know of a connection.
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  connect,
+  DrainingConnectionError,
+  type NatsConnection,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+} from "@nats-io/transport-node";
+
+/** A NATS connection. Outside src/nats it is only handed on, to the adapters here. */
+export type Connection = NatsConnection;
 
 /** Connect with reconnects forever; `name` shows in server monitoring. */
-export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+export async function connectNats(url: string, name: string): Promise<Connection> {
   return connect({
     servers: url.split(",").map((s) => s.trim()),
     name,
@@ -11,4 +23,42 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
     // Async stack traces build an Error per request; the profile showed ~17% of CPU in them.
     noAsyncTraces: true,
   });
+}
+
+/** Whether the connection is up, and to which server. */
+export function connectionStatus(nc: Connection): { connected: boolean; server: string | null } {
+  const connected = !nc.isClosed() && nc.info !== undefined;
+  return { connected, server: connected ? nc.getServer() : null };
+}
+
+/** Whether the connection was closed for good. */
+export function isClosed(nc: Connection): boolean {
+  return nc.isClosed();
+}
+
+/** True for errors that mean NATS (or JetStream) is not answering right now: retry later. */
+export function isNatsUnavailable(err: unknown): boolean {
+  return [
+    ClosedConnectionError,
+    ConnectionError,
+    DrainingConnectionError,
+    NoRespondersError,
+    RequestError,
+    TimeoutError,
+  ].some((cls) => err instanceof cls);
+}
+
+/** Hear every core-NATS message on `subject` (JetStream publishes included) until `close()`. */
+export function listen(
+  nc: Connection,
+  subject: string,
+  onMessage: (subject: string, data: Uint8Array) => void,
+): { close(): void } {
+  const sub = nc.subscribe(subject, { callback: (_err, m) => onMessage(m.subject, m.data) });
+  return { close: () => sub.unsubscribe() };
+}
+
+/** Publish a plain-JSON message on core NATS (no JetStream ack), e.g. a control command. */
+export function publishCore(nc: Connection, subject: string, payload: unknown): void {
+  nc.publish(subject, JSON.stringify(payload));
 }

@@ -1,15 +1,18 @@
 // The typed consumer loop: parse at the edge, term + record what can never be handled, bounded
 // concurrency, ack only after the handler succeeded, and restart after transient failures.
+import { setTimeout as sleep } from "node:timers/promises";
 import { type Consumer, type JsMsg, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "pino";
 import type { z } from "zod";
 import { AgentsError, ErrorCode, errorMessage, formatIssues } from "../core/errors.ts";
 import { decodeWith, excerpt, type Parsed } from "../core/events/codec.ts";
 import { newEvent } from "../core/events/new-event.ts";
 import { Subjects } from "../core/events/subjects.ts";
 import { stableId } from "../core/ids.ts";
-import { EventPublisher } from "./event-store.ts";
+import type { StoredMessage } from "../core/ports/event-store.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import type { Connection } from "./connection.ts";
+import { JetStreamEventStore } from "./event-store.ts";
+import { stored } from "./stream-reader.ts";
 
 /** What to do with a message after its handler ran. Returning nothing means ack. */
 export type Disposition =
@@ -17,7 +20,10 @@ export type Disposition =
   | { kind: "nak"; delayMs: number }
   | { kind: "term"; reason: string };
 
-export type Handler<T> = (value: T, msg: JsMsg) => Promise<Disposition | undefined>;
+/** A message as a handler sees it: stored, and delivered this many times (1 the first time). */
+export type ConsumedMessage = StoredMessage & { deliveryCount: number };
+
+export type Handler<T> = (value: T, msg: ConsumedMessage) => Promise<Disposition | undefined>;
 
 export type ConsumeOptions<S extends z.ZodType> = {
   stream: string;
@@ -25,7 +31,7 @@ export type ConsumeOptions<S extends z.ZodType> = {
   consumer: string;
   schema: S;
   /** Custom decoding at the edge (default: JSON + schema). Issues mean the message is rejected. */
-  decode?: (msg: JsMsg) => Parsed<z.infer<S>>;
+  decode?: (msg: StoredMessage) => Parsed<z.infer<S>>;
   handler: Handler<z.infer<S>>;
   /** Messages handled at once. Default 1 (in order). */
   concurrency?: number;
@@ -43,12 +49,9 @@ export type ConsumeOptions<S extends z.ZodType> = {
 };
 
 /** Consume a durable consumer until the signal aborts; never lets one bad message block the rest. */
-export async function consumeLoop<S extends z.ZodType>(
-  nc: NatsConnection,
-  o: ConsumeOptions<S>,
-): Promise<void> {
+export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: ConsumeOptions<S>): Promise<void> {
   const js = jetstream(nc);
-  const publisher = new EventPublisher(nc);
+  const events = new JetStreamEventStore(nc);
   const limit = o.concurrency ?? 1;
   const inflight = new Set<Promise<void>>();
   while (!o.signal.aborted) {
@@ -59,7 +62,7 @@ export async function consumeLoop<S extends z.ZodType>(
       o.signal.addEventListener("abort", onAbort, { once: true });
       try {
         for await (const m of messages) {
-          const p = handleOne(m, o, publisher).finally(() => inflight.delete(p));
+          const p = handleOne(m, o, events).finally(() => inflight.delete(p));
           inflight.add(p);
           if (inflight.size >= limit) await Promise.race(inflight);
         }
@@ -70,7 +73,7 @@ export async function consumeLoop<S extends z.ZodType>(
       if (o.signal.aborted) break;
       o.log.warn({ err: errorMessage(err), consumer: o.consumer }, "consumer failed; restarting");
     }
-    if (!o.signal.aborted) await sleep(500, o.signal);
+    if (!o.signal.aborted) await sleep(500, undefined, { signal: o.signal }).catch(() => undefined);
   }
   await Promise.allSettled(inflight);
 }
@@ -78,22 +81,24 @@ export async function consumeLoop<S extends z.ZodType>(
 async function handleOne<S extends z.ZodType>(
   m: JsMsg,
   o: ConsumeOptions<S>,
-  publisher: EventPublisher,
+  events: JetStreamEventStore,
 ): Promise<void> {
-  const parsed = o.decode ? o.decode(m) : decodeWith(o.schema, m.data);
+  const msg = stored(m);
+  const parsed = o.decode ? o.decode(msg) : decodeWith(o.schema, m.data);
+  const where = { stream: o.stream, consumer: o.consumer, events, log: o.log };
   if (!parsed.ok) {
-    await reject(m, o, publisher, formatIssues(parsed.issues));
+    await rejectMessage(m, where, formatIssues(parsed.issues));
     return;
   }
   let d: Disposition | undefined;
   try {
-    d = await o.handler(parsed.value, m);
+    d = await o.handler(parsed.value, { ...msg, deliveryCount: m.info.deliveryCount });
   } catch (err) {
     if (
       err instanceof AgentsError &&
       (err.code === ErrorCode.ValidationFailed || err.code === ErrorCode.IllegalTransition)
     ) {
-      await reject(m, o, publisher, err.message);
+      await rejectMessage(m, where, err.message);
       return;
     }
     const delayMs = Math.min((o.retryDelayMs ?? 1000) * m.info.deliveryCount, 30_000);
@@ -108,22 +113,13 @@ async function handleOne<S extends z.ZodType>(
     if (o.fastAck) m.ack();
     else await m.ackAck().catch(() => false);
   } else if (d.kind === "nak") m.nak(d.delayMs);
-  else await reject(m, o, publisher, d.reason);
-}
-
-async function reject<S extends z.ZodType>(
-  m: JsMsg,
-  o: ConsumeOptions<S>,
-  publisher: EventPublisher,
-  reason: string,
-) {
-  await rejectMessage(m, { stream: o.stream, consumer: o.consumer, publisher, log: o.log }, reason);
+  else await rejectMessage(m, where, d.reason);
 }
 
 /** Terminate a message that can never be handled and record why (message.rejected on agents.system). */
 export async function rejectMessage(
   m: JsMsg,
-  o: { stream: string; consumer: string; publisher: EventPublisher; log: Logger },
+  o: { stream: string; consumer: string; events: JetStreamEventStore; log: Logger },
   reason: string,
 ): Promise<void> {
   o.log.warn({ subject: m.subject, seq: m.seq, consumer: o.consumer, reason }, "message rejected");
@@ -137,24 +133,11 @@ export async function rejectMessage(
   };
   const id = stableId("rejected", o.stream, String(m.seq), o.consumer);
   try {
-    await o.publisher.publish(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
+    await o.events.append(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
   } catch (err) {
     o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
   }
   // No reason on the wire: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message after
   // ack_wait, forever. The reason is in the message.rejected event above.
   m.term();
-}
-
-/** Sleep that wakes early when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

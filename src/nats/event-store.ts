@@ -1,64 +1,87 @@
-// The typed publisher: msgID = event id (dedup), optional expected last subject sequence.
+// The event store on JetStream: append with msgID = event id (dedup) and an optional expected last
+// subject sequence (→ ConcurrencyError), and reads through the one stream reader.
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, jetstream } from "@nats-io/jetstream";
-import { headers, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
+import { headers, type MsgHdrs } from "@nats-io/transport-node";
 import { ConcurrencyError } from "../core/errors.ts";
-import type { AgentEvent } from "../core/events/catalogue/index.ts";
-import { encodeJson } from "../core/events/codec.ts";
+import { type AgentEvent, encodeJson } from "../core/events/index.ts";
+import type {
+  Appended,
+  AppendOptions,
+  EventStore,
+  ReadRange,
+  StoredEvent,
+} from "../core/ports/event-store.ts";
+import type { Connection } from "./connection.ts";
+import { eventOf, StreamReader } from "./stream-reader.ts";
 
-export type PublishOptions = {
-  /** Fail with ConcurrencyError unless the subject's last sequence is this (0: subject is empty). */
-  expectedLastSubjectSequence?: number;
-  /** Publish ack timeout (ms). Default 5000. */
-  timeoutMs?: number;
-  /** Extra NATS headers (e.g. Agents-Source on a submission). */
-  headers?: Record<string, string>;
-};
+/** Publish ack timeout (ms), unless an append says otherwise. */
+const PUBLISH_TIMEOUT_MS = 5000;
 
-export type Published = { seq: number; duplicate: boolean; stream: string };
+/** AppendOptions, plus how long to wait for the server's ack (ms). */
+export type JetStreamAppendOptions = AppendOptions & { timeoutMs?: number };
 
-export class EventPublisher {
+export class JetStreamEventStore implements EventStore {
   readonly js: JetStreamClient;
-  constructor(nc: NatsConnection) {
+  readonly reader: StreamReader;
+
+  constructor(nc: Connection) {
     this.js = jetstream(nc);
+    this.reader = new StreamReader(nc);
   }
 
-  /** Append one event to a subject; a repeat of the same event id is stored once. */
-  async publish(subject: string, event: AgentEvent, opts: PublishOptions = {}): Promise<Published> {
-    return this.publishRaw(subject, encodeJson(event), event.id, opts);
+  append(subject: string, event: AgentEvent, o: JetStreamAppendOptions = {}): Promise<Appended> {
+    return this.publish(subject, encodeJson(event), event.id, o);
   }
 
-  /** Publish any JSON payload with a dedup id (work items, control commands). */
-  async publishJson(
+  appendJson(
     subject: string,
     payload: unknown,
-    msgID: string,
-    opts: PublishOptions = {},
-  ): Promise<Published> {
-    return this.publishRaw(subject, encodeJson(payload), msgID, opts);
+    id: string,
+    o: JetStreamAppendOptions = {},
+  ): Promise<Appended> {
+    return this.publish(subject, encodeJson(payload), id, o);
   }
 
-  private async publishRaw(
+  lastEvent(subject: string): Promise<StoredEvent | null> {
+    return this.reader.lastEvent(subject);
+  }
+
+  lastSequence(filter: string): Promise<number> {
+    return this.reader.lastSequence(filter);
+  }
+
+  eventAt(seq: number): Promise<StoredEvent | null> {
+    return this.reader.eventAt(seq);
+  }
+
+  read(filter: string, range: ReadRange = {}): AsyncIterable<StoredEvent> {
+    return this.reader.readEvents(filter, range);
+  }
+
+  async *follow(filter: string, fromSeq: number, signal: AbortSignal): AsyncIterable<StoredEvent> {
+    for await (const m of this.reader.follow({ filter, fromSeq, signal })) {
+      const e = eventOf(m);
+      if (e) yield e;
+    }
+  }
+
+  /** Publish bytes to any subject of the topology (a work item goes to AGENTS_WORK this way). */
+  async publish(
     subject: string,
     bytes: Uint8Array,
     msgID: string,
-    opts: PublishOptions,
-  ): Promise<Published> {
-    const expect =
-      opts.expectedLastSubjectSequence === undefined
-        ? undefined
-        : { lastSubjectSequence: opts.expectedLastSubjectSequence };
+    o: JetStreamAppendOptions = {},
+  ): Promise<Appended> {
     try {
       const ack = await this.js.publish(subject, bytes, {
         msgID,
-        timeout: opts.timeoutMs ?? 5000,
-        ...(expect ? { expect } : {}),
-        ...(opts.headers ? { headers: toHeaders(opts.headers) } : {}),
+        timeout: o.timeoutMs ?? PUBLISH_TIMEOUT_MS,
+        ...(o.expectedSeq === undefined ? {} : { expect: { lastSubjectSequence: o.expectedSeq } }),
+        ...(o.headers ? { headers: toHeaders(o.headers) } : {}),
       });
-      return { seq: ack.seq, duplicate: ack.duplicate, stream: ack.stream };
+      return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
-      if (isWrongLastSequence(err)) {
-        throw new ConcurrencyError(subject, opts.expectedLastSubjectSequence ?? -1, err);
-      }
+      if (isWrongLastSequence(err)) throw new ConcurrencyError(subject, o.expectedSeq ?? -1, err);
       throw err;
     }
   }
@@ -70,7 +93,7 @@ function toHeaders(record: Record<string, string>): MsgHdrs {
   return h;
 }
 
-/** True when the server refused a publish because the subject moved past the expected sequence. */
+/** True when the server refused a write because the subject (or KV entry) moved past the expected sequence. */
 export function isWrongLastSequence(err: unknown): boolean {
   return (
     err instanceof JetStreamApiError &&

@@ -2,9 +2,13 @@
 // per-lane estimates of waiting messages come from the wake-up subscription (a publish names its
 // lane) and from each pulled message's `pending`; the server is asked (consumer info) only when
 // no lane seems to have work, at most every REFRESH_MS.
-import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import { type Consumer, type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
+import type { WorkItem } from "../core/events/index.ts";
 import { STREAM_WORK, workConsumerName } from "../core/events/index.ts";
+import type { Delivery } from "../core/ports/delivery.ts";
 import { type Lane, LaneScheduler, laneKey } from "../core/worker/lanes.ts";
+import type { Connection } from "./connection.ts";
+import { type RejectContext, workDelivery } from "./delivery.ts";
 
 const REFRESH_MS = 250;
 const PULL_EXPIRES_MS = 1000;
@@ -19,12 +23,18 @@ export class LanePoller {
   private lastRefresh = 0;
   private delayedPoll: Promise<void> | undefined;
 
+  private readonly js: JetStreamClient;
+  private jsm: JetStreamManager | undefined;
+
   constructor(
-    private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
+    nc: Connection,
+    /** Who records a message that is no work item. */
+    private readonly reject: RejectContext,
     /** Called with a redelivered (nak'd, delayed) message found by a background poll. */
-    private readonly onDelayed: (msg: JsMsg) => void,
-  ) {}
+    private readonly onDelayed: (d: Delivery<WorkItem>) => void,
+  ) {
+    this.js = jetstream(nc);
+  }
 
   /** A message was published on a work subject (core NATS sees JetStream publishes too). */
   noticePublish(subject: string): void {
@@ -38,8 +48,8 @@ export class LanePoller {
     this.held.set(key, Math.max((this.held.get(key) ?? 0) + delta, 0));
   }
 
-  /** One message from the lane the scheduler picks among lanes with work, or null. */
-  async next(lanes: Lane[]): Promise<JsMsg | null> {
+  /** One work item from the lane the scheduler picks among lanes with work, or null. */
+  async next(lanes: Lane[]): Promise<Delivery<WorkItem> | null> {
     let withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
     if (withWork.length === 0 && Date.now() - this.lastRefresh >= REFRESH_MS) {
       await this.refresh(lanes);
@@ -49,7 +59,7 @@ export class LanePoller {
     if (!lane) return null;
     const msg = await (await this.consumer(lane)).next({ expires: PULL_EXPIRES_MS });
     this.waiting.set(laneKey(lane), msg ? msg.info.pending : 0);
-    return msg;
+    return msg ? ((await workDelivery(msg, this.reject)) ?? null) : null;
   }
 
   /** Ask the server what waits in each lane; start a background poll where delayed items may be due. */
@@ -57,10 +67,10 @@ export class LanePoller {
     this.lastRefresh = Date.now();
     // Read what this worker holds before asking, so an ack racing the answer cannot fake a delayed item.
     const held = lanes.map((l) => this.held.get(laneKey(l)) ?? 0);
+    this.jsm ??= await this.js.jetstreamManager(false);
+    const jsm = this.jsm;
     const infos = await Promise.all(
-      lanes.map((l) =>
-        this.jsm.consumers.info(STREAM_WORK, workConsumerName(l.queue, l.band)).catch(() => null),
-      ),
+      lanes.map((l) => jsm.consumers.info(STREAM_WORK, workConsumerName(l.queue, l.band)).catch(() => null)),
     );
     lanes.forEach((l, i) => {
       this.waiting.set(laneKey(l), infos[i]?.num_pending ?? 0);
@@ -74,8 +84,9 @@ export class LanePoller {
   private async pollDelayed(lane: Lane): Promise<void> {
     try {
       const msg = await (await this.consumer(lane)).next({ expires: PULL_EXPIRES_MS });
-      if (msg) {
-        this.onDelayed(msg);
+      const d = msg ? await workDelivery(msg, this.reject) : undefined;
+      if (d) {
+        this.onDelayed(d);
         this.lastRefresh = 0; // others may be due too (a resume after a stop): look again at once
       }
     } catch {

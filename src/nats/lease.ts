@@ -4,15 +4,15 @@
 // holder let go. Every change is compare-and-set on the entry's revision, so two standbys can never
 // both win.
 import { hostname } from "node:os";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type KV, Kvm } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "pino";
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
 import { decodeWith } from "../core/events/codec.ts";
 import { LEASES_BUCKET } from "../core/events/subjects.ts";
-import { sleep } from "./consumer.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import type { Connection } from "./connection.ts";
+import { isWrongLastSequence } from "./event-store.ts";
 
 export type LeaseOptions = {
   /** The lease's key, e.g. "orchestrator". */
@@ -46,7 +46,7 @@ export class Lease {
   ) {}
 
   /** Open the leases bucket (provisionTopology creates it). */
-  static async open(nc: NatsConnection, o: LeaseOptions): Promise<Lease> {
+  static async open(nc: Connection, o: LeaseOptions): Promise<Lease> {
     return new Lease(await openLeases(nc), o);
   }
 
@@ -99,7 +99,7 @@ export class Lease {
           this.o.log.warn({ err: why, lease: this.o.name }, "lease check failed; retrying");
         failing = why;
       }
-      await sleep(poll, signal);
+      await sleep(poll, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -131,7 +131,7 @@ export class Lease {
     let renewed = this.now();
     const every = this.o.ttlMs / 3;
     while (!tenure.signal.aborted) {
-      await sleep(every, tenure.signal);
+      await sleep(every, undefined, { signal: tenure.signal }).catch(() => undefined);
       if (tenure.signal.aborted) return;
       try {
         // A renewal that hangs (NATS away) must not outlast its turn.
@@ -166,7 +166,7 @@ export type LeaseStatus = {
 export const NO_HOLDER: LeaseStatus = { holder: null, renewed_at: null, ttl_ms: null, live: false };
 
 /** The leases bucket, for reading leases without taking part (see leaseStatus). */
-export function openLeases(nc: NatsConnection): Promise<KV> {
+export function openLeases(nc: Connection): Promise<KV> {
   return new Kvm(nc).open(LEASES_BUCKET);
 }
 
@@ -190,9 +190,5 @@ function parseHolding(value: Uint8Array): Holding | undefined {
 
 /** The server refused a compare-and-set: someone else wrote the lease first. */
 function isConflict(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
+  return isWrongLastSequence(err);
 }

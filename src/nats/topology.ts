@@ -11,8 +11,7 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
-import type { NatsConnection } from "@nats-io/transport-node";
-import { Band, QueueName } from "../core/events/catalogue/index.ts";
+import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
   LEASES_BUCKET,
   OUTPUTS_BUCKET,
@@ -20,7 +19,10 @@ import {
   STREAM_WORK,
   Subjects,
   workConsumerName,
+  workLanes,
 } from "../core/events/subjects.ts";
+import type { Connection } from "./connection.ts";
+import type { JetStreamEventStore } from "./event-store.ts";
 
 const NS_PER_MS = 1_000_000;
 
@@ -64,19 +66,11 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
   };
 }
 
-/** Every (queue, band) pair; each gets its own consumer (work-queue filters may not overlap). */
-export function workLanes(): Array<{ queue: QueueName; band: Band }> {
-  return QueueName.options.flatMap((queue) => Band.options.map((band) => ({ queue, band })));
-}
-
 /**
  * Create or update streams, work consumers, the outputs bucket and the leases bucket; safe to call
  * from every process.
  */
-export async function provisionTopology(
-  nc: NatsConnection,
-  o: TopologyOptions = {},
-): Promise<JetStreamManager> {
+export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const cfg of [eventsStreamConfig(o), workStreamConfig(o)]) {
     await ensureStream(jsm, cfg);
@@ -119,4 +113,42 @@ async function ensureStream(
   // Only fields the server lets us change; retention and storage are fixed at creation.
   const { retention: _r, storage: _s, ...mutable } = cfg;
   await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
+}
+
+/** The orchestrator's durable consumer: its ack floor (the stream sequence its state is folded to). */
+export async function ackFloor(nc: Connection, name: string): Promise<number> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  return (await jsm.consumers.info(STREAM_EVENTS, name)).ack_floor.stream_seq;
+}
+
+/**
+ * Make sure the orchestrator's durable consumer on every subject exists and delivers everything
+ * after its ack floor, in order; returns that floor. A consumer resumes after its last *delivered*
+ * message, but state is rebuilt only up to the ack floor: after a crash, messages past the floor
+ * would be skipped (if acked) or come back out of order after ack_wait (if not). So it is recreated
+ * to deliver everything after the floor; decisions are idempotent, so input handled before the crash
+ * is harmless to handle again.
+ */
+export async function ensureOrchestratorConsumer(nc: Connection, name: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const existing = await jsm.consumers.info(STREAM_EVENTS, name).catch(() => null);
+  const floor = existing?.ack_floor.stream_seq ?? 0;
+  if (existing && existing.delivered.stream_seq <= floor) return floor;
+  if (existing) await jsm.consumers.delete(STREAM_EVENTS, name);
+  await jsm.consumers.add(STREAM_EVENTS, {
+    durable_name: name,
+    filter_subject: Subjects.all,
+    ack_policy: AckPolicy.Explicit,
+    ...(floor > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
+    ack_wait: 60 * 1000 * NS_PER_MS,
+    max_ack_pending: 1000,
+  });
+  return floor;
+}
+
+/** Publish a work item on its lane (msgID task:attempt, so a repeat is stored once). */
+export async function dispatchWork(events: JetStreamEventStore, item: WorkItem): Promise<void> {
+  await events.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
 }

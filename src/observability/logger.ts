@@ -1,7 +1,8 @@
 // Structured logs (pino) with secrets redacted wherever they might appear: fields by name (below),
 // and, on the finished line, URL credentials and the values of the secret variables (an error
 // message quoting a URL or a request carries them in free text, which no field path reaches).
-import { type DestinationStream, type Logger, pino } from "pino";
+import { type DestinationStream, type Logger as PinoLogger, pino } from "pino";
+import type { Logger } from "../core/ports/logger.ts";
 import { REDACTED, redactText, SECRET_ENV_NAMES, secretValues } from "./redact.ts";
 
 // Field paths: `*` matches one level, so the places secrets sit in nested objects (request options
@@ -34,17 +35,18 @@ function scrubbing(dest: DestinationStream, secrets: readonly string[]): Destina
 
 /**
  * A pino logger for one component; secrets are redacted. Writes JSON to stderr (or `destination`).
- * The secret values searched for are those in the environment when the logger is made.
+ * The secret values searched for are those in the environment when the logger is made. It is a
+ * Logger (our type, what everything else takes) and a PinoLogger (what fastify takes).
  */
 export function createLogger(
   component: string,
   level = process.env.LOG_LEVEL ?? "info",
   destination: DestinationStream = pino.destination(2),
-): Logger {
+): PinoLogger {
   return pino(
     { name: component, level, redact: { paths: REDACT, censor: REDACTED } },
     scrubbing(destination, secretValues()),
   );
 }
 
-export type { Logger };
+export type { Logger, PinoLogger };

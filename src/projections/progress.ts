@@ -1,7 +1,8 @@
 // Bookkeeping of the runner: callers waiting for a stream sequence, replay progress, and running
 // store work one piece at a time.
+
+import { setTimeout as sleep } from "node:timers/promises";
 import { NotReadyError } from "../core/errors.ts";
-import { sleep } from "../nats/index.ts";
 
 type Waiter = { seq: number; resolve: () => void; reject: (err: Error) => void };
 
@@ -137,6 +138,6 @@ export async function restarting(
       if (signal.aborted) break;
       onError(err);
     }
-    if (!signal.aborted) await sleep(delayMs, signal);
+    if (!signal.aborted) await sleep(delayMs, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -1,18 +1,11 @@
 // The projection runner: follows the AGENTS stream from the store's checkpoint with an ordered
 // consumer, folds messages in batches (each applied atomically with its checkpoint), restarts from
 // the store's checkpoint after any failure, and rebuilds a store from sequence 1 on demand.
-import { type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "pino";
 import { errorMessage } from "../core/errors.ts";
-import {
-  applicableAfter,
-  followBatches,
-  inChunks,
-  type RawMessage,
-  readRange,
-  streamBounds,
-} from "../nats/projection-source.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import type { Connection } from "../nats/connection.ts";
+import { StreamReader } from "../nats/stream-reader.ts";
+import { applicableAfter, inChunks, type RawMessage } from "./decode.ts";
 import { planBatch } from "./fold.ts";
 import {
   ProgressMeter,
@@ -25,7 +18,7 @@ import {
 import type { ProjectionStore } from "./store.ts";
 
 export type ProjectionRunnerOptions = {
-  nc: NatsConnection;
+  nc: Connection;
   store: ProjectionStore;
   log: Logger;
   /** Stream messages folded into one store transaction. Default 500. */
@@ -40,8 +33,7 @@ export class ProjectionRunner {
   private readonly log: Logger;
   private readonly batchSize: number;
   private readonly retryDelayMs: number;
-  private readonly js: JetStreamClient;
-  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly reader: StreamReader;
   private applied = 0;
   private follower: { abort: AbortController; done: Promise<void> } | null = null;
   private readonly waiters = new SeqWaiters();
@@ -53,7 +45,7 @@ export class ProjectionRunner {
     this.log = o.log;
     this.batchSize = Math.max(1, o.batchSize ?? 500);
     this.retryDelayMs = o.retryDelayMs ?? 1000;
-    this.js = jetstream(o.nc);
+    this.reader = new StreamReader(o.nc);
   }
 
   /** Last sequence applied, and follower failures so far (each restarted from the store's checkpoint). */
@@ -82,7 +74,7 @@ export class ProjectionRunner {
       return await this.serial.run(async () => {
         await this.store.reset();
         this.applied = 0;
-        const bounds = await streamBounds(await this.manager());
+        const bounds = await this.reader.bounds();
         return this.readThrough(1, bounds.last_seq, bounds.messages, o);
       });
     } finally {
@@ -92,7 +84,7 @@ export class ProjectionRunner {
 
   /** Stream messages not yet applied: stream last sequence − store checkpoint (for metrics). */
   async lag(): Promise<number> {
-    const { last_seq } = await streamBounds(await this.manager());
+    const { last_seq } = await this.reader.bounds();
     return Math.max(0, last_seq - (await this.store.checkpoint()));
   }
 
@@ -103,7 +95,7 @@ export class ProjectionRunner {
 
   /** Apply everything in the stream now (waiting for the follower, or reading it directly when stopped). */
   async catchUp(timeoutMs = 30_000): Promise<number> {
-    const { last_seq } = await streamBounds(await this.manager());
+    const { last_seq } = await this.reader.bounds();
     if (this.follower) {
       await this.waitFor(last_seq, timeoutMs);
       return last_seq;
@@ -147,13 +139,13 @@ export class ProjectionRunner {
     const fromSeq = (await this.store.checkpoint()) + 1;
     this.applied = fromSeq - 1;
     const apply = (batch: RawMessage[]) => this.serial.run(() => this.applyRaw(batch));
-    await followBatches(this.js, { fromSeq, batchSize: this.batchSize, idleFlushMs: 20, signal, apply });
+    await this.reader.followBatches({ fromSeq, batchSize: this.batchSize, idleFlushMs: 20, signal, apply });
   }
 
   // Read a bounded range in batches (replay and catch-up while not following).
   private async readThrough(from: number, to: number, total: number, o: ReplayOptions) {
     const meter = new ProgressMeter(total, o.progressEvery ?? 10_000, o.onProgress);
-    for await (const chunk of inChunks(readRange(this.js, from, to), this.batchSize)) {
+    for await (const chunk of inChunks(this.reader.readRange({ fromSeq: from, toSeq: to }), this.batchSize)) {
       await this.applyRaw(chunk);
       meter.add(chunk.length, this.applied);
     }
@@ -175,14 +167,6 @@ export class ProjectionRunner {
     this.log.debug({ from: items[0]?.seq, to: last.seq }, "projections applied a batch");
     this.applied = last.seq;
     this.waiters.advance(last.seq);
-  }
-
-  private manager(): Promise<JetStreamManager> {
-    this.jsm ??= this.js.jetstreamManager().catch((err: unknown) => {
-      this.jsm = undefined;
-      throw err;
-    });
-    return this.jsm;
   }
 }
 

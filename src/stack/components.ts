@@ -1,12 +1,14 @@
 // Build the system's parts from the configuration: executor, orchestrator and workers.
 import { join } from "node:path";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { createCritic } from "../actors/critic/index.ts";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
-import { Worker } from "../actors/worker/worker.ts";
+import { Worker } from "../actors/worker/index.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
-import { createExecutor, type Executor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
+import type { Executor } from "../core/ports/executor.ts";
+import { createExecutor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
 import { isOnPath } from "../executors/which.ts";
+import type { Connection } from "../nats/connection.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
 
@@ -34,7 +36,7 @@ export function executorFromConfig(config: Config, log: Logger): Executor {
 }
 
 /** The orchestrator with its decision settings from the configuration. */
-export function orchestratorFromConfig(nc: NatsConnection, config: Config, log: Logger): Orchestrator {
+export function orchestratorFromConfig(nc: Connection, config: Config, log: Logger): Orchestrator {
   return new Orchestrator({
     nc,
     log,
@@ -53,12 +55,7 @@ export function orchestratorFromConfig(nc: NatsConnection, config: Config, log: 
 }
 
 /** A worker serving the configured queues with the configured executor. */
-export function workerFromConfig(
-  nc: NatsConnection,
-  config: Config,
-  log: Logger,
-  executor: Executor,
-): Worker {
+export function workerFromConfig(nc: Connection, config: Config, log: Logger, executor: Executor): Worker {
   const queues = config.AGENTS_QUEUES.split(",").map((q) => QueueName.parse(q.trim()));
   return new Worker({
     nc,
@@ -71,5 +68,6 @@ export function workerFromConfig(
     ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
     modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
+    critic: createCritic,
   });
 }

@@ -1,16 +1,16 @@
 // The gateway of a process, wired to its NATS connection, projections and the outputs bucket.
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.ts";
 import { type RunningGateway, startGateway } from "../gateway/index.ts";
 import { Artifacts } from "../nats/artifacts.ts";
-import type { Logger } from "../observability/logger.ts";
+import type { Connection } from "../nats/connection.ts";
+import type { PinoLogger } from "../observability/logger.ts";
 import type { RunningProjections } from "./projections.ts";
 
 /** Listen on AGENTS_HOST:AGENTS_PORT; refuses (ConfigError) a non-local gateway without AGENTS_API_KEY. */
 export async function gatewayFromConfig(
-  nc: NatsConnection,
+  nc: Connection,
   config: Config,
-  log: Logger,
+  log: PinoLogger,
   projections: RunningProjections,
 ): Promise<RunningGateway> {
   return startGateway({

@@ -1,7 +1,7 @@
 // The projections of a process: the store the configuration names (ArangoDB when ARANGO_URL is set,
 // else the embedded in-memory store) and a runner following the stream into it.
-import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.ts";
+import type { Connection } from "../nats/connection.ts";
 import type { Logger } from "../observability/logger.ts";
 import {
   createArangoStore,
@@ -33,7 +33,7 @@ export async function storeFromConfig(config: Config): Promise<{ kind: StoreKind
 
 /** Open the store and follow the stream from its checkpoint (the embedded store starts at 1). */
 export async function startProjections(
-  nc: NatsConnection,
+  nc: Connection,
   config: Config,
   log: Logger,
 ): Promise<RunningProjections> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Band, STREAM_WORK, Subjects } from "../../src/core/events/index.ts";
-import type { StoredEvent } from "../../src/nats/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
 /** The band of every task created so far, by task id. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { STREAM_WORK, Subjects, type WorkItem, workConsumerName } from "../../src/core/events/index.ts";
-import { EventPublisher } from "../../src/nats/index.ts";
+import { JetStreamEventStore } from "../../src/nats/index.ts";
 import { exampleEvent } from "../core/events/examples.ts";
 import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
@@ -10,10 +10,10 @@ import { eventually, ofType, startStack, type TestStack } from "../support/index
 // items (no orchestrator) to show that a stale item can never start a task twice.
 describe("a worker given work items that name the task's last sequence", () => {
   let stack: TestStack;
-  let publisher: EventPublisher;
+  let publisher: JetStreamEventStore;
   before(async () => {
     stack = await startStack();
-    publisher = new EventPublisher(stack.nc);
+    publisher = new JetStreamEventStore(stack.nc);
     stack.startWorker();
   });
   after(() => stack.stop());
@@ -23,17 +23,17 @@ describe("a worker given work items that name the task's last sequence", () => {
     const subject = Subjects.task(id);
     const meta = (type: string) => ({ id: `${id}-${type}`, job_id: "job-stale", task_id: id });
     const prompt = { inline: "Write one line about stale messages." };
-    const created = await publisher.publish(
+    const created = await publisher.append(
       subject,
       exampleEvent("task.created", { prompt, model: "claude-fixture" }, meta("created")),
     );
-    const queued = await publisher.publish(subject, exampleEvent("task.queued", {}, meta("queued")));
-    for (const type of then) await publisher.publish(subject, exampleEvent(type, {}, meta(type)));
+    const queued = await publisher.append(subject, exampleEvent("task.queued", {}, meta("queued")));
+    for (const type of then) await publisher.append(subject, exampleEvent(type, {}, meta(type)));
     return { created: created.seq, queued: queued.seq };
   }
 
   async function dispatch(item: WorkItem) {
-    await publisher.publishJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:stale-test`);
+    await publisher.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:stale-test`);
   }
 
   const itemFor = (id: string, seqs: { created: number; queued: number }): WorkItem => ({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Subjects } from "../../src/core/events/index.ts";
 import { jobIdFor } from "../../src/core/ids.ts";
-import type { StoredEvent } from "../../src/nats/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { readSse } from "../gateway/sse-reader.ts";
 import { startUp, type UpStack, until } from "./support.ts";
 

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { readEvents, type StoredEvent } from "../../src/nats/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { StreamReader } from "../../src/nats/index.ts";
 import {
   type ActorProcess,
   FAKE_CLAUDE,
@@ -99,7 +100,7 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
       }),
     events: async (filter = "agents.>") => {
       const out: StoredEvent[] = [];
-      for await (const e of readEvents(js, jsm, filter)) out.push(e);
+      for await (const e of new StreamReader(nc).readEvents(filter)) out.push(e);
       return out;
     },
     cli: (args, more = {}) => runCli(args, { ...env, ...more }),

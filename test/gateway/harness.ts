@@ -7,9 +7,10 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { FastifyInstance } from "fastify";
 import { type Config, loadConfig } from "../../src/config/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { buildApp } from "../../src/gateway/index.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
-import { provisionTopology, readEvents, type StoredEvent } from "../../src/nats/index.ts";
+import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { createEmbeddedStore, ProjectionRunner, type ProjectionStore } from "../../src/projections/index.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
@@ -93,7 +94,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
     config,
     events: async (filter = "agents.>") => {
       const out: StoredEvent[] = [];
-      for await (const e of readEvents(js, jsm, filter)) out.push(e);
+      for await (const e of new StreamReader(nc).readEvents(filter)) out.push(e);
       return out;
     },
     appWith: (env) => make(loadConfig(envFor(env))),

@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { type AgentEvent, newEvent, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
-import { EventPublisher } from "../../src/nats/index.ts";
+import { JetStreamEventStore } from "../../src/nats/index.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 import { readSse } from "./sse-reader.ts";
 
@@ -24,15 +24,15 @@ describe("GET /v1/agents/events (SSE)", () => {
   let h: GatewayHarness;
   let app: FastifyInstance;
   let base: string;
-  let pub: EventPublisher;
-  const publish = async (subject: string, e: AgentEvent) => (await pub.publish(subject, e)).seq;
+  let pub: JetStreamEventStore;
+  const publish = async (subject: string, e: AgentEvent) => (await pub.append(subject, e)).seq;
   before(async () => {
     h = await startGatewayHarness({ env: { AGENTS_SSE_HEARTBEAT_MS: "100", AGENTS_SSE_MAX_BUFFERED: "16" } });
     app = h.app;
     await app.listen({ host: "127.0.0.1", port: 0 });
     const addr = app.server.address();
     base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-    pub = new EventPublisher(h.nc);
+    pub = new JetStreamEventStore(h.nc);
   });
   after(() => h.stop());
 
@@ -153,14 +153,14 @@ describe("GET /v1/agents/events (SSE)", () => {
           { attempt: 1, reason: "internal", error: bulk, duration_ms: published, cost_usd: 0 },
           { job_id: job, task_id: task, now: Date.now() },
         );
-        batch.push(pub.publish(Subjects.task(task), e));
+        batch.push(pub.append(Subjects.task(task), e));
       }
       await Promise.all(batch);
       await caughtUp(published);
     }
     total = published;
     // One more event wakes the reader's check even if it already holds them all.
-    await pub.publish(Subjects.task(task), taskEvent(job, 1));
+    await pub.append(Subjects.task(task), taskEvent(job, 1));
     const got = await fast;
     assert.ok(await dropped(app), "the slow client was dropped");
     assert.ok(got.length >= total, `the reading client got every event (${got.length} of ${total})`);
@@ -194,9 +194,9 @@ describe("GET /v1/agents/events: consumers of departed clients", () => {
 
   it("given 40 clients that connect and disconnect, then the stream's consumer count returns to where it was", async () => {
     const consumers = async () => (await h.jsm.streams.info(STREAM_EVENTS)).state.consumer_count;
-    const pub = new EventPublisher(h.nc);
+    const pub = new JetStreamEventStore(h.nc);
     const task = "jSseGone-i1-g";
-    await pub.publish(Subjects.task(task), taskEvent("jSseGone", 1));
+    await pub.append(Subjects.task(task), taskEvent("jSseGone", 1));
     const before = await consumers();
     // Clients that read an event (so their consumer surely existed) and then hang up, in batches.
     for (let batch = 0; batch < 4; batch++) {

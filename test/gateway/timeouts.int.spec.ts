@@ -3,7 +3,7 @@ import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { newEvent, Subjects } from "../../src/core/events/index.ts";
-import { EventPublisher } from "../../src/nats/index.ts";
+import { JetStreamEventStore } from "../../src/nats/index.ts";
 import { type GatewayHarness, startGatewayHarness } from "./harness.ts";
 
 /** Listen on a free loopback port; the app's base URL. */
@@ -97,7 +97,7 @@ describe("gateway request and idle timeouts", () => {
       { wave: 1, iterations: [1] },
       { job_id: "jTimeouts", now: Date.now() },
     );
-    const { seq } = await new EventPublisher(h.nc).publish(Subjects.job("jTimeouts"), e);
+    const { seq } = await new JetStreamEventStore(h.nc).append(Subjects.job("jTimeouts"), e);
     await readUntil(() => text.includes(`id: ${seq}\n`));
     await reader.cancel();
   });

@@ -5,21 +5,20 @@ import {
   DeliverPolicy,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   jetstream,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { ConcurrencyError } from "../../src/core/errors.ts";
 import { AgentEvent, type AgentEventType, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import {
+  type ConsumedMessage,
   connectNats,
   consumeLoop,
-  EventPublisher,
-  lastEvent,
+  JetStreamEventStore,
   provisionTopology,
-  readEvents,
-  type StoredEvent,
+  StreamReader,
 } from "../../src/nats/index.ts";
 import { exampleEvent } from "../core/events/examples.ts";
 import { type NatsServerHandle, retryUntil, startNatsServer } from "../support/index.ts";
@@ -59,14 +58,14 @@ describe("event backbone on a real nats-server", () => {
   let nc: NatsConnection;
   let js: JetStreamClient;
   let jsm: JetStreamManager;
-  let publisher: EventPublisher;
+  let publisher: JetStreamEventStore;
 
   before(async () => {
     server = await startNatsServer();
     nc = await connectNats(server.url, "backbone-test");
     jsm = await provisionTopology(nc);
     js = jetstream(nc);
-    publisher = new EventPublisher(nc);
+    publisher = new JetStreamEventStore(nc);
   });
 
   after(async () => {
@@ -86,8 +85,8 @@ describe("event backbone on a real nats-server", () => {
   it("given an event published twice with one id, then the second ack is a duplicate and one message is kept", async () => {
     const subject = Subjects.task("dup");
     const event = taskEvent("task.created", "dup", "dup-created");
-    const a = await publisher.publish(subject, event);
-    const b = await publisher.publish(subject, event);
+    const a = await publisher.append(subject, event);
+    const b = await publisher.append(subject, event);
     assert.equal(a.duplicate, false);
     assert.equal(b.duplicate, true);
     assert.equal(b.seq, a.seq);
@@ -97,17 +96,13 @@ describe("event backbone on a real nats-server", () => {
 
   it("given two publishers racing with the same expected sequence, then exactly one wins and the other gets ConcurrencyError", async () => {
     const subject = Subjects.task("race");
-    const created = await publisher.publish(subject, taskEvent("task.created", "race", "race-created"));
+    const created = await publisher.append(subject, taskEvent("task.created", "race", "race-created"));
     const other = await connectNats(server.url, "backbone-test-2");
     try {
-      const rival = new EventPublisher(other);
+      const rival = new JetStreamEventStore(other);
       const results = await Promise.allSettled([
-        publisher.publish(subject, taskEvent("task.queued", "race", "race-a"), {
-          expectedLastSubjectSequence: created.seq,
-        }),
-        rival.publish(subject, taskEvent("task.queued", "race", "race-b"), {
-          expectedLastSubjectSequence: created.seq,
-        }),
+        publisher.append(subject, taskEvent("task.queued", "race", "race-a"), { expectedSeq: created.seq }),
+        rival.append(subject, taskEvent("task.queued", "race", "race-b"), { expectedSeq: created.seq }),
       ]);
       const won = results.filter((r) => r.status === "fulfilled");
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -117,7 +112,7 @@ describe("event backbone on a real nats-server", () => {
       assert.ok(err instanceof ConcurrencyError, String(err));
       assert.equal(err.code, "CONCURRENCY_CONFLICT");
       assert.equal(err.expectedSequence, created.seq);
-      const history = await collect(readEvents(js, jsm, subject));
+      const history = await collect(new StreamReader(nc).readEvents(subject));
       assert.deepEqual(
         history.map((e) => e.event.type),
         ["task.created", "task.queued"],
@@ -139,7 +134,7 @@ describe("event backbone on a real nats-server", () => {
     const notJson = await js.publish(subject, "this is not json");
     const invalid = await js.publish(subject, JSON.stringify({ type: "task.started", data: {} }));
     const good = taskEvent("task.created", "t1", "t1-created");
-    const goodAck = await publisher.publish(subject, good);
+    const goodAck = await publisher.append(subject, good);
 
     const seen: Array<{ event: AgentEvent; seq: number }> = [];
     const abort = new AbortController();
@@ -149,7 +144,7 @@ describe("event backbone on a real nats-server", () => {
       schema: AgentEvent,
       log,
       signal: abort.signal,
-      handler: async (event: AgentEvent, msg: JsMsg) => {
+      handler: async (event: AgentEvent, msg: ConsumedMessage) => {
         seen.push({ event, seq: msg.seq });
         return undefined;
       },
@@ -162,7 +157,7 @@ describe("event backbone on a real nats-server", () => {
     }
     assert.deepEqual(seen, [{ event: good, seq: goodAck.seq }]);
 
-    const rejected = (await collect(readEvents(js, jsm, Subjects.system)))
+    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.system)))
       .map((e) => e.event)
       .filter((e) => e.type === "message.rejected");
     assert.deepEqual(
@@ -189,7 +184,7 @@ describe("event backbone on a real nats-server", () => {
       filter_subject: subject,
       ack_policy: AckPolicy.Explicit,
     });
-    await publisher.publish(subject, taskEvent("task.created", "t2", "t2-created"));
+    await publisher.append(subject, taskEvent("task.created", "t2", "t2-created"));
 
     const deliveries: number[] = [];
     const abort = new AbortController();
@@ -200,8 +195,8 @@ describe("event backbone on a real nats-server", () => {
       log,
       signal: abort.signal,
       retryDelayMs: 20,
-      handler: async (_event: AgentEvent, msg: JsMsg) => {
-        deliveries.push(msg.info.deliveryCount);
+      handler: async (_event: AgentEvent, msg: ConsumedMessage) => {
+        deliveries.push(msg.deliveryCount);
         if (deliveries.length === 1) throw new Error("transient: the store is down");
         return { kind: "ack" };
       },
@@ -218,7 +213,7 @@ describe("event backbone on a real nats-server", () => {
       await loop;
     }
     assert.deepEqual(deliveries, [1, 2]);
-    const rejected = (await collect(readEvents(js, jsm, Subjects.system))).filter(
+    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.system))).filter(
       (e) => e.event.type === "message.rejected" && e.event.data.consumer === "test-retry",
     );
     assert.deepEqual(rejected, [], "a transient failure is not a rejection");
@@ -230,15 +225,15 @@ describe("event backbone on a real nats-server", () => {
     const types = ["task.created", "task.queued", "task.started", "task.completed"] as const;
     let seq = 0;
     for (const type of types) {
-      const ack = await publisher.publish(subject, taskEvent(type, taskId, `t3-${type}`), {
-        expectedLastSubjectSequence: seq,
+      const ack = await publisher.append(subject, taskEvent(type, taskId, `t3-${type}`), {
+        expectedSeq: seq,
       });
       seq = ack.seq;
     }
     // Interleave another task's event: the filter must leave it out.
-    await publisher.publish(Subjects.task("t3-other"), taskEvent("task.created", "t3-other", "t3-other"));
+    await publisher.append(Subjects.task("t3-other"), taskEvent("task.created", "t3-other", "t3-other"));
 
-    const history = await collect(readEvents(js, jsm, subject));
+    const history = await collect(new StreamReader(nc).readEvents(subject));
     assert.deepEqual(
       history.map((e) => e.event.type),
       [...types],
@@ -250,7 +245,7 @@ describe("event backbone on a real nats-server", () => {
       [...seqs].sort((a, b) => a - b),
     );
 
-    const last = await lastEvent(jsm, subject);
+    const last = await publisher.lastEvent(subject);
     assert.equal(last?.event.type, "task.completed");
     assert.equal(last?.seq, seq);
     assert.deepEqual(last, history.at(-1));
@@ -258,9 +253,9 @@ describe("event backbone on a real nats-server", () => {
 
   it("given garbage published after a task's last event, then lastEvent still returns that event at the garbage's sequence", async () => {
     const subject = Subjects.task("t4");
-    const ack = await publisher.publish(subject, taskEvent("task.created", "t4", "t4-created"));
+    const ack = await publisher.append(subject, taskEvent("task.created", "t4", "t4-created"));
     const junk = await js.publish(subject, "not an event");
-    const last = await lastEvent(jsm, subject);
+    const last = await publisher.lastEvent(subject);
     assert.equal(last?.event.type, "task.created");
     assert.equal(last?.event.id, "t4-created");
     assert.ok(junk.seq > ack.seq);
@@ -269,9 +264,9 @@ describe("event backbone on a real nats-server", () => {
 
   it("given an empty subject, when read, then nothing comes back promptly", async () => {
     const started = Date.now();
-    const history = await collect(readEvents(js, jsm, Subjects.task("never-written")));
+    const history = await collect(new StreamReader(nc).readEvents(Subjects.task("never-written")));
     assert.deepEqual(history, []);
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
-    assert.equal(await lastEvent(jsm, Subjects.task("never-written")), null);
+    assert.equal(await publisher.lastEvent(Subjects.task("never-written")), null);
   });
 });

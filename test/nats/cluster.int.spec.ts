@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { type JetStreamManager, jetstream } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { STREAM_EVENTS, STREAM_WORK, Subjects } from "../../src/core/events/index.ts";
-import {
-  connectNats,
-  EventPublisher,
-  provisionTopology,
-  readEvents,
-  type StoredEvent,
-} from "../../src/nats/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { connectNats, JetStreamEventStore, provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { exampleEvent } from "../core/events/examples.ts";
 import { FAILOVER, type NatsClusterHandle, retryUntil, startNatsCluster } from "../support/index.ts";
 
@@ -54,10 +49,10 @@ describe("event backbone on a 3-node JetStream cluster", () => {
   });
 
   it("given the AGENTS leader is killed, when publishing, then events are stored once and read back in order", async () => {
-    const publisher = new EventPublisher(nc);
+    const publisher = new JetStreamEventStore(nc);
     const subject = Subjects.task(TASK_ID);
     const [first, ...rest] = TYPES;
-    await publisher.publish(subject, exampleEvent(first, {}, { id: `c-${first}`, task_id: TASK_ID }));
+    await publisher.append(subject, exampleEvent(first, {}, { id: `c-${first}`, task_id: TASK_ID }));
 
     const leader = (await jsm.streams.info(STREAM_EVENTS)).cluster?.leader;
     const victim = cluster.nodes.find((_, i) => `n${i + 1}` === leader);
@@ -67,10 +62,10 @@ describe("event backbone on a 3-node JetStream cluster", () => {
     for (const type of rest) {
       // A retry after a lost ack re-sends the same id, so the event is still stored once.
       const event = exampleEvent(type, {}, { id: `c-${type}`, task_id: TASK_ID });
-      await retryUntil(() => publisher.publish(subject, event, { timeoutMs: 2_000 }), FAILOVER);
+      await retryUntil(() => publisher.append(subject, event, { timeoutMs: 2_000 }), FAILOVER);
     }
 
-    const history = await retryUntil(() => collect(readEvents(jetstream(nc), jsm, subject)), FAILOVER);
+    const history = await retryUntil(() => collect(new StreamReader(nc).readEvents(subject)), FAILOVER);
     assert.deepEqual(
       history.map((e) => e.event.type),
       [...TYPES],

@@ -1,12 +1,12 @@
-// The runner half of the contract: a real nats-server, the workload published with EventPublisher,
+// The runner half of the contract: a real nats-server, the workload published with JetStreamEventStore,
 // and a store that must end up the same whether built live, by replay, after a crash, or twice.
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
-import { jetstream } from "@nats-io/jetstream";
 import { NotReadyError } from "../../src/core/errors.ts";
 import { Subjects } from "../../src/core/events/index.ts";
-import { EventPublisher } from "../../src/nats/index.ts";
-import { applicableAfter, readRange } from "../../src/nats/projection-source.ts";
+import { JetStreamEventStore } from "../../src/nats/index.ts";
+import { StreamReader } from "../../src/nats/stream-reader.ts";
+import { applicableAfter } from "../../src/projections/decode.ts";
 import {
   ProjectionRunner,
   type ProjectionStore,
@@ -49,7 +49,8 @@ export function runnerContract(fresh: Fresh, opts: { skip?: string }): void {
       await follower.start();
       await publishWorkload(stream.nc, workload({ prefix: "v", seed: 7, jobs: 3 }));
       // A command as the very last message: the checkpoint passes commands too.
-      last = (await new EventPublisher(stream.nc).publishJson(Subjects.controlResume, {}, "v-resume")).seq;
+      last = (await new JetStreamEventStore(stream.nc).appendJson(Subjects.controlResume, {}, "v-resume"))
+        .seq;
       await follower.waitFor(last, 30_000);
       await follower.stop();
       assert.equal(await live.checkpoint(), last);
@@ -74,7 +75,7 @@ export function runnerContract(fresh: Fresh, opts: { skip?: string }): void {
       await r.start();
       await r.catchUp();
       await r.replay();
-      const extra = await new EventPublisher(stream.nc).publishJson(Subjects.controlStop, {}, "v-stop");
+      const extra = await new JetStreamEventStore(stream.nc).appendJson(Subjects.controlStop, {}, "v-stop");
       last = extra.seq;
       await r.waitFor(last);
       await r.stop();
@@ -128,7 +129,7 @@ export function runnerContract(fresh: Fresh, opts: { skip?: string }): void {
       const store = await reference();
       const before = await store.dump();
       const raw = [];
-      for await (const m of readRange(jetstream(stream.nc), 1, last)) raw.push(m);
+      for await (const m of new StreamReader(stream.nc).readRange({ fromSeq: 1, toSeq: last })) raw.push(m);
       for (const [from, to] of [
         [1, last],
         [300, 900],

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { connectNats, EventPublisher, provisionTopology } from "../../src/nats/index.ts";
-import { decodeMessage } from "../../src/nats/projection-source.ts";
+import { connectNats, JetStreamEventStore, provisionTopology } from "../../src/nats/index.ts";
+import { decodeMessage } from "../../src/projections/decode.ts";
 import { type Applicable, type ProjectionStore, planBatch } from "../../src/projections/index.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 import type { WorkloadMessage } from "./workload-script.ts";
@@ -35,7 +35,7 @@ export async function publishWorkload(
   messages: Iterable<WorkloadMessage>,
   window = 256,
 ): Promise<number> {
-  const publisher = new EventPublisher(nc);
+  const publisher = new JetStreamEventStore(nc);
   let inflight: Array<Promise<{ seq: number }>> = [];
   let last = 0;
   const drain = async () => {
@@ -43,8 +43,8 @@ export async function publishWorkload(
     inflight = [];
   };
   for (const m of messages) {
-    if (m.kind === "event") inflight.push(publisher.publish(m.subject, m.event));
-    else if (m.kind === "json") inflight.push(publisher.publishJson(m.subject, m.payload, m.id));
+    if (m.kind === "event") inflight.push(publisher.append(m.subject, m.event));
+    else if (m.kind === "json") inflight.push(publisher.appendJson(m.subject, m.payload, m.id));
     else inflight.push(publisher.js.publish(m.subject, m.text, { msgID: m.id }));
     if (inflight.length >= window) await drain();
   }

@@ -9,7 +9,8 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Subjects } from "../../src/core/events/index.ts";
 import { jobIdFor } from "../../src/core/ids.ts";
-import { provisionTopology, readEvents, type StoredEvent } from "../../src/nats/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { type ActorProcess, spawnActor } from "./actor-process.ts";
 import { type NatsServerHandle, startNatsServer } from "./nats-server.ts";
 
@@ -94,7 +95,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     },
     events: async (filter = Subjects.all) => {
       const out: StoredEvent[] = [];
-      for await (const e of readEvents(js, jsm, filter)) out.push(e);
+      for await (const e of new StreamReader(nc).readEvents(filter)) out.push(e);
       return out;
     },
     waitFor: async (filter, done, timeoutMs = 30_000) => {

@@ -1,14 +1,3 @@
-// The orchestrator: a process manager over the event stream.
-
-export { specKey } from "../../core/ids.ts";
-export type { Command, DecideConfig, OrchestratorInput } from "../../core/orchestrator/commands.ts";
-export { decide } from "../../core/orchestrator/decide.ts";
-export * from "../../core/orchestrator/planning.ts";
-export {
-  evolve,
-  initialState,
-  type JobState,
-  type OrchestratorState,
-} from "../../core/orchestrator/state.ts";
-export * from "../../core/protocol/prompts.ts";
+// The orchestrator actor: a shell that leads under a lease, folds the stream into the core's state,
+// runs the core's decisions and publishes what they say (the decisions are in src/core/orchestrator).
 export { Orchestrator, type OrchestratorOptions } from "./orchestrator.ts";

@@ -1,30 +1,33 @@
 // The orchestrator's adapter: hold the leader lease, rebuild state from the stream, then consume,
 // decide and publish. Other orchestrators wait as standbys and take over when the lease frees up.
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type JetStreamManager,
-  jetstream,
-  jetstreamManager,
-} from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
-import { type AgentEvent, STREAM_EVENTS, Subjects } from "../../core/events/index.ts";
-import type { Command, DecideConfig, OrchestratorInput } from "../../core/orchestrator/commands.ts";
-import { decide } from "../../core/orchestrator/decide.ts";
-import { decodeInput } from "../../core/orchestrator/input.ts";
-import { evolve, initialState, type OrchestratorState } from "../../core/orchestrator/state.ts";
-import { ArtifactKeys, Artifacts, INLINE_LIMIT_BYTES } from "../../nats/artifacts.ts";
-import { consumeLoop, EventPublisher, Lease, readEvents } from "../../nats/index.ts";
-import type { Logger } from "../../observability/logger.ts";
+import { type AgentEvent, MSG_ID_HEADER, STREAM_EVENTS, Subjects } from "../../core/events/index.ts";
+import {
+  type Command,
+  type DecideConfig,
+  decide,
+  decodeInput,
+  evolve,
+  initialState,
+  type OrchestratorInput,
+  type OrchestratorState,
+} from "../../core/orchestrator/index.ts";
+import { ArtifactKeys, INLINE_LIMIT_BYTES } from "../../core/ports/artifact-store.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { Artifacts } from "../../nats/artifacts.ts";
+import type { Connection } from "../../nats/connection.ts";
+import { consumeLoop } from "../../nats/consumer.ts";
+import { JetStreamEventStore } from "../../nats/event-store.ts";
+import { Lease } from "../../nats/lease.ts";
+import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };
 const OWN_ECHO: OwnEcho = { kind: "own-echo" };
 
 export type OrchestratorOptions = {
-  nc: NatsConnection;
+  nc: Connection;
   log: Logger;
   config: DecideConfig;
   /** Durable consumer name on AGENTS. Default "orchestrator". */
@@ -38,7 +41,7 @@ export type OrchestratorOptions = {
 
 export class Orchestrator {
   state: OrchestratorState = initialState();
-  private readonly publisher: EventPublisher;
+  private readonly events: JetStreamEventStore;
   /** Ids of own events already applied locally; skipped when they come back from the stream. */
   private applied = new Set<string>();
   private readonly abort = new AbortController();
@@ -50,7 +53,7 @@ export class Orchestrator {
   private folded = 0;
 
   constructor(private readonly o: OrchestratorOptions) {
-    this.publisher = new EventPublisher(o.nc);
+    this.events = new JetStreamEventStore(o.nc);
   }
 
   /** True while this orchestrator holds the lease and consumes; false while it stands by. */
@@ -93,9 +96,7 @@ export class Orchestrator {
 
   /** Fold up to the consumer's ack floor while standing by. */
   private async foldAhead(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc, { checkAPI: false });
-    const info = await jsm.consumers.info(STREAM_EVENTS, this.name);
-    const { events } = await this.foldTo(jsm, info.ack_floor.stream_seq);
+    const { events } = await this.foldTo(await ackFloor(this.o.nc, this.name));
     if (events > 0) this.o.log.debug({ events, folded: this.folded }, "standby folded ahead");
   }
 
@@ -109,12 +110,12 @@ export class Orchestrator {
    * Fold the events after what is folded already, up to `toSeq` (an ack floor). A floor behind the
    * fold (the consumer was recreated by hand) means starting over from sequence 1.
    */
-  private async foldTo(jsm: JetStreamManager, toSeq: number): Promise<{ from: number; events: number }> {
+  private async foldTo(toSeq: number): Promise<{ from: number; events: number }> {
     if (toSeq < this.folded) this.reset();
     const from = this.folded + 1;
     let events = 0;
     if (toSeq >= from) {
-      for await (const e of readEvents(jetstream(this.o.nc), jsm, Subjects.all, { fromSeq: from, toSeq })) {
+      for await (const e of this.events.read(Subjects.all, { fromSeq: from, toSeq })) {
         this.apply(e.event, e.seq);
         events++;
       }
@@ -125,11 +126,10 @@ export class Orchestrator {
 
   /** Rebuild to the ack floor and start consuming; `consuming` ends when the signal aborts. */
   private async lead(signal: AbortSignal): Promise<{ consuming: Promise<void> }> {
-    const jsm = await jetstreamManager(this.o.nc);
-    const floor = await this.ensureConsumer(jsm);
+    const floor = await ensureOrchestratorConsumer(this.o.nc, this.name);
     this.artifacts = await Artifacts.open(this.o.nc);
     const t0 = Date.now();
-    const { from, events } = await this.foldTo(jsm, floor);
+    const { from, events } = await this.foldTo(floor);
     this.o.log.info(
       { events, from, floor, ms: Date.now() - t0, holder: this.lease?.holder },
       "orchestrator state rebuilt; leading",
@@ -140,7 +140,7 @@ export class Orchestrator {
       schema: z.custom<OrchestratorInput | OwnEcho>(),
       decode: (m) => {
         // Our own events come back from the stream already applied: skip them before decoding.
-        const id = m.headers?.get("Nats-Msg-Id");
+        const id = m.header(MSG_ID_HEADER);
         if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
@@ -163,28 +163,6 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
-  }
-
-  private async ensureConsumer(jsm: JetStreamManager): Promise<number> {
-    const existing = await jsm.consumers.info(STREAM_EVENTS, this.name).catch(() => null);
-    const floor = existing?.ack_floor.stream_seq ?? 0;
-    if (existing && existing.delivered.stream_seq <= floor) return floor;
-    // A consumer resumes after its last *delivered* message, but state is rebuilt only up to the ack
-    // floor: after a crash, messages past the floor would be skipped (if acked) or come back out of
-    // order after ack_wait (if not). Recreate it to deliver everything after the floor, in order;
-    // decisions are idempotent, so input handled before the crash is harmless to handle again.
-    if (existing) await jsm.consumers.delete(STREAM_EVENTS, this.name);
-    await jsm.consumers.add(STREAM_EVENTS, {
-      durable_name: this.name,
-      filter_subject: Subjects.all,
-      ack_policy: AckPolicy.Explicit,
-      ...(floor > 0
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
-        : { deliver_policy: DeliverPolicy.All }),
-      ack_wait: 60_000_000_000,
-      max_ack_pending: 1000,
-    });
-    return floor;
   }
 
   private apply(event: AgentEvent, seq: number): void {
@@ -215,19 +193,12 @@ export class Orchestrator {
   private async run(commands: Command[]): Promise<void> {
     for (const c of commands) {
       if (c.kind === "dispatch") {
-        const item = c.item;
-        await this.publisher.publishJson(
-          Subjects.work(item.queue, item.band),
-          item,
-          `${item.task_id}:${item.attempt}`,
-        );
+        await dispatchWork(this.events, c.item);
         continue;
       }
       const event = await this.externalize(c.event);
       try {
-        const ack = await this.publisher.publish(c.subject, event, {
-          expectedLastSubjectSequence: c.expectedSeq,
-        });
+        const ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
         if (ack.duplicate) continue;
         this.applied.add(event.id);
         this.apply(event, ack.seq);

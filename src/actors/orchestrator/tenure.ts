@@ -1,8 +1,10 @@
 // The orchestrator's tenures: stand by while another orchestrator holds the lease (folding the stream
 // ahead, so a takeover starts warm), lead while holding it, and start over from a fresh state after
 // losing it.
+
+import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../../core/errors.ts";
-import { type Lease, sleep, type Tenure } from "../../nats/index.ts";
+import type { Lease, Tenure } from "../../nats/lease.ts";
 import type { Logger } from "../../observability/logger.ts";
 
 /** How often a standby folds the stream up to the leader's ack floor. */
@@ -64,7 +66,7 @@ export async function serveTenures(
       }
       o.log.error({ err: errorMessage(err) }, "orchestrator failed while leading; letting go");
       await lease.release();
-      await sleep(1000, o.stop);
+      await sleep(1000, undefined, { signal: o.stop }).catch(() => undefined);
     }
     first = false;
     if (o.stop.aborted) break;
@@ -82,6 +84,6 @@ async function keepWarm(leader: Leader, signal: AbortSignal, log: Logger): Promi
     } catch (err) {
       log.debug({ err: errorMessage(err) }, "standby could not fold ahead");
     }
-    await sleep(WARM_EVERY_MS, signal);
+    await sleep(WARM_EVERY_MS, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -1,16 +1,15 @@
 // Listens to agents.control.* on core NATS, so running agents stop at once, and knows whether an
 // emergency stop is in force (the later of the last stop and the last resume in the stream).
-import type { JetStreamManager } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
   ControlCancel,
   ControlQueue,
   decodeWith,
   type QueueName,
-  STREAM_EVENTS,
   Subjects,
 } from "../../core/events/index.ts";
-import type { Logger } from "../../observability/logger.ts";
+import type { EventStore } from "../../core/ports/event-store.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { type Connection, listen } from "../../nats/connection.ts";
 
 export type ControlHandlers = {
   onStop(): void;
@@ -21,27 +20,24 @@ export type ControlHandlers = {
 export class ControlListener {
   stopped = false;
   readonly paused = new Set<QueueName>();
-  private sub: Subscription | undefined;
+  private sub: { close(): void } | undefined;
 
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly nc: Connection,
     private readonly log: Logger,
     private readonly h: ControlHandlers,
   ) {}
 
   /** Subscribe first, then read the stream's last stop/resume, so nothing slips between. */
-  async start(jsm: JetStreamManager): Promise<void> {
-    this.sub = this.nc.subscribe(Subjects.control, {
-      callback: (_err, m) => this.onMessage(m.subject, m.data),
-    });
-    const seqOf = async (subject: string) =>
-      (await jsm.streams.getMessage(STREAM_EVENTS, { last_by_subj: subject }).catch(() => null))?.seq ?? 0;
+  async start(events: EventStore): Promise<void> {
+    this.sub = listen(this.nc, Subjects.control, (subject, data) => this.onMessage(subject, data));
+    const seqOf = (subject: string) => events.lastSequence(subject).catch(() => 0);
     const [stop, resume] = await Promise.all([seqOf(Subjects.controlStop), seqOf(Subjects.controlResume)]);
     if (stop > resume) this.stopped = true;
   }
 
   close(): void {
-    this.sub?.unsubscribe();
+    this.sub?.close();
   }
 
   private onMessage(subject: string, data: Uint8Array): void {

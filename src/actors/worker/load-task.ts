@@ -1,13 +1,5 @@
 // Load what a worker needs to run a task: its state from the event stream.
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import {
-  AgentEvent,
-  decodeWith,
-  type EventOf,
-  STREAM_EVENTS,
-  Subjects,
-  type WorkItem,
-} from "../../core/events/index.ts";
+import { type EventOf, Subjects, type WorkItem } from "../../core/events/index.ts";
 import {
   evolveTask,
   foldTask,
@@ -16,7 +8,7 @@ import {
   type TaskState,
   TaskStatus,
 } from "../../core/lifecycle/index.ts";
-import { lastEvent, readEvents } from "../../nats/index.ts";
+import type { EventStore, StoredEvent } from "../../core/ports/event-store.ts";
 
 /**
  * The task's state, read as cheaply as the item allows:
@@ -26,13 +18,12 @@ import { lastEvent, readEvents } from "../../nats/index.ts";
  * - otherwise the subject's full history.
  */
 export async function loadTask(
-  js: JetStreamClient,
-  jsm: JetStreamManager,
+  events: EventStore,
   item: WorkItem,
   trustItem = false,
 ): Promise<TaskState | null> {
   if (trustItem && item.queued_seq) {
-    const created = await createdEvent(jsm, item);
+    const created = await createdEvent(events, item);
     if (created)
       return {
         ...evolveTask(null, created.event, created.seq),
@@ -42,11 +33,11 @@ export async function loadTask(
       };
   }
   const subject = Subjects.task(item.task_id);
-  const last = await lastEvent(jsm, subject);
+  const last = await events.lastEvent(subject);
   if (!last) return null;
   const e = last.event;
   if (e.type === "task.queued" || e.type === "task.retry_scheduled") {
-    const created = await createdEvent(jsm, item);
+    const created = await createdEvent(events, item);
     if (created) {
       const base = evolveTask(null, created.event, created.seq);
       const status = statusAfter(e.type);
@@ -61,20 +52,19 @@ export async function loadTask(
       };
     }
   }
-  const history = [];
-  for await (const s of readEvents(js, jsm, subject)) if (isTaskEventType(s.event.type)) history.push(s);
+  const history: StoredEvent[] = [];
+  for await (const s of events.read(subject)) if (isTaskEventType(s.event.type)) history.push(s);
   return foldTask(history);
 }
 
 /** The task.created event the item points at, when it is there and is this task's. */
 async function createdEvent(
-  jsm: JetStreamManager,
+  events: EventStore,
   item: WorkItem,
 ): Promise<{ event: EventOf<"task.created">; seq: number } | undefined> {
   if (!item.created_seq) return undefined;
-  const m = await jsm.streams.getMessage(STREAM_EVENTS, { seq: item.created_seq });
-  const created = m ? decodeWith(AgentEvent, m.data) : undefined;
-  if (!m || !created?.ok || created.value.type !== "task.created" || created.value.task_id !== item.task_id)
-    return undefined;
-  return { event: created.value, seq: m.seq };
+  const stored = await events.eventAt(item.created_seq);
+  const e = stored?.event;
+  if (!stored || e?.type !== "task.created" || e.task_id !== item.task_id) return undefined;
+  return { event: e, seq: stored.seq };
 }

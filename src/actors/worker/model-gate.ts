@@ -1,5 +1,5 @@
 // Per-model concurrency limits and slow-downs after a provider said 429.
-import { sleep } from "../../nats/index.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export class ModelGate {
   private readonly running = new Map<string, number>();
@@ -15,7 +15,7 @@ export class ModelGate {
       const until = this.slowUntil.get(model) ?? 0;
       if (until > Date.now()) {
         onWait?.();
-        await sleep(Math.min(until - Date.now(), 5000), signal);
+        await sleep(Math.min(until - Date.now(), 5000), undefined, { signal }).catch(() => undefined);
         continue;
       }
       if ((this.running.get(model) ?? 0) < limit) break;

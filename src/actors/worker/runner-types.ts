@@ -1,34 +1,34 @@
 // What the task runner needs from its worker, and the handle of one running task.
-import type { JetStreamManager } from "@nats-io/jetstream";
 import type { AgentEvent, EventContext } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
-import type { Executor, ExecutorProgress } from "../../executors/index.ts";
-import type { Artifacts } from "../../nats/artifacts.ts";
-import type { EventPublisher } from "../../nats/index.ts";
-import type { Logger } from "../../observability/logger.ts";
+import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
+import type { CriticJudge } from "../../core/ports/critic.ts";
+import type { EventStore } from "../../core/ports/event-store.ts";
+import type { Executor, ExecutorProgress } from "../../core/ports/executor.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import type { StopReason } from "../../core/worker/after-run.ts";
 import type { ModelGate } from "./model-gate.ts";
 
 export type RunnerDeps = {
-  publisher: EventPublisher;
-  jsm: JetStreamManager;
-  artifacts: Artifacts;
+  events: EventStore;
+  artifacts: ArtifactStore;
   executor: Executor;
   models: ModelGate;
+  /** Judges critic tasks' answers (the critic role, handed in by the composition root). */
+  critic: CriticJudge;
   log: Logger;
   workerId: string;
   dataDir: string;
   killGraceMs: number;
 };
 
-/** Why a running agent was stopped from outside. */
-export type StopReason = "cancel" | "stop" | "shutdown" | "lost";
+export type { StopReason };
 
 export type TaskHandle = {
   task: TaskState;
   attempt: number;
   abort: AbortController;
   stopReason: StopReason | undefined;
-  rateLimitedMs: number | undefined;
   /**
    * Append an event to the task's subject at the handle's known sequence (re-reads on conflict).
    * Appends go one at a time, in call order. The first event that is not task.progress ends the run:

@@ -2,8 +2,7 @@
 import { ConcurrencyError } from "../../core/errors.ts";
 import { type AgentEvent, Subjects } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
-import type { ExecutorProgress } from "../../executors/index.ts";
-import { lastEvent } from "../../nats/index.ts";
+import type { ExecutorProgress } from "../../core/ports/executor.ts";
 import type { RunnerDeps, StopReason, TaskHandle } from "./runner-types.ts";
 
 /** Create the handle for a task this worker just started (its task.started is at `task.seq`). */
@@ -15,7 +14,6 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
     attempt,
     abort: new AbortController(),
     stopReason: undefined,
-    rateLimitedMs: undefined,
     meta: () => ({
       job_id: task.job_id,
       task_id: task.task_id,
@@ -40,14 +38,12 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
     if (event.type === "task.progress" && h.stopReason) return;
     for (let tries = 0; tries < 3; tries++) {
       try {
-        const ack = await deps.publisher.publish(Subjects.task(task.task_id), event, {
-          expectedLastSubjectSequence: h.task.seq,
-        });
+        const ack = await deps.events.append(Subjects.task(task.task_id), event, { expectedSeq: h.task.seq });
         h.task = { ...h.task, seq: ack.seq };
         return;
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
-        const last = await lastEvent(deps.jsm, Subjects.task(task.task_id));
+        const last = await deps.events.lastEvent(Subjects.task(task.task_id));
         if (!last) throw err;
         const e = last.event;
         if (e.type === "task.started" && e.data.worker_id !== deps.workerId) {

@@ -1,11 +1,12 @@
 // Handle one work message: claim the task (optimistic concurrency), run it, record how it ended.
-import type { JsMsg } from "@nats-io/jetstream";
 import { ConcurrencyError } from "../../core/errors.ts";
-import { decodeWith, newEvent, STREAM_WORK, Subjects, WorkItem } from "../../core/events/index.ts";
+import { eventFrom, newEvent, Subjects, type WorkItem } from "../../core/events/index.ts";
 import { TaskStatus } from "../../core/lifecycle/index.ts";
+import { ArtifactKeys } from "../../core/ports/artifact-store.ts";
+import { type Delivery, settle } from "../../core/ports/delivery.ts";
+import { decideAfterRun } from "../../core/worker/after-run.ts";
 import { decideClaim } from "../../core/worker/claim.ts";
-import { ArtifactKeys } from "../../nats/artifacts.ts";
-import { rejectMessage } from "../../nats/index.ts";
+import { progressData } from "../../core/worker/outcome.ts";
 import { loadTask } from "./load-task.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { createHandle } from "./task-handle.ts";
@@ -18,30 +19,19 @@ export type WorkContext = {
   isStopped(): boolean;
 };
 
-/** Claim and run the task a work message names; always leaves the message acked, nak'd or termed. */
-export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext): Promise<void> {
-  const parsed = decodeWith(WorkItem, msg.data);
-  if (!parsed.ok) {
-    const reason = parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
-    await rejectMessage(
-      msg,
-      { stream: STREAM_WORK, consumer: "worker", publisher: deps.publisher, log: deps.log },
-      reason,
-    );
-    return;
-  }
-  const item = parsed.value;
+/** Claim and run the task a work item names; always leaves its message acked or nak'd (or to its new owner). */
+export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: WorkContext): Promise<void> {
+  const item = d.item;
   const log = deps.log.child({ job_id: item.job_id, task_id: item.task_id });
-  const js = deps.publisher.js;
   for (let tries = 0; tries < 5; tries++) {
-    if (ctx.isStopped()) return msg.nak(1000);
+    if (ctx.isStopped()) return d.nak(1000);
     // The first try trusts the item (no read of the task); a ConcurrencyError sends us back here.
-    const task = await loadTask(js, deps.jsm, item, tries === 0 && !msg.info.redelivered);
+    const task = await loadTask(deps.events, item, tries === 0 && !d.redelivered);
     const claim = decideClaim({
       item,
       status: task?.status ?? null,
       attempt: task?.attempt ?? 0,
-      redelivered: msg.info.redelivered,
+      redelivered: d.redelivered,
       now: Date.now(),
     });
     const meta = { job_id: item.job_id, task_id: item.task_id, correlation_id: item.job_id, now: Date.now() };
@@ -49,15 +39,13 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
       switch (claim.kind) {
         case "drop":
           log.debug({ why: claim.why }, "work item dropped");
-          return void (await msg.ackAck().catch(() => false));
+          return await d.ack();
         case "later":
-          return msg.nak(claim.delayMs);
+          return d.nak(claim.delayMs);
         case "cancel": {
           const e = newEvent("task.cancelled", { reason: "cancelled before start" }, meta);
-          await deps.publisher.publish(Subjects.task(item.task_id), e, {
-            expectedLastSubjectSequence: task?.seq ?? 0,
-          });
-          return void (await msg.ackAck().catch(() => false));
+          await deps.events.append(Subjects.task(item.task_id), e, { expectedSeq: task?.seq ?? 0 });
+          return await d.ack();
         }
         case "start": {
           if (!task) return;
@@ -79,11 +67,11 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
             ...(promptRef ? { prompt_ref: promptRef } : {}),
             reclaimed: claim.reclaimed,
           };
-          const ack = await deps.publisher.publish(
+          const ack = await deps.events.append(
             Subjects.task(item.task_id),
             newEvent("task.started", data, meta),
             {
-              expectedLastSubjectSequence: task.seq,
+              expectedSeq: task.seq,
             },
           );
           const h = createHandle(
@@ -92,7 +80,7 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
             attempt,
           );
           log.info({ attempt, reclaimed: claim.reclaimed, type: task.created.task_type }, "task started");
-          return await runClaimed(deps, h, msg, prompt, ctx);
+          return await runClaimed(deps, h, d, prompt, ctx);
         }
         default: {
           const never: never = claim;
@@ -104,13 +92,14 @@ export async function handleWork(deps: RunnerDeps, msg: JsMsg, ctx: WorkContext)
       throw err;
     }
   }
-  msg.nak(500);
+  d.nak(500);
 }
 
+/** Run a claimed task with heartbeats, then record what the after-run decider says and settle the message. */
 async function runClaimed(
   deps: RunnerDeps,
   h: TaskHandle,
-  msg: JsMsg,
+  d: Delivery<WorkItem>,
   prompt: string,
   ctx: WorkContext,
 ): Promise<void> {
@@ -119,56 +108,32 @@ async function runClaimed(
   let lastProgress = started;
   const beat = setInterval(
     () => {
-      msg.working();
+      d.working();
       if (Date.now() - lastProgress < ctx.progressEveryMs) return;
       lastProgress = Date.now();
-      const p = h.progress;
-      const data = {
-        elapsed_ms: Date.now() - started,
-        ...(p?.turns !== undefined ? { turns: p.turns } : {}),
-        ...(p?.output_tokens !== undefined ? { output_tokens: p.output_tokens } : {}),
-        ...(p?.message ? { message: p.message.slice(0, 500) } : {}),
-      };
-      h.append(newEvent("task.progress", data, h.meta())).catch((err) =>
-        deps.log.warn({ err: String(err), task_id: h.task.task_id }, "progress not recorded"),
+      h.append(newEvent("task.progress", progressData(Date.now() - started, h.progress), h.meta())).catch(
+        (err) => deps.log.warn({ err: String(err), task_id: h.task.task_id }, "progress not recorded"),
       );
     },
     Math.max(Math.min(ctx.ackWaitMs / 3, ctx.progressEveryMs), 100),
   );
   try {
-    const result = await runTask(deps, h, msg, prompt);
-    if (result === "done") return void (await msg.ackAck().catch(() => false));
-    if (h.stopReason === "lost") return;
-    if (h.stopReason === "cancel") {
-      await h.append(newEvent("task.cancelled", { reason: "cancelled while running" }, h.meta()));
-      return void (await msg.ackAck().catch(() => false));
-    }
-    if (result === "rate_limited") {
-      // Not a failed attempt: move along the fallback chain if there is a next model, else wait.
-      const next = nextModel(h.task.created.model, h.task.created.fallback_models, h.task.model);
-      const reason = `rate limited by the model provider${next ? `; falling back to ${next}` : ""}`;
-      const data = { reason, worker_id: deps.workerId, ...(next ? { model: next } : {}) };
-      await h.append(newEvent("task.interrupted", data, h.meta()));
-      return msg.nak(next ? 0 : (h.rateLimitedMs ?? 1000));
-    }
-    const reason = `worker ${h.stopReason ?? "stopped"}`;
-    await h.append(newEvent("task.interrupted", { reason, worker_id: deps.workerId }, h.meta()));
-    msg.nak(1000);
+    const end = await runTask(deps, h, prompt, () => d.working());
+    const next = decideAfterRun({
+      task: h.task,
+      attempt: h.attempt,
+      workerId: deps.workerId,
+      stop: h.stopReason,
+      end,
+      now: Date.now(),
+    });
+    if (next.throttle) deps.models.slowDown(next.throttle.model, next.throttle.ms);
+    for (const e of next.events) await h.append(eventFrom(e, h.meta()));
+    await settle(d, next.delivery);
   } finally {
     clearInterval(beat);
     // No append may outlive the task's handling: a stopping worker closes its connection next.
     await h.settled();
     ctx.running.delete(h.task.task_id);
   }
-}
-
-/** The model after `current` in the chain [primary, ...fallbacks], if any. */
-export function nextModel(
-  primary: string,
-  fallbacks: readonly string[],
-  current: string,
-): string | undefined {
-  const chain = [primary, ...fallbacks];
-  const i = chain.indexOf(current);
-  return i >= 0 ? chain[i + 1] : undefined;
 }

@@ -2,16 +2,19 @@
 // heartbeats, and obeys stop / resume / cancel / pause published on agents.control.*.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { errorMessage } from "../../core/errors.ts";
-import { type QueueName, Subjects } from "../../core/events/index.ts";
+import { type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
+import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
+import type { CriticJudge } from "../../core/ports/critic.ts";
+import type { Delivery } from "../../core/ports/delivery.ts";
+import type { EventStore } from "../../core/ports/event-store.ts";
+import type { Executor } from "../../core/ports/executor.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import type { Lane } from "../../core/worker/lanes.ts";
-import type { Executor } from "../../executors/index.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
-import { EventPublisher, workLanes } from "../../nats/index.ts";
+import { type Connection, listen } from "../../nats/connection.ts";
+import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
-import type { Logger } from "../../observability/logger.ts";
 import { ControlListener } from "./control-listener.ts";
 import { ModelGate } from "./model-gate.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
@@ -19,7 +22,7 @@ import { stop } from "./task-handle.ts";
 import { handleWork } from "./work-handler.ts";
 
 export type WorkerOptions = {
-  nc: NatsConnection;
+  nc: Connection;
   log: Logger;
   executor: Executor;
   queues: QueueName[];
@@ -34,6 +37,8 @@ export type WorkerOptions = {
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
   workerId?: string;
+  /** The critic role: judges critic tasks' answers, with this worker's stores. */
+  critic: (stores: { events: EventStore; artifacts: ArtifactStore }) => CriticJudge;
 };
 
 export class Worker {
@@ -44,7 +49,7 @@ export class Worker {
   private closing = false;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  private wakeSub: Subscription | undefined;
+  private wakeSub: { close(): void } | undefined;
   private deps: RunnerDeps | undefined;
   private poller: LanePoller | undefined;
 
@@ -70,29 +75,29 @@ export class Worker {
 
   /** Subscribe to control and wake-ups, then pull work until stopped. */
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
+    const events = new JetStreamEventStore(this.o.nc);
+    const artifacts = await Artifacts.open(this.o.nc);
+    const log = this.o.log.child({ worker_id: this.id });
     this.deps = {
-      publisher: new EventPublisher(this.o.nc),
-      jsm,
-      artifacts: await Artifacts.open(this.o.nc),
+      events,
+      artifacts,
       executor: this.o.executor,
       models: new ModelGate(this.o.modelLimits ?? new Map()),
-      log: this.o.log.child({ worker_id: this.id }),
+      critic: this.o.critic({ events, artifacts }),
+      log,
       workerId: this.id,
       dataDir: this.o.dataDir,
       killGraceMs: this.o.killGraceMs,
     };
-    const poller = new LanePoller(jetstream(this.o.nc), jsm, (msg) => this.onDelayed(msg));
+    const poller = new LanePoller(this.o.nc, { events, log }, (d) => this.onDelayed(d));
     this.poller = poller;
-    await this.control.start(jsm);
-    this.wakeSub = this.o.nc.subscribe(Subjects.workAll, {
-      callback: (_err, m) => {
-        poller.noticePublish(m.subject);
-        this.wake();
-      },
+    await this.control.start(events);
+    this.wakeSub = listen(this.o.nc, Subjects.workAll, (subject) => {
+      poller.noticePublish(subject);
+      this.wake();
     });
     this.loop = this.fetchLoop();
-    this.deps.log.info(
+    log.info(
       { queues: this.o.queues, concurrency: this.o.concurrency, executor: this.o.executor.name },
       "worker started",
     );
@@ -105,7 +110,7 @@ export class Worker {
     for (const h of this.running.values()) stop(h, "shutdown");
     await this.loop;
     await Promise.allSettled(this.inflight);
-    this.wakeSub?.unsubscribe();
+    this.wakeSub?.close();
     this.control.close();
   }
 
@@ -144,8 +149,8 @@ export class Worker {
           await this.waitWake(1000);
           continue;
         }
-        const msg = await this.poller?.next(this.lanes());
-        if (msg) this.dispatch(msg);
+        const d = await this.poller?.next(this.lanes());
+        if (d) this.dispatch(d);
         else await this.waitWake(250);
       } catch (err) {
         this.o.log.warn({ err: errorMessage(err) }, "fetching work failed; retrying");
@@ -155,23 +160,23 @@ export class Worker {
   }
 
   /** A delayed item found by a background poll: run it if there is room, else put it back. */
-  private onDelayed(msg: JsMsg): void {
-    if (this.canTake()) this.dispatch(msg);
-    else msg.nak(500);
+  private onDelayed(d: Delivery<WorkItem>): void {
+    if (this.canTake()) this.dispatch(d);
+    else d.nak(500);
   }
 
-  private dispatch(msg: JsMsg): void {
+  private dispatch(d: Delivery<WorkItem>): void {
     const deps = this.deps as RunnerDeps;
-    this.poller?.hold(msg.subject, 1);
-    const p = handleWork(deps, msg, {
+    this.poller?.hold(d.subject, 1);
+    const p = handleWork(deps, d, {
       running: this.running,
       ackWaitMs: this.o.ackWaitMs,
       progressEveryMs: this.o.progressEveryMs ?? 10_000,
       isStopped: () => this.control.stopped || this.closing,
     })
-      .catch((err) => deps.log.error({ err: errorMessage(err), subject: msg.subject }, "work item failed"))
+      .catch((err) => deps.log.error({ err: errorMessage(err), subject: d.subject }, "work item failed"))
       .finally(() => {
-        this.poller?.hold(msg.subject, -1);
+        this.poller?.hold(d.subject, -1);
         this.inflight.delete(p);
         this.wake();
       });

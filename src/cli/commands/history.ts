@@ -1,12 +1,12 @@
 // `agents history TASK_ID [--json]`: a task's events in stream order, read from JetStream directly
 // (NATS_URL), so it works without the gateway and shows exactly what the stream holds.
 import { parseArgs } from "node:util";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { loadConfig } from "../../config/index.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { type AgentEvent, Id, Subjects } from "../../core/events/index.ts";
+import type { StoredEvent } from "../../core/ports/event-store.ts";
 import { connectNats } from "../../nats/connection.ts";
-import { readEvents, type StoredEvent } from "../../nats/index.ts";
+import { StreamReader } from "../../nats/stream-reader.ts";
 import { CliError, Exit, usage } from "../exit.ts";
 import { firstLine, printJson, table } from "../format.ts";
 
@@ -47,8 +47,7 @@ export async function runHistory(args: string[]): Promise<number> {
   });
   const events: StoredEvent[] = [];
   try {
-    const js = jetstream(nc);
-    for await (const e of readEvents(js, await jetstreamManager(nc), Subjects.task(taskId))) events.push(e);
+    for await (const e of new StreamReader(nc).readEvents(Subjects.task(taskId))) events.push(e);
   } finally {
     await nc.close();
   }

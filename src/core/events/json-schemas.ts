@@ -1,6 +1,5 @@
 // JSON Schemas (draft 2020-12) of every event and plain-JSON message, generated from the zod
 // catalogue so services in other languages can validate what they publish on our subjects.
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import {
   AgentEvent,
@@ -18,9 +17,6 @@ import { STREAM_EVENTS, STREAM_WORK, Subjects } from "./subjects.ts";
 
 /** Base of every schema's `$id`; a file's `$id` is this plus its file name. */
 export const SCHEMA_ID_BASE = "https://infinite-agents.dev/schemas/";
-
-/** Where `npm run schemas` writes the files (docs/schemas at the repository root). */
-export const SCHEMAS_DIR = fileURLToPath(new URL("../../../docs/schemas/", import.meta.url));
 
 export const INDEX_FILE = "index.json";
 

@@ -15,6 +15,14 @@ export type EventContext = {
   now: number;
 };
 
+/** An event's type and data, without its metadata. */
+export type EventBody = { [T in AgentEventType]: { type: T; data: EventData<T> } }[AgentEventType];
+
+/** Assemble an event from its body (a decider's output) and metadata. */
+export function eventFrom(body: EventBody, ctx: EventContext): AgentEvent {
+  return newEvent(body.type, body.data as EventData<typeof body.type>, ctx);
+}
+
 /** Assemble a typed event with metadata. */
 export function newEvent<T extends AgentEventType>(
   type: T,

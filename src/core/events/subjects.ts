@@ -1,5 +1,5 @@
 // Subjects, stream and bucket names: the wire layout in one place.
-import type { Band, QueueName } from "./catalogue/index.ts";
+import { Band, QueueName } from "./catalogue/shared.ts";
 
 export const STREAM_EVENTS = "AGENTS";
 export const STREAM_WORK = "AGENTS_WORK";
@@ -31,6 +31,8 @@ export const Subjects = {
 
 /** NATS header naming who published a submission: gateway, cli or (absent) any NATS client. */
 export const SOURCE_HEADER = "Agents-Source";
+/** NATS header holding a message's dedup id (the event id of an event). */
+export const MSG_ID_HEADER = "Nats-Msg-Id";
 
 /** Durable consumer name of the work stream for one (queue, band). */
 export function workConsumerName(queue: QueueName, band: Band): string {
@@ -41,4 +43,27 @@ export function workConsumerName(queue: QueueName, band: Band): string {
 export function idFromSubject(subject: string): string | undefined {
   const parts = subject.split(".");
   return parts.length === 3 ? parts[2] : undefined;
+}
+
+/** Every (queue, band) pair; each gets its own consumer (work-queue filters may not overlap). */
+export function workLanes(): Array<{ queue: QueueName; band: Band }> {
+  return QueueName.options.flatMap((queue) => Band.options.map((band) => ({ queue, band })));
+}
+
+/** True for subjects that carry plain-JSON commands (submissions, control) rather than events. */
+export function isCommandSubject(subject: string): boolean {
+  return subject === Subjects.submit || subject.startsWith("agents.control.");
+}
+
+/** Whether a subject matches a NATS filter (`*` one token, `>` one or more trailing tokens). */
+export function subjectMatches(filter: string, subject: string): boolean {
+  if (filter === subject) return true;
+  const f = filter.split(".");
+  const s = subject.split(".");
+  for (let i = 0; i < f.length; i++) {
+    const token = f[i];
+    if (token === ">") return s.length > i;
+    if (i >= s.length || (token !== "*" && token !== s[i])) return false;
+  }
+  return f.length === s.length;
 }

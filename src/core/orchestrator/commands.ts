@@ -1,6 +1,13 @@
 // What the orchestrator's pure decisions ask its adapter to do.
-import type { AgentEvent, Parsed, Submission, WorkItem } from "../events/index.ts";
-import type { ControlCommand } from "./decide-control.ts";
+import type { AgentEvent, Parsed, QueueName, Submission, WorkItem } from "../events/index.ts";
+
+/** A command published on agents.control.*, decoded. */
+export type ControlCommand =
+  | { type: "stop"; reason: string }
+  | { type: "resume"; reason: string }
+  | { type: "cancel"; job_id?: string | undefined; task_id?: string | undefined; reason: string }
+  | { type: "pause"; queue: QueueName; reason: string }
+  | { type: "unpause"; queue: QueueName };
 
 export type OrchestratorInput =
   | {

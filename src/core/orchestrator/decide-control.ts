@@ -1,16 +1,9 @@
 // Decisions on control commands (stop, resume, cancel, pause) published on agents.control.*.
-import { type AgentEvent, type EventData, newEvent, Subjects } from "../events/index.ts";
+import { type AgentEvent, newEvent, Subjects } from "../events/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { cancelTask } from "./decide-job.ts";
 import type { OrchestratorState } from "./state.ts";
 import { appendToJob } from "./tasks.ts";
-
-export type ControlCommand =
-  | { type: "stop"; reason: string }
-  | { type: "resume"; reason: string }
-  | { type: "cancel"; job_id?: string | undefined; task_id?: string | undefined; reason: string }
-  | { type: "pause"; queue: EventData<"queue.paused">["queue"]; reason: string }
-  | { type: "unpause"; queue: EventData<"queue.paused">["queue"] };
 
 /** Turn a control command into recorded events. */
 export function decideControl(

@@ -1,8 +1,8 @@
 // Job-level decisions: next wave or completion, iteration ends, budgets, cancelling tasks.
 import { newEvent, Subjects } from "../events/index.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
+import { nextWave } from "../submission/index.ts";
 import type { Command, DecideContext } from "./commands.ts";
-import { nextWave } from "./planning.ts";
 import { type JobState, openIterations } from "./state.ts";
 import { appendToJob, appendToTask } from "./tasks.ts";
 

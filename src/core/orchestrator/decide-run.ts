@@ -2,8 +2,8 @@
 import type { AgentEvent, EventData } from "../events/index.ts";
 import { taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
+import { AttachmentLabel, compareLabel } from "../protocol/labels.ts";
 import { continuationPrompt, criticPrompt, reviserPrompt } from "../protocol/prompts.ts";
-import { COMPARE_LABEL } from "../protocol/similarity.ts";
 import type { Command, DecideContext } from "./commands.ts";
 import { endIteration, overBudget } from "./decide-job.ts";
 import { retryDelayMs, unitFromId } from "./planning.ts";
@@ -36,7 +36,7 @@ export function afterRun(
       if (spent)
         return [...out, endIteration(job, it.n, "exhausted", event.id, ctx, task.task_id, "budget spent")];
       const attachments = [
-        { label: "OUTPUT", ref: event.data.output_ref },
+        { label: AttachmentLabel.Output, ref: event.data.output_ref },
         ...(event.data.offline ? [] : compare),
       ];
       const t = {
@@ -61,7 +61,7 @@ export function afterRun(
       }
       const ordinal = it.continuations + 1;
       const prompt = continuationPrompt(spec, it.n, event.data.remaining_work);
-      const attachments = [{ label: "EARLIER OUTPUT", ref: event.data.output_ref }];
+      const attachments = [{ label: AttachmentLabel.EarlierOutput, ref: event.data.output_ref }];
       const t = {
         type: "continuation" as const,
         iteration: it.n,
@@ -98,7 +98,7 @@ export function comparisons(state: OrchestratorState, job: JobState, task: TaskS
     .slice(-3)
     .flatMap((it) => {
       const ref = state.tasks.get(it.latest_task_id as string)?.output_ref;
-      return ref ? [{ label: `${COMPARE_LABEL} (iteration ${it.n})`, ref }] : [];
+      return ref ? [{ label: compareLabel(it.n), ref }] : [];
     });
 }
 
@@ -144,7 +144,7 @@ export function afterCritique(
     ordinal: round,
     round,
     prompt: reviserPrompt(job.submission.spec, it.n, d.critique, round),
-    attachments: [{ label: "OUTPUT TO REVISE", ref: target.output_ref }],
+    attachments: [{ label: AttachmentLabel.OutputToRevise, ref: target.output_ref }],
     parent_task_id: d.critic_task_id,
     root_task_id: taskIdFor(job.job_id, it.n, "generator", 0),
   };

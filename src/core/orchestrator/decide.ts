@@ -4,11 +4,11 @@ import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
 import { generatorPrompt } from "../protocol/prompts.ts";
+import { maxIterationsFor, unknownValidators, waveSizeFor } from "../submission/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
 import { afterCritique, afterRun, comparisons, endOfChain } from "./decide-run.ts";
-import { DEFAULT_INFINITE_MAX, waveSizeFor } from "./planning.ts";
 import { type JobState, type OrchestratorState, openIterations } from "./state.ts";
 import { appendToJob, appendToTask, createTask, workItemFor } from "./tasks.ts";
 
@@ -37,7 +37,7 @@ function decideSubmit(
   if (state.jobs.has(jobId)) return [];
   const causation = `submit-${input.seq}`;
   const reasons = input.parsed.ok
-    ? unknownValidators(input.parsed.value.validation, ctx)
+    ? unknownValidators(input.parsed.value.validation, ctx.config.validatorNames)
     : input.parsed.issues;
   if (!input.parsed.ok || reasons.length > 0) {
     const cmd = appendToJob(
@@ -51,14 +51,6 @@ function decideSubmit(
   }
   const data = { submission: input.parsed.value, source: input.source, submit_seq: input.seq };
   return [{ ...appendToJob(jobId, "job.submitted", data, causation, ctx), expectedSeq: 0 }];
-}
-
-function unknownValidators(v: Array<{ type: string }> | undefined, ctx: DecideContext) {
-  return (v ?? []).flatMap((spec, i) =>
-    ctx.config.validatorNames.has(spec.type)
-      ? []
-      : [{ path: `validation.${i}.type`, message: `unknown validator "${spec.type}"` }],
-  );
 }
 
 function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideContext): Command[] {
@@ -133,9 +125,7 @@ function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {
   const data: EventData<"job.accepted"> = {
     mode: infinite ? "infinite" : "fixed",
     wave_size: waveSizeFor(s.count),
-    max_iterations: infinite
-      ? (s.max_iterations ?? DEFAULT_INFINITE_MAX)
-      : Math.min(s.count as number, s.max_iterations ?? Number.MAX_SAFE_INTEGER),
+    max_iterations: maxIterationsFor(s),
     max_attempts: s.max_attempts ?? ctx.config.maxAttempts,
     max_continuations: ctx.config.maxContinuations,
     max_revisions: ctx.config.maxRevisions,
@@ -164,7 +154,7 @@ function planGenerators(
         spec: job.submission.spec,
         iteration: n,
         count: job.submission.count,
-        earlier: earlierSummaries(job, n),
+        earlier: earlierSummaries(job.iterations.values(), n),
         advice,
       });
       return createTask(job, { type: "generator", iteration: n, ordinal: 0, prompt }, cause, ctx);

@@ -1,5 +1,4 @@
 // Decode a message of the AGENTS stream into an orchestrator input, by subject.
-import type { JsMsg } from "@nats-io/jetstream";
 import {
   AgentEvent,
   ControlCancel,
@@ -7,19 +6,20 @@ import {
   ControlStopResume,
   decodeWith,
   excerpt,
+  MSG_ID_HEADER,
   type Parsed,
   parseWith,
   SOURCE_HEADER,
   Subjects,
   Submission,
 } from "../events/index.ts";
-import type { OrchestratorInput } from "./commands.ts";
-import type { ControlCommand } from "./decide-control.ts";
+import type { StoredMessage } from "../ports/event-store.ts";
+import type { ControlCommand, OrchestratorInput } from "./commands.ts";
 
 const decoder = new TextDecoder();
 
 /** Map a stored message to a submit, control or event input; issues mean it is rejected. */
-export function decodeInput(m: JsMsg, maxSubmitBytes: number): Parsed<OrchestratorInput> {
+export function decodeInput(m: StoredMessage, maxSubmitBytes: number): Parsed<OrchestratorInput> {
   if (m.subject === Subjects.submit) return { ok: true, value: decodeSubmit(m, maxSubmitBytes) };
   if (m.subject.startsWith("agents.control.")) {
     const c = decodeControl(m.subject, m.data);
@@ -30,13 +30,13 @@ export function decodeInput(m: JsMsg, maxSubmitBytes: number): Parsed<Orchestrat
 }
 
 /** Who published a submission, from its Agents-Source header (any other value counts as nats). */
-function sourceOf(m: JsMsg): "gateway" | "nats" | "cli" {
-  const v = m.headers?.get(SOURCE_HEADER);
+function sourceOf(m: StoredMessage): "gateway" | "nats" | "cli" {
+  const v = m.header(SOURCE_HEADER);
   return v === "gateway" || v === "cli" ? v : "nats";
 }
 
 /** A submission is never terminated: a bad one becomes a job.rejected event naming the field. */
-function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
+function decodeSubmit(m: StoredMessage, maxBytes: number): OrchestratorInput {
   const source = sourceOf(m);
   const ex = excerpt(m.data, 500);
   let raw: unknown;
@@ -45,7 +45,7 @@ function decodeSubmit(m: JsMsg, maxBytes: number): OrchestratorInput {
       raw && typeof raw === "object" && "idempotency_key" in raw && typeof raw.idempotency_key === "string"
         ? raw.idempotency_key
         : undefined;
-    return fromBody ?? m.headers?.get("Nats-Msg-Id") ?? `seq:${m.seq}`;
+    return fromBody ?? m.header(MSG_ID_HEADER) ?? `seq:${m.seq}`;
   };
   if (m.data.byteLength > maxBytes) {
     const issue = { path: "", message: `submission is ${m.data.byteLength} bytes; the limit is ${maxBytes}` };

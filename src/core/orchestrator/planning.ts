@@ -1,24 +1,7 @@
-// Pure planning rules from the brief: ids, waves, priorities, bands, queues and retry backoff.
+// Pure planning rules from the brief: priorities, bands, queues and retry backoff (ids are in
+// ../ids.ts, waves and caps in ../submission).
 import type { Band, QueueName, TaskType } from "../events/index.ts";
 import { stableId } from "../ids.ts";
-
-/** Iterations per wave: count ≤ 5 all at once; 6-20 batches of 5; larger batches of 10; infinite 4. */
-export function waveSizeFor(count: number | "infinite"): number {
-  if (count === "infinite") return 4;
-  if (count <= 5) return count;
-  if (count <= 20) return 5;
-  return 10;
-}
-
-/** Default ceiling for infinite jobs without max_iterations. */
-export const DEFAULT_INFINITE_MAX = 1000;
-
-/** Iteration numbers of the next wave, after `planned` iterations, capped at `max`. */
-export function nextWave(planned: number, waveSize: number, max: number): number[] {
-  const out: number[] = [];
-  for (let n = planned + 1; n <= Math.min(planned + waveSize, max); n++) out.push(n);
-  return out;
-}
 
 /** Base priority: generator 1000 − N; critic, reviser, continuation 1000 − N + 500; plus the job's offset. */
 export function priorityFor(type: TaskType, iteration: number, offset = 0): number {

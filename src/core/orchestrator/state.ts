@@ -1,7 +1,8 @@
 // The orchestrator's state: a fold of the event stream (jobs, iterations, tasks, stop flag).
 import type { AgentEvent, QueueName, Submission } from "../events/index.ts";
-import { specKey, stableId } from "../ids.ts";
+import { specKey } from "../ids.ts";
 import { evolveTask, isFinal, isTaskEventType, type TaskState } from "../lifecycle/index.ts";
+import type { QualitySample } from "../protocol/advice.ts";
 
 export type IterationStatus = "running" | "passed" | "exhausted" | "failed" | "cancelled";
 
@@ -44,14 +45,6 @@ export type JobState = {
    * so a critic's own task.completed (and its cost) lands before the job moves on.
    */
   live_tasks: number;
-};
-
-export type QualitySample = {
-  compliance: number;
-  quality: number;
-  critique: string;
-  /** The critique.recorded event's id: a redelivered critique is not counted twice. */
-  id?: string;
 };
 
 export type OrchestratorState = {

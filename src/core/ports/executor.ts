@@ -1,11 +1,7 @@
 // The port every agent executor implements: run one prompt to completion, report usage and cost.
+import type { Usage } from "../events/catalogue/shared.ts";
 
-export type Usage = {
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_input_tokens?: number;
-  cache_creation_input_tokens?: number;
-};
+export type { Usage };
 
 export type ExecutorRequest = {
   /** The full prompt; passed on stdin or in the request body, never through a shell. */

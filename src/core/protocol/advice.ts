@@ -1,5 +1,13 @@
 // Prompt enhancement from quality history: advice when recent scores for a spec fall below 7.5.
-import type { JobState, QualitySample } from "../orchestrator/state.ts";
+
+/** One critique's scores and text, as the orchestrator keeps them per spec. */
+export type QualitySample = {
+  compliance: number;
+  quality: number;
+  critique: string;
+  /** The critique.recorded event's id: a redelivered critique is not counted twice. */
+  id?: string;
+};
 
 export const ADVICE_THRESHOLD = 7.5;
 const RECENT = 5;
@@ -34,8 +42,11 @@ export function adviceFor(samples: readonly QualitySample[]): string[] {
 }
 
 /** One-line summaries of earlier iterations (newest 10), for a new iteration's prompt. */
-export function earlierSummaries(job: JobState, before: number): string[] {
-  return [...job.iterations.values()]
+export function earlierSummaries(
+  iterations: Iterable<{ n: number; summary: string | undefined }>,
+  before: number,
+): string[] {
+  return [...iterations]
     .filter((i) => i.n < before && i.summary)
     .slice(-10)
     .map((i) => `iteration ${i.n}: ${oneLine(i.summary ?? "", 160)}`);

@@ -1,8 +1,7 @@
 // The handoff protocol: an agent that runs out of context ends its answer with a line holding only
 // HANDOFF_REQUIRED, ideally after a `REMAINING_WORK:` summary, so a continuation can pick up the rest.
 
-export const HANDOFF_MARKER = "HANDOFF_REQUIRED";
-export const REMAINING_WORK_PREFIX = "REMAINING_WORK:";
+import { HANDOFF_MARKER, REMAINING_WORK_PREFIX } from "./labels.ts";
 
 export type HandoffDetection = {
   /** True only when the marker stands alone on the last non-empty line. */

@@ -1,10 +1,11 @@
 // Prompt templates for each task type. Pure: large context travels as attachments (by reference),
 // which the worker resolves, so the exact prompt an agent saw is rebuilt and stored by the worker.
+import { HANDOFF_MARKER, REMAINING_WORK_PREFIX } from "./labels.ts";
 
 export const HANDOFF_INSTRUCTIONS = [
   "If you cannot finish within your context or turn budget, stop at a clean point, write a line",
-  "starting with REMAINING_WORK: that summarises what is left, and end with HANDOFF_REQUIRED alone on",
-  "the last line. Otherwise do not write HANDOFF_REQUIRED.",
+  `starting with ${REMAINING_WORK_PREFIX} that summarises what is left, and end with ${HANDOFF_MARKER} alone on`,
+  `the last line. Otherwise do not write ${HANDOFF_MARKER}.`,
 ].join("\n");
 
 const DIRECTIONS = [

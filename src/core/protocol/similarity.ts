@@ -1,8 +1,5 @@
 // Near-duplicate detection: Jaccard similarity of word 3-shingles.
 
-/** Attachments of a critic task whose label starts with this are earlier outputs to compare against. */
-export const COMPARE_LABEL = "EARLIER OUTPUT FOR COMPARISON";
-
 /** Similarity at or above which an output counts as a near-duplicate of an earlier one. */
 export const NEAR_DUPLICATE_THRESHOLD = 0.8;
 

@@ -1,17 +1,19 @@
-// Turn an agent run (its result or its error) into the task's next event. Pure.
-
-import type { ExecutorResult } from "../../executors/index.ts";
-import { type ExecutorError, errorMessage } from "../errors.ts";
+// What a finished agent run records: the fields every outcome event shares, and the outcome events.
 import type { EventData } from "../events/index.ts";
+import type { ExecutorResult } from "../ports/executor.ts";
 
+/** The event that records how a run ended. */
 export type RunOutcome =
   | { type: "task.completed"; data: EventData<"task.completed"> }
   | { type: "task.handoff_requested"; data: EventData<"task.handoff_requested"> }
   | { type: "task.failed"; data: EventData<"task.failed"> }
   | { type: "validation.failed"; data: EventData<"validation.failed"> };
 
+/** The fields of a finished run, stored under `outputRef`: exactly a task.completed's data. */
+export type RunFields = EventData<"task.completed">;
+
 /** The shared fields of a finished run. */
-export function runFields(result: ExecutorResult, outputRef: string, durationMs: number) {
+export function runFields(result: ExecutorResult, outputRef: string, durationMs: number): RunFields {
   return {
     output_ref: outputRef,
     output_bytes: Buffer.byteLength(result.output),
@@ -26,41 +28,21 @@ export function runFields(result: ExecutorResult, outputRef: string, durationMs:
   };
 }
 
-/** A failure event for an executor error. */
-export function failureFrom(
-  err: ExecutorError,
-  attempt: number,
-  durationMs: number,
-  model: string,
-): RunOutcome {
-  return {
-    type: "task.failed",
-    data: {
-      attempt,
-      reason: err.reason,
-      error: errorMessage(err).slice(0, 4000),
-      duration_ms: durationMs,
-      cost_usd: 0,
-      model,
-    },
-  };
-}
-
-/** A failure event for anything else that went wrong around the run. */
-export function internalFailure(
-  reason: EventData<"task.failed">["reason"],
-  message: string,
-  attempt: number,
-  durationMs: number,
-): RunOutcome {
-  return {
-    type: "task.failed",
-    data: { attempt, reason, error: message.slice(0, 4000), duration_ms: durationMs, cost_usd: 0 },
-  };
-}
-
 /** The first few hundred characters without the offline label or blank lines. */
 export function excerptOf(output: string): string {
   const text = output.replace(/\s+/g, " ").trim();
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** task.progress's data from how long a run has gone and the agent's last report. */
+export function progressData(
+  elapsedMs: number,
+  p: { turns?: number; output_tokens?: number; message?: string } | undefined,
+): EventData<"task.progress"> {
+  return {
+    elapsed_ms: elapsedMs,
+    ...(p?.turns !== undefined ? { turns: p.turns } : {}),
+    ...(p?.output_tokens !== undefined ? { output_tokens: p.output_tokens } : {}),
+    ...(p?.message ? { message: p.message.slice(0, 500) } : {}),
+  };
 }

@@ -30,7 +30,7 @@ export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async 
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   async function publish(subject: string, command: Record<string, unknown>) {
-    const ack = await ctx.publisher.publishJson(subject, command, randomUUID());
+    const ack = await ctx.events.appendJson(subject, command, randomUUID());
     return { subject, seq: ack.seq, command };
   }
 

@@ -39,7 +39,7 @@ export const eventRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (a
     async (req, reply) => {
       const resumeAfter = req.headers["last-event-id"] ?? req.query.last_event_id;
       const filter = { job: req.query.job, task: req.query.task };
-      const from = await startSequence(await ctx.jsm(), filter, resumeAfter);
+      const from = await startSequence(ctx.events.reader, filter, resumeAfter);
       reply.hijack();
       const client = openStream(
         reply.raw,
@@ -54,7 +54,7 @@ export const eventRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (a
       );
       ctx.sse.add(client);
       req.log.info({ filter, from }, "sse client connected");
-      pumpEvents(deps.nc, client, filter, from, req.log).catch((err: unknown) => {
+      pumpEvents(ctx.events.reader, client, filter, from, req.log).catch((err: unknown) => {
         ctx.metrics.sseDropped.inc({ reason: "error" });
         req.log.warn({ err: errorMessage(err), filter }, "sse stream failed");
         client.close();

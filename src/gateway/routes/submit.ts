@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode, type FieldIssue } from "../../core/errors.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
-import { jobIdFor, taskIdFor } from "../../core/ids.ts";
-import { DEFAULT_INFINITE_MAX, nextWave, waveSizeFor } from "../../core/orchestrator/planning.ts";
+import { jobIdFor } from "../../core/ids.ts";
+import { firstWaveTaskIds, unknownValidators } from "../../core/submission/index.ts";
 import { VALIDATOR_NAMES } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
@@ -26,29 +26,7 @@ export const SubmitAccepted = z.object({
   events_url: z.string(),
 });
 
-/** Iterations the first wave plans, as the orchestrator plans them. */
-export function firstWaveTaskIds(jobId: string, s: Submission): string[] {
-  const max =
-    s.count === "infinite"
-      ? (s.max_iterations ?? DEFAULT_INFINITE_MAX)
-      : Math.min(s.count, s.max_iterations ?? Number.MAX_SAFE_INTEGER);
-  return nextWave(0, waveSizeFor(s.count), max).map((n) => taskIdFor(jobId, n, "generator", 0));
-}
-
 const known = new Set<string>(VALIDATOR_NAMES);
-
-function unknownValidators(s: Submission): FieldIssue[] {
-  return (s.validation ?? []).flatMap((v, i) =>
-    known.has(v.type)
-      ? []
-      : [
-          {
-            path: `validation.${i}.type`,
-            message: `unknown validator "${v.type}"; known: ${VALIDATOR_NAMES.join(", ")}`,
-          },
-        ],
-  );
-}
 
 export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -69,12 +47,12 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         throw new HttpError(ErrorCode.ValidationFailed, "Idempotency-Key and idempotency_key differ", [
           { path: "idempotency_key", message: "differs from the Idempotency-Key header; send one of them" },
         ]);
-      const issues = unknownValidators(body);
+      const issues = unknownValidators(body.validation, known);
       if (issues.length > 0)
         throw new HttpError(ErrorCode.ValidationFailed, "submission names unknown validators", issues);
       const key = header ?? body.idempotency_key ?? randomUUID();
       const submission = { ...body, idempotency_key: key };
-      const ack = await ctx.publisher.publishJson(Subjects.submit, submission, key, {
+      const ack = await ctx.events.appendJson(Subjects.submit, submission, key, {
         headers: { [SOURCE_HEADER]: "gateway" },
       });
       ctx.metrics.submissions.inc({ outcome: ack.duplicate ? "duplicate" : "new" });

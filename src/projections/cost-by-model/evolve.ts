@@ -1,8 +1,9 @@
 // Read model of spend per model (collection model_costs): runs, outcomes, tokens and cost.
 // Serves costByModel.
 import type { AgentEvent } from "../../core/events/index.ts";
-import { addUsage, type FoldContext, runCost } from "../context.ts";
+import type { FoldContext } from "../context.ts";
 import { docKey } from "../keys.ts";
+import { addUsage, runCost } from "../usage.ts";
 
 export type ModelCost = {
   _key: string;

@@ -1,57 +1,18 @@
 // Read model of one task (collections tasks_standard, tasks_heavy, tasks_critic): status, type,
 // attempts, timings, worker, model, usage, cost, output and last error. Serves getTask and listTasks.
-import type { AgentEvent, Band, EventOf, QueueName, TaskType } from "../../core/events/index.ts";
+import type { AgentEvent, EventOf } from "../../core/events/index.ts";
 import {
   canApply,
   isFinal,
   isTaskEventType,
   nextStatus,
   type TaskEventType,
-  type TaskStatus,
 } from "../../core/lifecycle/index.ts";
-import { addUsage, type FoldContext, NO_USAGE, type Usage } from "../context.ts";
+import type { FoldContext } from "../context.ts";
+import { addUsage, NO_USAGE } from "../usage.ts";
+import type { TaskDoc } from "./doc.ts";
 
-export type TaskDoc = {
-  _key: string;
-  /** Stream sequence of the last event applied to this document. */
-  seq: number;
-  task_id: string;
-  job_id: string;
-  queue: QueueName;
-  type: TaskType;
-  status: TaskStatus;
-  iteration: number;
-  round: number;
-  priority: number;
-  band: Band;
-  /** Attempts started so far. */
-  attempts: number;
-  parent_task_id: string | null;
-  root_task_id: string | null;
-  target_task_id: string | null;
-  model: string;
-  worker_id: string | null;
-  executor: string | null;
-  session_id: string | null;
-  created_at: string;
-  /** Time of the latest queueing (first attempt or a retry). */
-  queued_at: string | null;
-  /** Time the latest attempt started. */
-  started_at: string | null;
-  /** Time the task reached a final status. */
-  finished_at: string | null;
-  updated_at: string;
-  duration_ms: number | null;
-  /** Tokens and cost summed over every attempt. */
-  usage: Usage;
-  cost_usd: number;
-  output_ref: string | null;
-  output_bytes: number | null;
-  last_error: string | null;
-  cancel_reason: string | null;
-  /** Events applied to this task. */
-  events: number;
-};
+export type { TaskDoc } from "./doc.ts";
 
 export type TaskEvent = Extract<AgentEvent, { type: TaskEventType }>;
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
-import { type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
@@ -9,9 +8,10 @@ import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
 import { createHandle } from "../../../src/actors/worker/task-handle.ts";
 import { Subjects } from "../../../src/core/events/index.ts";
 import { foldTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
+import type { StoredEvent } from "../../../src/core/ports/event-store.ts";
 import { createEchoExecutor } from "../../../src/executors/index.ts";
 import { Artifacts } from "../../../src/nats/artifacts.ts";
-import { EventPublisher, provisionTopology, readEvents, type StoredEvent } from "../../../src/nats/index.ts";
+import { JetStreamEventStore, provisionTopology, StreamReader } from "../../../src/nats/index.ts";
 import { exampleEvent } from "../../core/events/examples.ts";
 import { type NatsServerHandle, startNatsServer } from "../../support/index.ts";
 
@@ -20,19 +20,20 @@ const WORKER = "worker-handle-test";
 describe("the handle of a running task", () => {
   let server: NatsServerHandle;
   let nc: NatsConnection;
-  let jsm: JetStreamManager;
   let deps: RunnerDeps;
 
   before(async () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url });
-    jsm = await provisionTopology(nc);
+    await provisionTopology(nc);
     deps = {
-      publisher: new EventPublisher(nc),
-      jsm: await jetstreamManager(nc),
+      events: new JetStreamEventStore(nc),
       artifacts: await Artifacts.open(nc),
       executor: createEchoExecutor(),
       models: new ModelGate(new Map()),
+      critic: async () => {
+        throw new Error("no critic tasks here");
+      },
       log: pino({ level: "silent" }),
       workerId: WORKER,
       dataDir: tmpdir(),
@@ -48,8 +49,8 @@ describe("the handle of a running task", () => {
   async function running(id: string): Promise<TaskState> {
     const meta = (type: string) => ({ id: `${id}-${type}`, job_id: "job-h", task_id: id });
     for (const type of ["task.created", "task.queued"] as const)
-      await deps.publisher.publish(Subjects.task(id), exampleEvent(type, {}, meta(type)));
-    await deps.publisher.publish(
+      await deps.events.append(Subjects.task(id), exampleEvent(type, {}, meta(type)));
+    await deps.events.append(
       Subjects.task(id),
       exampleEvent("task.started", { worker_id: WORKER }, meta("task.started")),
     );
@@ -57,7 +58,7 @@ describe("the handle of a running task", () => {
   }
   async function history(id: string): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
-    for await (const e of readEvents(jetstream(nc), jsm, Subjects.task(id))) out.push(e);
+    for await (const e of new StreamReader(nc).readEvents(Subjects.task(id))) out.push(e);
     return out;
   }
   const types = async (id: string) => (await history(id)).map((e) => e.event.type);

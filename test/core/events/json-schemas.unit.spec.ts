@@ -5,12 +5,12 @@ import { describe, it } from "node:test";
 import type { ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
+import { SCHEMAS_DIR } from "../../../src/cli/write-json-schemas.ts";
 import { ControlCancel, EVENT_TYPES, Submission, WorkItem } from "../../../src/core/events/index.ts";
 import {
   eventJsonSchemas,
   INDEX_FILE,
   renderSchemaFiles,
-  SCHEMAS_DIR,
   schemaFileName,
 } from "../../../src/core/events/json-schemas.ts";
 import { EXAMPLE_SUBMISSION, exampleEvent } from "./examples.ts";

@@ -1,69 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Id, type TaskType } from "../../../src/core/events/index.ts";
-import { jobIdFor, taskIdFor, taskTypeFromId } from "../../../src/core/ids.ts";
-import {
-  bandFor,
-  nextWave,
-  priorityFor,
-  queueFor,
-  retryDelayMs,
-  waveSizeFor,
-} from "../../../src/core/orchestrator/planning.ts";
+import type { TaskType } from "../../../src/core/events/index.ts";
+import { bandFor, priorityFor, queueFor, retryDelayMs } from "../../../src/core/orchestrator/planning.ts";
 
 const TASK_TYPES: TaskType[] = ["generator", "critic", "reviser", "continuation"];
-
-describe("waveSizeFor", () => {
-  const cases: Array<[number | "infinite", number]> = [
-    [1, 1],
-    [3, 3],
-    [5, 5],
-    [6, 5],
-    [12, 5],
-    [20, 5],
-    [21, 10],
-    [50, 10],
-    [10_000, 10],
-    ["infinite", 4],
-  ];
-  for (const [count, size] of cases) {
-    it(`given count ${count}, then waves hold ${size} iterations`, () => {
-      assert.equal(waveSizeFor(count), size);
-    });
-  }
-
-  it("given an infinite job, then its wave size lies in the brief's 3-5", () => {
-    const size = waveSizeFor("infinite");
-    assert.ok(size >= 3 && size <= 5, `wave size ${size} is outside 3-5`);
-  });
-});
-
-describe("nextWave", () => {
-  const cases: Array<{ planned: number; size: number; max: number; want: number[] }> = [
-    { planned: 0, size: 3, max: 3, want: [1, 2, 3] },
-    { planned: 0, size: 5, max: 12, want: [1, 2, 3, 4, 5] },
-    { planned: 5, size: 5, max: 12, want: [6, 7, 8, 9, 10] },
-    { planned: 10, size: 5, max: 12, want: [11, 12] },
-    { planned: 12, size: 5, max: 12, want: [] },
-    { planned: 8, size: 4, max: 1000, want: [9, 10, 11, 12] },
-  ];
-  for (const c of cases) {
-    it(`given ${c.planned} planned, waves of ${c.size} and max ${c.max}, then the next wave is [${c.want}]`, () => {
-      assert.deepEqual(nextWave(c.planned, c.size, c.max), c.want);
-    });
-  }
-
-  it("given waves planned one after another up to the max, then every iteration number appears once, in order", () => {
-    const seen: number[] = [];
-    for (let wave = nextWave(0, 5, 23); wave.length > 0; wave = nextWave(seen.length, 5, 23)) {
-      seen.push(...wave);
-    }
-    assert.deepEqual(
-      seen,
-      Array.from({ length: 23 }, (_, i) => i + 1),
-    );
-  });
-});
 
 describe("priorityFor", () => {
   const cases: Array<{ type: TaskType; n: number; offset?: number; want: number }> = [
@@ -164,56 +104,6 @@ describe("retryDelayMs", () => {
     for (const j of jitters) {
       const d = retryDelayMs(30, 1000, j, 60_000);
       assert.ok(d >= 60_000 * 0.75 && d <= 60_000 * 1.25, `jitter ${j}: delay ${d}`);
-    }
-  });
-});
-
-describe("task ids", () => {
-  const jobIds = ["jAbc123", jobIdFor("some key"), "job-with-i2-g-looking-parts"];
-  for (const jobId of jobIds) {
-    for (const type of TASK_TYPES) {
-      it(`given job ${jobId} and a ${type}, then taskTypeFromId reads back the type`, () => {
-        const id = taskIdFor(jobId, 7, type, 2);
-        assert.equal(taskTypeFromId(id), type);
-        assert.ok(Id.safeParse(id).success, `${id} is a valid subject token`);
-        assert.ok(id.startsWith(`${jobId}-i7-`), `${id} starts with its job and iteration`);
-      });
-    }
-  }
-
-  it("given the same inputs, then the task id is the same; a different ordinal or iteration differs", () => {
-    assert.equal(taskIdFor("j1", 3, "critic", 2), taskIdFor("j1", 3, "critic", 2));
-    assert.notEqual(taskIdFor("j1", 3, "critic", 2), taskIdFor("j1", 3, "critic", 3));
-    assert.notEqual(taskIdFor("j1", 3, "critic", 2), taskIdFor("j1", 4, "critic", 2));
-  });
-
-  it("given a generator, then its id ignores the ordinal (one generator per iteration)", () => {
-    assert.equal(taskIdFor("j1", 3, "generator", 0), "j1-i3-g");
-    assert.equal(taskIdFor("j1", 3, "generator", 5), "j1-i3-g");
-  });
-
-  it("given ids that are not derived task ids, then no type is read", () => {
-    for (const id of ["j1", "j1-i3", "j1-i3-x1", "j1-g", "random-uuid-like"]) {
-      assert.equal(taskTypeFromId(id), undefined, id);
-    }
-  });
-});
-
-describe("jobIdFor", () => {
-  it("given the same key twice, then the job id is the same", () => {
-    assert.equal(jobIdFor("order-42"), jobIdFor("order-42"));
-  });
-
-  it("given different keys, then the job ids differ", () => {
-    const ids = new Set(Array.from({ length: 200 }, (_, i) => jobIdFor(`key-${i}`)));
-    assert.equal(ids.size, 200);
-  });
-
-  it("given any key, then the job id is a 16-character subject token starting with j", () => {
-    for (const key of ["a", "with spaces and / slashes", "ünïcödé", "x".repeat(200)]) {
-      const id = jobIdFor(key);
-      assert.match(id, /^j[A-Za-z0-9]{15}$/);
-      assert.ok(Id.safeParse(id).success, `${id} is a valid subject token`);
     }
   });
 });

@@ -16,9 +16,8 @@ import {
 } from "../../../src/core/events/index.ts";
 import { jobIdFor } from "../../../src/core/ids.ts";
 import type { TaskState } from "../../../src/core/lifecycle/index.ts";
-import type { Command, DecideConfig } from "../../../src/core/orchestrator/commands.ts";
+import type { Command, ControlCommand, DecideConfig } from "../../../src/core/orchestrator/commands.ts";
 import { decide } from "../../../src/core/orchestrator/decide.ts";
-import type { ControlCommand } from "../../../src/core/orchestrator/decide-control.ts";
 import { evolve, initialState, type OrchestratorState } from "../../../src/core/orchestrator/state.ts";
 import { VALIDATOR_NAMES } from "../../../src/validation/index.ts";
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { QualitySample } from "../../../src/core/orchestrator/state.ts";
-import { ADVICE_THRESHOLD, adviceFor } from "../../../src/core/protocol/advice.ts";
+import { ADVICE_THRESHOLD, adviceFor, type QualitySample } from "../../../src/core/protocol/advice.ts";
 
 const sample = (
   compliance: number,

@@ -35,12 +35,15 @@ export const ModelName = z
     "must start with a letter or digit and use only letters, digits and . _ : / @ + - (e.g. claude-sonnet-4-5, ollama/qwen2.5:7b)",
   );
 
+/** Tokens one agent run used, as executors report it and events carry it. */
 export const UsageSchema = z.object({
   input_tokens: z.number().int().nonnegative(),
   output_tokens: z.number().int().nonnegative(),
   cache_read_input_tokens: z.number().int().nonnegative().optional(),
   cache_creation_input_tokens: z.number().int().nonnegative().optional(),
 });
+/** The one Usage type (executors, events and read models). */
+export type Usage = z.infer<typeof UsageSchema>;
 
 /** Key of an object in the outputs bucket (outputs, prompts, handoff context). */
 export const ObjectRef = z.string().min(1).max(512);
@@ -52,6 +55,7 @@ export const TextRef = z.union([
 ]);
 export type TextRef = z.infer<typeof TextRef>;
 
+/** Why a run failed: the one failure-reason type (executors report a subset, see ExecutorFailure). */
 export const FailureReason = z.enum([
   "timeout",
   "signal",

@@ -1,0 +1,26 @@
+// The port of the artifact store (outputs, exact prompts, handoff context); events carry the keys.
+// Adapter: the JetStream object store (src/nats/artifacts.ts).
+import type { TextRef } from "../events/catalogue/shared.ts";
+
+/** Prompts up to this size travel inline in events; larger ones by reference. */
+export const INLINE_LIMIT_BYTES = 32 * 1024;
+
+export const ArtifactKeys = {
+  output: (taskId: string, attempt: number) => `outputs/${taskId}/${attempt}`,
+  prompt: (taskId: string, attempt: number) => `prompts/${taskId}/${attempt}`,
+  basePrompt: (taskId: string) => `prompts/${taskId}/base`,
+} as const;
+
+export interface ArtifactStore {
+  /** Store text under a key (overwrites); returns its size in bytes. */
+  putText(key: string, text: string): Promise<number>;
+  /** Read text by key, or throw NotFoundError. */
+  getText(key: string): Promise<string>;
+  /** Read text by key, or undefined when absent. */
+  findText(key: string): Promise<string | undefined>;
+}
+
+/** Resolve a TextRef (inline or stored) to its text. */
+export async function resolveText(artifacts: ArtifactStore, ref: TextRef): Promise<string> {
+  return "inline" in ref ? ref.inline : artifacts.getText(ref.ref);
+}

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Submission } from "../../../src/core/events/index.ts";
+import { taskIdFor } from "../../../src/core/ids.ts";
+import {
+  DEFAULT_INFINITE_MAX,
+  firstWaveTaskIds,
+  maxIterationsFor,
+  nextWave,
+  unknownValidators,
+  waveSizeFor,
+} from "../../../src/core/submission/index.ts";
+
+describe("waveSizeFor", () => {
+  const cases: Array<[number | "infinite", number]> = [
+    [1, 1],
+    [3, 3],
+    [5, 5],
+    [6, 5],
+    [12, 5],
+    [20, 5],
+    [21, 10],
+    [50, 10],
+    [10_000, 10],
+    ["infinite", 4],
+  ];
+  for (const [count, size] of cases) {
+    it(`given count ${count}, then waves hold ${size} iterations`, () => {
+      assert.equal(waveSizeFor(count), size);
+    });
+  }
+
+  it("given an infinite job, then its wave size lies in the brief's 3-5", () => {
+    const size = waveSizeFor("infinite");
+    assert.ok(size >= 3 && size <= 5, `wave size ${size} is outside 3-5`);
+  });
+});
+
+describe("nextWave", () => {
+  const cases: Array<{ planned: number; size: number; max: number; want: number[] }> = [
+    { planned: 0, size: 3, max: 3, want: [1, 2, 3] },
+    { planned: 0, size: 5, max: 12, want: [1, 2, 3, 4, 5] },
+    { planned: 5, size: 5, max: 12, want: [6, 7, 8, 9, 10] },
+    { planned: 10, size: 5, max: 12, want: [11, 12] },
+    { planned: 12, size: 5, max: 12, want: [] },
+    { planned: 8, size: 4, max: 1000, want: [9, 10, 11, 12] },
+  ];
+  for (const c of cases) {
+    it(`given ${c.planned} planned, waves of ${c.size} and max ${c.max}, then the next wave is [${c.want}]`, () => {
+      assert.deepEqual(nextWave(c.planned, c.size, c.max), c.want);
+    });
+  }
+
+  it("given waves planned one after another up to the max, then every iteration number appears once, in order", () => {
+    const seen: number[] = [];
+    for (let wave = nextWave(0, 5, 23); wave.length > 0; wave = nextWave(seen.length, 5, 23)) {
+      seen.push(...wave);
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 23 }, (_, i) => i + 1),
+    );
+  });
+});
+
+describe("maxIterationsFor", () => {
+  const cases = [
+    { s: { count: 7 }, want: 7 },
+    { s: { count: 7, max_iterations: 3 }, want: 3 },
+    { s: { count: 2, max_iterations: 30 }, want: 2 },
+    { s: { count: "infinite" as const }, want: DEFAULT_INFINITE_MAX },
+    { s: { count: "infinite" as const, max_iterations: 12 }, want: 12 },
+  ];
+  for (const c of cases) {
+    it(`given ${JSON.stringify(c.s)}, then at most ${c.want} iterations run`, () => {
+      assert.equal(maxIterationsFor(c.s), c.want);
+    });
+  }
+});
+
+describe("firstWaveTaskIds", () => {
+  it("given count 7, then the first wave names generators 1-5, exactly as the orchestrator derives them", () => {
+    const s = Submission.parse({ spec: "x", count: 7 });
+    assert.deepEqual(
+      firstWaveTaskIds("jX", s),
+      [1, 2, 3, 4, 5].map((n) => taskIdFor("jX", n, "generator", 0)),
+    );
+  });
+
+  it("given an infinite job capped at 2, then the first wave names only 2 generators", () => {
+    const s = Submission.parse({ spec: "x", count: "infinite", max_iterations: 2 });
+    assert.deepEqual(firstWaveTaskIds("jY", s), ["jY-i1-g", "jY-i2-g"]);
+  });
+});
+
+describe("unknownValidators", () => {
+  const known = new Set(["json", "regex"]);
+  it("given only known names, then there is no issue", () => {
+    assert.deepEqual(unknownValidators([{ type: "json" }, { type: "regex" }], known), []);
+    assert.deepEqual(unknownValidators(undefined, known), []);
+  });
+
+  it("given an unknown name, then the issue names its field and lists the known names", () => {
+    assert.deepEqual(unknownValidators([{ type: "json" }, { type: "jsn" }], known), [
+      { path: "validation.1.type", message: 'unknown validator "jsn"; known: json, regex' },
+    ]);
+  });
+});
