@@ -140,7 +140,7 @@ export function renderSchemaFiles(): Map<string, string> {
   files.set(
     INDEX_FILE,
     stableJson({
-      $comment: "Generated from src/events/catalogue by `npm run schemas`; do not edit by hand.",
+      $comment: "Generated from src/core/events/catalogue by `npm run schemas`; do not edit by hand.",
       schemas: index,
     }),
   );

@@ -36,7 +36,7 @@ export const TRANSITIONS: Record<TaskEventType, Rule> = {
   "task.retry_scheduled": { from: [S.Failed], to: S.Queued },
   // running → running is a reclaim: the work message was redelivered because its worker went silent.
   // interrupted → running: an emergency stop returned the work message to the queue; after resume a
-  // worker starts it again (see decideClaim in src/actors/worker/claim.ts).
+  // worker starts it again (see decideClaim in src/core/worker/claim.ts).
   "task.started": { from: [S.Queued, S.Running, S.Interrupted], to: S.Running },
   "task.progress": { from: [S.Running, S.CancelRequested], to: "same" },
   "task.completed": { from: [S.Running, S.CancelRequested], to: S.Completed },

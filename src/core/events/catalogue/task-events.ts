@@ -1,5 +1,5 @@
 // Events on `agents.task.<taskId>`: one task's lifecycle. The last event on the subject gives the
-// task's state (see src/lifecycle), which is what makes optimistic concurrency per task work.
+// task's state (see src/core/lifecycle), which is what makes optimistic concurrency per task work.
 import { z } from "zod";
 import { Band, FailureReason, Id, ObjectRef, QueueName, TaskType, TextRef, UsageSchema } from "./shared.ts";
 import { ValidationSpecInput } from "./submission.ts";
