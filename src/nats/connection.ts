@@ -57,8 +57,3 @@ export function listen(
   const sub = nc.subscribe(subject, { callback: (_err, m) => onMessage(m.subject, m.data) });
   return { close: () => sub.unsubscribe() };
 }
-
-/** Publish a plain-JSON message on core NATS (no JetStream ack), e.g. a control command. */
-export function publishCore(nc: Connection, subject: string, payload: unknown): void {
-  nc.publish(subject, JSON.stringify(payload));
-}
