@@ -90,6 +90,9 @@ export class StreamReader {
     const read = await this.open(o.filter ?? Subjects.all, o.fromSeq, o.window ?? 256);
     const onAbort = () => read.stop();
     o.signal.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the consumer was being made (an SSE client that hung up at once): an abort
+    // listener added now would never fire, so stop here, and the finally deletes the consumer.
+    if (o.signal.aborted) read.stop();
     try {
       for await (const m of read.messages) {
         if (o.signal.aborted) break;
@@ -124,6 +127,7 @@ export class StreamReader {
     const idle = setTimeout(() => void flush(), o.idleFlushMs);
     const onAbort = () => read.stop();
     o.signal.addEventListener("abort", onAbort, { once: true });
+    if (o.signal.aborted) read.stop();
     try {
       for await (const m of read.messages) {
         const s = stored(m);
