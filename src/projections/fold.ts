@@ -10,7 +10,9 @@ import { evolveJobProgress } from "./job-progress/evolve.ts";
 import { evolveQualityHistory, qualityKey } from "./quality-history/evolve.ts";
 import { cellKey, changedCells, evolveQueueSummary } from "./queue-summary/evolve.ts";
 import { evolveRejections, rejectionKey } from "./rejections/evolve.ts";
+import { evolveRunCosts, runCostKey } from "./run-costs/evolve.ts";
 import type { Batch, CollectionName, Collections } from "./store.ts";
+import { evolveSystemState, isSystemStateEvent, SYSTEM_KEY } from "./system-state/evolve.ts";
 import { evolveTaskDetails, isTaskEvent, type TaskEvent } from "./task-details/evolve.ts";
 
 /** One stream message: the event, or null when it is not an event (it only advances the checkpoint). */
@@ -37,6 +39,8 @@ async function prefetch(cache: DocCache, items: readonly Applicable[]): Promise<
   const tasks = new Set<string>();
   const jobs = new Set<string>();
   const models = new Set<string>();
+  const runs = new Set<string>();
+  let system = false;
   for (const { event } of items) {
     if (!event) continue;
     if (event.job_id) jobs.add(event.job_id);
@@ -44,10 +48,14 @@ async function prefetch(cache: DocCache, items: readonly Applicable[]): Promise<
     if (event.type === "critique.recorded") tasks.add(event.data.target_task_id);
     const model = runModel(event, contextAt(0));
     if (model !== null) models.add(modelKey(model));
+    if (model !== null) runs.add(runCostKey(event));
+    system ||= isSystemStateEvent(event);
   }
   await cache.prefetchTasks(tasks);
   await cache.prefetch("jobs", jobs);
   await cache.prefetch("model_costs", models);
+  await cache.prefetch("run_costs", runs);
+  if (system) await cache.prefetch("system_state", [SYSTEM_KEY]);
   await cache.prefetch("queue_summary", ALL_CELLS);
 }
 
@@ -89,6 +97,7 @@ async function foldEvent(cache: DocCache, event: AgentEvent, seq: number): Promi
     case "system.resumed":
     case "queue.paused":
     case "queue.resumed":
+      await update(cache, "system_state", SYSTEM_KEY, seq, evolveSystemState, event, contextAt(seq));
       return;
     default: {
       const never: never = event;
@@ -113,7 +122,11 @@ async function foldTaskEvent(cache: DocCache, event: TaskEvent, seq: number): Pr
   for (const cell of changedCells(ctx))
     await update(cache, "queue_summary", cellKey(cell), seq, evolveQueueSummary, cell, ctx);
   const model = runModel(event, ctx);
-  if (model !== null) await update(cache, "model_costs", modelKey(model), seq, evolveCostByModel, event, ctx);
+  if (model === null) return;
+  await update(cache, "model_costs", modelKey(model), seq, evolveCostByModel, event, ctx);
+  // The run's spec comes from its job document (the job is always folded before its tasks).
+  const job = jobId ? await cache.get("jobs", jobId) : null;
+  await update(cache, "run_costs", runCostKey(event), seq, evolveRunCosts, event, { ...ctx, job });
 }
 
 async function foldCritique(cache: DocCache, event: AgentEvent & { type: "critique.recorded" }, seq: number) {

@@ -3,10 +3,14 @@
 import type { QueueName } from "../core/events/index.ts";
 import type { ModelCost } from "./cost-by-model/evolve.ts";
 import type { JobDoc } from "./job-progress/evolve.ts";
+import type { JobSummary, ListJobsQuery } from "./jobs-list/query.ts";
 import type { QualityEntry } from "./quality-history/evolve.ts";
 import type { QualityQuery } from "./quality-history/query.ts";
 import type { QueueCount, QueueSummaryRow } from "./queue-summary/evolve.ts";
 import type { Rejection } from "./rejections/evolve.ts";
+import type { RunCostEntry } from "./run-costs/evolve.ts";
+import type { CostPoint, QualityPoint, SeriesQuery } from "./series/query.ts";
+import type { SystemStateDoc } from "./system-state/evolve.ts";
 import type { TaskDoc } from "./task-details/evolve.ts";
 import type { ListTasksQuery, Page } from "./task-details/query.ts";
 
@@ -20,6 +24,8 @@ export type Collections = {
   model_costs: ModelCost;
   queue_summary: QueueCount;
   rejections: Rejection;
+  system_state: SystemStateDoc;
+  run_costs: RunCostEntry;
 };
 export type CollectionName = keyof Collections;
 export type AnyDoc = Collections[CollectionName];
@@ -33,6 +39,8 @@ export const COLLECTIONS: readonly CollectionName[] = [
   "model_costs",
   "queue_summary",
   "rejections",
+  "system_state",
+  "run_costs",
 ];
 
 export type TaskCollection = `tasks_${QueueName}`;
@@ -71,6 +79,18 @@ export interface ProjectionQueries {
   listRejections(limit?: number): Promise<Rejection[]>;
   /** Last stream sequence applied (0: nothing yet). */
   checkpoint(): Promise<number>;
+  /** Whether an emergency stop is in force, and the paused queues (as recorded in the stream). */
+  systemState(): Promise<SystemStateDoc>;
+  /** Jobs newest first (creation time, then id), as summaries, a page at a time. */
+  listJobs(q?: ListJobsQuery): Promise<Page<JobSummary>>;
+  /** A job's tasks in the given iterations, in dispatch order. */
+  jobTasks(jobId: string, iterations: readonly number[]): Promise<TaskDoc[]>;
+  /** Critiques per (time bucket, spec or model), in time order. */
+  qualitySeries(q: SeriesQuery): Promise<QualityPoint[]>;
+  /** Agent runs per (time bucket, spec or model), in time order. */
+  costSeries(q: SeriesQuery): Promise<CostPoint[]>;
+  /** The spec excerpt (first SPEC_EXCERPT characters) of each spec key some job carries. */
+  specExcerpts(keys: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** The full port: queries plus what the runner needs to write. */

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { AgentsError, ErrorCode } from "../../src/core/errors.ts";
 import { type ProjectionStore, specKey } from "../../src/projections/index.ts";
+import { dashboardContract } from "./dashboard.contract.ts";
 import { foldContract } from "./fold.contract.ts";
 import { SPEC_A, smallHistory } from "./history.ts";
 import { runnerContract } from "./runner.contract.ts";
@@ -179,6 +180,7 @@ export function storeContract(label: string, factory: StoreFactory, o: ContractO
     );
 
     foldContract(fresh, opts);
+    dashboardContract(fresh, opts);
     runnerContract(fresh, opts);
   });
 }

@@ -4,7 +4,14 @@ import type { Database } from "arangojs";
 import { aql } from "arangojs/aql";
 import { isArangoError } from "arangojs/errors";
 import { COLLECTIONS } from "../store.ts";
-import { CHECKPOINTS, INDEXES, MIGRATIONS_COLLECTION, SCHEMA_RULES } from "./schemas.ts";
+import {
+  CHECKPOINTS,
+  DASHBOARD_COLLECTIONS,
+  DASHBOARD_INDEXES,
+  INDEXES,
+  MIGRATIONS_COLLECTION,
+  SCHEMA_RULES,
+} from "./schemas.ts";
 
 export type Migration = { id: number; name: string; up: (db: Database) => Promise<void> };
 
@@ -22,15 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     id: 2,
     name: "persistent indexes for the queries",
-    up: async (db) => {
-      for (const [name, list] of Object.entries(INDEXES)) {
-        for (const fields of list ?? []) {
-          await db
-            .collection(name)
-            .ensureIndex({ type: "persistent", fields, name: `idx_${fields.join("_")}` });
-        }
-      }
-    },
+    up: (db) => ensureIndexes(db, INDEXES),
   },
   {
     id: 3,
@@ -44,7 +43,30 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    id: 4,
+    name: "system state and run costs, and the indexes the dashboard's queries use",
+    up: async (db) => {
+      for (const name of DASHBOARD_COLLECTIONS) {
+        await ensureCollection(db, name);
+        const message = `a ${name} document does not match its schema rule (src/projections/arango/schemas.ts)`;
+        await db
+          .collection(name)
+          .properties({ schema: { rule: SCHEMA_RULES[name], level: "moderate", message } });
+      }
+      await ensureIndexes(db, DASHBOARD_INDEXES);
+    },
+  },
 ];
+
+// Persistent indexes (ensureIndex is idempotent: an index that exists is returned as it is).
+async function ensureIndexes(db: Database, indexes: Partial<Record<string, string[][]>>): Promise<void> {
+  for (const [name, list] of Object.entries(indexes)) {
+    for (const fields of list ?? []) {
+      await db.collection(name).ensureIndex({ type: "persistent", fields, name: `idx_${fields.join("_")}` });
+    }
+  }
+}
 
 /** True when ArangoDB refused because the thing already exists (another process made it first). */
 export function isAlreadyThere(err: unknown): boolean {

@@ -98,12 +98,34 @@ export const SCHEMA_RULES: Record<CollectionName, object> = {
     properties: { seq, kind: { enum: ["message", "submission"] }, subject: str, reason: str },
     required: ["seq", "kind", "subject", "reason"],
   },
+  system_state: {
+    type: "object",
+    properties: { seq, stopped: { type: "boolean" }, stopped_since: optStr, paused: { type: "object" } },
+    required: ["seq", "stopped", "paused"],
+  },
+  run_costs: {
+    type: "object",
+    properties: {
+      seq,
+      task_id: str,
+      job_id: optStr,
+      spec_key: optStr,
+      model: str,
+      outcome: { enum: ["completed", "handoff", "failed", "validation_failed"] },
+      cost_usd: money,
+      input_tokens: { type: "integer", minimum: 0 },
+      output_tokens: { type: "integer", minimum: 0 },
+      occurred_at: str,
+    },
+    required: ["seq", "task_id", "model", "outcome", "cost_usd", "occurred_at"],
+  },
 };
 
 const taskIndexes = [
   ["status", "priority", "created_at"],
   ["job_id", "status"],
   ["priority", "created_at"],
+  ["job_id", "iteration"],
 ];
 
 /** Persistent indexes per collection (fields in order), serving the queries' filters and sorts. */
@@ -111,7 +133,7 @@ export const INDEXES: Partial<Record<CollectionName, string[][]>> = {
   tasks_standard: taskIndexes,
   tasks_heavy: taskIndexes,
   tasks_critic: taskIndexes,
-  jobs: [["status"], ["spec_key"], ["created_at"]],
+  jobs: [["status"], ["spec_key"], ["created_at"], ["created_at", "job_id"]],
   quality_history: [
     ["occurred_at", "seq"],
     ["spec_key", "occurred_at"],
@@ -119,4 +141,15 @@ export const INDEXES: Partial<Record<CollectionName, string[][]>> = {
     ["model", "occurred_at"],
   ],
   rejections: [["seq"]],
+  run_costs: [["occurred_at"], ["job_id", "occurred_at"]],
+};
+
+/** What migration 4 added for the dashboard: collections, and indexes on collections that existed. */
+export const DASHBOARD_COLLECTIONS: readonly CollectionName[] = ["system_state", "run_costs"];
+export const DASHBOARD_INDEXES: Partial<Record<CollectionName, string[][]>> = {
+  tasks_standard: [["job_id", "iteration"]],
+  tasks_heavy: [["job_id", "iteration"]],
+  tasks_critic: [["job_id", "iteration"]],
+  jobs: [["created_at", "job_id"]],
+  run_costs: INDEXES.run_costs ?? [],
 };

@@ -5,10 +5,18 @@ import { aql, literal } from "arangojs/aql";
 import { QueueName } from "../../core/events/index.ts";
 import { byCost, type ModelCost } from "../cost-by-model/evolve.ts";
 import type { JobDoc } from "../job-progress/evolve.ts";
+import {
+  type JobSummary,
+  type ListJobsQuery,
+  planJobList,
+  summarizeJob,
+  toJobPage,
+} from "../jobs-list/query.ts";
 import type { QualityEntry } from "../quality-history/evolve.ts";
 import type { QualityQuery } from "../quality-history/query.ts";
 import { byCell, type QueueSummaryRow } from "../queue-summary/evolve.ts";
 import type { Rejection } from "../rejections/evolve.ts";
+import { byPoint, type CostPoint, type QualityPoint, type SeriesQuery } from "../series/query.ts";
 import {
   type Batch,
   byKey,
@@ -19,10 +27,21 @@ import {
   rejectionLimit,
   type StoreDump,
 } from "../store.ts";
+import { initialSystemState, SYSTEM_KEY, type SystemStateDoc } from "../system-state/evolve.ts";
 import type { TaskDoc } from "../task-details/evolve.ts";
 import { type ListTasksQuery, type Page, planTaskList, toPage } from "../task-details/query.ts";
 import { isAlreadyThere, migrate } from "./migrations.ts";
-import { clean, getTaskQuery, listTasksQuery, qualityQuery } from "./queries.ts";
+import {
+  clean,
+  costSeriesQuery,
+  getTaskQuery,
+  jobTasksQuery,
+  listJobsQuery,
+  listTasksQuery,
+  qualityQuery,
+  qualitySeriesQuery,
+  specExcerptsQuery,
+} from "./queries.ts";
 import { CHECKPOINTS } from "./schemas.ts";
 
 export type ArangoStoreOptions = {
@@ -146,6 +165,36 @@ class ArangoStore implements ProjectionStore {
       aql`FOR d IN ${this.db.collection("rejections")} SORT d.seq DESC LIMIT ${rejectionLimit(limit)}
         RETURN ${clean(d)}`,
     );
+  }
+
+  async systemState(): Promise<SystemStateDoc> {
+    return (await this.read("system_state", [SYSTEM_KEY])).get(SYSTEM_KEY) ?? initialSystemState();
+  }
+
+  async listJobs(q: ListJobsQuery = {}): Promise<Page<JobSummary>> {
+    const plan = planJobList(q);
+    const rows = await this.all(listJobsQuery(this.db, plan));
+    return toJobPage(rows.map(summarizeJob), plan.limit);
+  }
+
+  async jobTasks(jobId: string, iterations: readonly number[]): Promise<TaskDoc[]> {
+    if (iterations.length === 0) return [];
+    return this.all(jobTasksQuery(this.db, QueueName.options, jobId, iterations));
+  }
+
+  // Sorted here: AQL orders strings by its collation, the embedded store by code point.
+  async qualitySeries(q: SeriesQuery): Promise<QualityPoint[]> {
+    return (await this.all(qualitySeriesQuery(this.db, q))).sort(byPoint);
+  }
+
+  async costSeries(q: SeriesQuery): Promise<CostPoint[]> {
+    return (await this.all(costSeriesQuery(this.db, q))).sort(byPoint);
+  }
+
+  async specExcerpts(keys: readonly string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.all(specExcerptsQuery(this.db, keys));
+    return new Map(rows.map((r) => [r.k, r.spec]));
   }
 
   async dump(): Promise<StoreDump> {

@@ -3,10 +3,24 @@
 import { QueueName } from "../../core/events/index.ts";
 import { byCost, type ModelCost } from "../cost-by-model/evolve.ts";
 import type { JobDoc } from "../job-progress/evolve.ts";
+import {
+  type JobSummary,
+  type ListJobsQuery,
+  listJobsIn,
+  planJobList,
+  SPEC_EXCERPT,
+} from "../jobs-list/query.ts";
 import type { QualityEntry } from "../quality-history/evolve.ts";
 import { type QualityQuery, qualityHistoryIn } from "../quality-history/query.ts";
 import { type QueueSummaryRow, queueSummaryOf } from "../queue-summary/evolve.ts";
 import { newestRejectionFirst, type Rejection } from "../rejections/evolve.ts";
+import {
+  type CostPoint,
+  costSeriesIn,
+  type QualityPoint,
+  qualitySeriesIn,
+  type SeriesQuery,
+} from "../series/query.ts";
 import {
   type Batch,
   byKey,
@@ -18,8 +32,15 @@ import {
   type StoreDump,
   taskCollection,
 } from "../store.ts";
+import { initialSystemState, SYSTEM_KEY, type SystemStateDoc } from "../system-state/evolve.ts";
 import type { TaskDoc } from "../task-details/evolve.ts";
-import { type ListTasksQuery, listTasksIn, type Page, planTaskList } from "../task-details/query.ts";
+import {
+  compareTasks,
+  type ListTasksQuery,
+  listTasksIn,
+  type Page,
+  planTaskList,
+} from "../task-details/query.ts";
 
 type Tables = { [C in CollectionName]: Map<string, Collections[C]> };
 
@@ -99,6 +120,40 @@ class EmbeddedStore implements ProjectionStore {
   async listRejections(limit?: number): Promise<Rejection[]> {
     const all = [...this.tables.rejections.values()].sort(newestRejectionFirst);
     return structuredClone(all.slice(0, rejectionLimit(limit)));
+  }
+
+  async systemState(): Promise<SystemStateDoc> {
+    return structuredClone(this.tables.system_state.get(SYSTEM_KEY) ?? initialSystemState());
+  }
+
+  async listJobs(q: ListJobsQuery = {}): Promise<Page<JobSummary>> {
+    return structuredClone(listJobsIn(this.tables.jobs.values(), planJobList(q)));
+  }
+
+  async jobTasks(jobId: string, iterations: readonly number[]): Promise<TaskDoc[]> {
+    const wanted = new Set(iterations);
+    const hits: TaskDoc[] = [];
+    for (const queue of QueueName.options)
+      for (const t of this.tables[taskCollection(queue)].values())
+        if (t.job_id === jobId && wanted.has(t.iteration)) hits.push(t);
+    return structuredClone(hits.sort(compareTasks));
+  }
+
+  async qualitySeries(q: SeriesQuery): Promise<QualityPoint[]> {
+    return qualitySeriesIn(this.tables.quality_history.values(), q);
+  }
+
+  async costSeries(q: SeriesQuery): Promise<CostPoint[]> {
+    return costSeriesIn(this.tables.run_costs.values(), q);
+  }
+
+  async specExcerpts(keys: readonly string[]): Promise<Map<string, string>> {
+    const wanted = new Set(keys);
+    const found = new Map<string, string>();
+    for (const j of this.tables.jobs.values())
+      if (j.spec_key && j.spec !== null && wanted.has(j.spec_key) && !found.has(j.spec_key))
+        found.set(j.spec_key, j.spec.slice(0, SPEC_EXCERPT));
+    return found;
   }
 
   async dump(): Promise<StoreDump> {

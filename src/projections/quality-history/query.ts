@@ -10,6 +10,8 @@ export type QualityQuery = {
   from?: string | undefined;
   /** ISO time, exclusive. */
   to?: string | undefined;
+  /** Only critiques of these iterations (with job_id: of one job's iterations). */
+  iterations?: readonly number[] | undefined;
   /** Most entries returned. Default 100, at most 1000. */
   limit?: number | undefined;
 };
@@ -28,6 +30,7 @@ export function matchesQuality(e: QualityEntry, q: QualityQuery): boolean {
   if (q.job_id !== undefined && e.job_id !== q.job_id) return false;
   if (q.model !== undefined && e.model !== q.model) return false;
   if (q.from !== undefined && e.occurred_at < q.from) return false;
+  if (q.iterations !== undefined && !q.iterations.includes(e.iteration)) return false;
   return q.to === undefined || e.occurred_at < q.to;
 }
 
