@@ -12,9 +12,13 @@ import { healthRoutes } from "./health.ts";
 import { createMetrics, instrumentHttp } from "./metrics.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { jobRoutes } from "./routes/jobs.ts";
 import { resultRoutes } from "./routes/result.ts";
+import { seriesRoutes } from "./routes/series.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { submitRoutes } from "./routes/submit.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { taskStoryRoutes } from "./routes/task-story.ts";
 import { SseClients } from "./sse.ts";
 
 export type { GatewayDeps } from "./context.ts";
@@ -75,6 +79,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   for (const routes of [healthRoutes, submitRoutes, statusRoutes, resultRoutes, controlRoutes, eventRoutes])
+    await app.register(routes, { ctx });
+  // What the dashboard reads and does beside the routes above.
+  for (const routes of [jobRoutes, taskStoryRoutes, systemRoutes, seriesRoutes])
     await app.register(routes, { ctx });
 
   // SSE responses are hijacked and never end on their own; end them so close() can finish.

@@ -41,7 +41,7 @@ export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async 
         tags: ["control"],
         summary: "Cancel a job (every open task) or one task; 409 when it has already ended",
         params: z.object({ id: Id }),
-        body: Reason.optional(),
+        body: Reason.nullish(),
         response: { 202: Published, ...errors, 409: ErrorBody },
       },
     },
@@ -78,7 +78,7 @@ export const controlRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async 
             verb === "stop"
               ? "Emergency stop: workers stop running agents and take no work until resumed"
               : "Resume after an emergency stop",
-          body: Reason.optional(),
+          body: Reason.nullish(),
           response: { 202: Published, ...errors },
         },
       },

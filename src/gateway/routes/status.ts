@@ -88,6 +88,10 @@ export const statusRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           200: z.object({
             queues: z.record(z.string(), z.record(z.string(), z.number())),
             rows: z.array(z.object({ queue: z.string(), status: z.string(), count: z.number() })),
+            paused: z
+              .record(z.string(), z.object({ reason: z.string(), since: z.string() }))
+              .describe("paused queues, as recorded in the stream"),
+            stopped: z.boolean().describe("an emergency stop is in force: no queue hands out work"),
             checkpoint: z.number(),
           }),
         },
@@ -98,7 +102,14 @@ export const statusRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       const queues: Record<string, Record<string, number>> = {};
       for (const name of QueueName.options) queues[name] = Object.fromEntries(Statuses.map((s) => [s, 0]));
       for (const row of rows) (queues[row.queue] ?? {})[row.status] = row.count;
-      return { queues, rows, checkpoint: await q.checkpoint() };
+      const system = await q.systemState();
+      return {
+        queues,
+        rows,
+        paused: system.paused,
+        stopped: system.stopped,
+        checkpoint: await q.checkpoint(),
+      };
     },
   );
 
