@@ -145,7 +145,10 @@ describe("dashboard routes against a running orchestrator and worker", () => {
     assert.equal(s.critiques.length, 1);
     assert.equal(s.critiques[0].quality, 9);
     assert.match(s.critiques[0].critique, /fixed critique/);
-    assert.ok(Array.isArray(s.progress), "progress lines come every AGENTS_PROGRESS_EVERY_MS; echo is quicker");
+    assert.ok(
+      Array.isArray(s.progress),
+      "progress lines come every AGENTS_PROGRESS_EVERY_MS; echo is quicker",
+    );
     const types = s.timeline.map((e: { type: string }) => e.type);
     assert.deepEqual(types.slice(0, 3), ["task.created", "task.queued", "task.started"]);
     assert.ok(types.includes("task.completed") && types.includes("critique.recorded"));

@@ -7,7 +7,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Artifacts } from "../../artifacts/index.ts";
 import { type EventData, Id, readEvents, type StoredEvent, Subjects } from "../../events/index.ts";
-import type { summarizeJob } from "../../projections/jobs-list/query.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody } from "../errors.ts";
 import { getById, notFound } from "../lookup.ts";
