@@ -20,6 +20,9 @@ import { submitRoutes } from "./routes/submit.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { taskStoryRoutes } from "./routes/task-story.ts";
 import { SseClients } from "./sse.ts";
+import { dashboardRoutes } from "./web/dashboard.ts";
+import { installGuard } from "./web/guard.ts";
+import { cookies, hasSession, installSession } from "./web/session.ts";
 
 export type { GatewayDeps } from "./context.ts";
 
@@ -55,12 +58,19 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     sse,
   };
   instrumentHttp(app, metrics.registry);
-  await installAuth(app, {
-    host: config.AGENTS_HOST,
-    localMode: config.AGENTS_LOCAL_MODE,
-    apiKey: config.AGENTS_API_KEY,
-    ratePerMinute: config.AGENTS_RATE_LIMIT_PER_MINUTE,
-  });
+  // Cookies are parsed before the key check, which accepts a dashboard session instead of a bearer.
+  await app.register(cookies);
+  const auth = await installAuth(
+    app,
+    {
+      host: config.AGENTS_HOST,
+      localMode: config.AGENTS_LOCAL_MODE,
+      apiKey: config.AGENTS_API_KEY,
+      ratePerMinute: config.AGENTS_RATE_LIMIT_PER_MINUTE,
+    },
+    (req, mode) => hasSession(req, mode.apiKey),
+  );
+  installGuard(app, auth.local);
 
   await app.register(swagger, {
     openapi: {
@@ -80,9 +90,11 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   for (const routes of [healthRoutes, submitRoutes, statusRoutes, resultRoutes, controlRoutes, eventRoutes])
     await app.register(routes, { ctx });
-  // What the dashboard reads and does beside the routes above.
+  // What the dashboard reads and does beside the routes above, its sign-in and the page itself.
   for (const routes of [jobRoutes, taskStoryRoutes, systemRoutes, seriesRoutes])
     await app.register(routes, { ctx });
+  await installSession(app, auth);
+  await app.register(dashboardRoutes, { ctx });
 
   // SSE responses are hijacked and never end on their own; end them so close() can finish.
   app.addHook("preClose", async () => sse.closeAll());

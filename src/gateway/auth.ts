@@ -57,17 +57,24 @@ function sameKey(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** Register the key check and the per-key rate limit. */
-export async function installAuth(app: FastifyInstance, s: AuthSettings): Promise<AuthMode> {
+/**
+ * Register the key check and the per-key rate limit. `signedIn` tells whether a request without a
+ * bearer token carries a dashboard session instead (src/gateway/web/session.ts).
+ */
+export async function installAuth(
+  app: FastifyInstance,
+  s: AuthSettings,
+  signedIn: (req: FastifyRequest, mode: AuthMode) => boolean = () => false,
+): Promise<AuthMode> {
   const mode = resolveAuth(s);
   app.addHook("onRequest", async (req) => {
     if (!isProtected(req)) return;
     const token = bearerOf(req);
     if (token === undefined) {
-      if (mode.required)
+      if (mode.required && !signedIn(req, mode))
         throw new HttpError(
           ErrorCode.Unauthorized,
-          "this gateway needs an API key: send `Authorization: Bearer <AGENTS_API_KEY>`",
+          "this gateway needs an API key: send `Authorization: Bearer <AGENTS_API_KEY>` (browsers: sign in at /)",
         );
       return;
     }

@@ -8,6 +8,7 @@ import { isNatsUnavailable } from "../nats/connection.ts";
 
 /** Codes only the HTTP edge produces, beside the system's own ErrorCode values. */
 export const HttpCode = {
+  Forbidden: "FORBIDDEN",
   UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
   MethodNotAllowed: "METHOD_NOT_ALLOWED",
 } as const;
@@ -18,6 +19,7 @@ export type ApiErrorCode = ErrorCode | HttpCode;
 export const STATUS_OF: Record<ApiErrorCode, number> = {
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.Unauthorized]: 401,
+  [HttpCode.Forbidden]: 403,
   [ErrorCode.NotFound]: 404,
   [HttpCode.MethodNotAllowed]: 405,
   [ErrorCode.Concurrency]: 409,

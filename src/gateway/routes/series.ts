@@ -99,6 +99,7 @@ export const seriesRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     },
     async (req) => {
       const q = seriesQuery(req.query);
+      const checkpoint = await store.checkpoint();
       const byKey = grouped(await store.qualitySeries(q));
       const names = await labels(ctx, q, [...byKey.keys()]);
       const series = [...byKey].map(([key, points]) => ({
@@ -112,7 +113,7 @@ export const seriesRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           quality: p.quality / p.count,
         })),
       }));
-      return { ...meta(q), series };
+      return { ...meta(q), checkpoint, series };
     },
   );
 
@@ -128,10 +129,11 @@ export const seriesRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     },
     async (req) => {
       const q = seriesQuery(req.query);
+      const checkpoint = await store.checkpoint();
       const byKey = grouped(await store.costSeries(q));
       const names = await labels(ctx, q, [...byKey.keys()]);
       const series = [...byKey].map(([key, points]) => ({ key, label: names.get(key) ?? key, points }));
-      return { ...meta(q), series };
+      return { ...meta(q), checkpoint, series };
     },
   );
 };

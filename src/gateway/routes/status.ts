@@ -165,9 +165,12 @@ export const statusRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       schema: {
         tags: ["quality"],
         summary: "Spend per model, most expensive first",
-        response: { 200: z.object({ models: z.array(Doc) }) },
+        response: { 200: z.object({ models: z.array(Doc), checkpoint: z.number() }) },
       },
     },
-    async () => ({ models: (await q.costByModel()).map(present) }),
+    async () => {
+      const checkpoint = await q.checkpoint();
+      return { models: (await q.costByModel()).map(present), checkpoint };
+    },
   );
 };

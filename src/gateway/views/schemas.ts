@@ -222,6 +222,7 @@ export const SystemView = z.object({
 export type SystemView = z.infer<typeof SystemView>;
 
 const SeriesMeta = {
+  checkpoint: Checkpoint,
   bucket: z.enum(["minute", "hour", "day"]),
   bucket_ms: z.number(),
   from: when,
