@@ -36,7 +36,8 @@ export function ensureChromium(): string {
       return false;
     }
   };
-  if (!ok()) execFileSync("bash", [join(ROOT, "scripts", "ensure-debian-tool.sh"), "chromium"], { stdio: "inherit" });
+  if (!ok())
+    execFileSync("bash", [join(ROOT, "scripts", "ensure-debian-tool.sh"), "chromium"], { stdio: "inherit" });
   if (!ok()) throw new Error(`${CHROMIUM} is missing: bash scripts/ensure-debian-tool.sh chromium`);
   return CHROMIUM;
 }

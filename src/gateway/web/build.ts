@@ -22,10 +22,12 @@ export type BuildReport = { outDir: string; bytes: Record<string, number>; ms: n
 /** True when every file of the bundle is in `dir`. */
 export async function isBuilt(dir = WEB_DIST): Promise<boolean> {
   const found = await Promise.all(
-    Object.values(DASHBOARD_FILES).map((f) => stat(join(dir, f)).then(
-      (s) => s.isFile(),
-      () => false,
-    )),
+    Object.values(DASHBOARD_FILES).map((f) =>
+      stat(join(dir, f)).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+    ),
   );
   return found.every(Boolean);
 }

@@ -65,7 +65,10 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
     }
     assets = await loadAssets(dir);
   } catch (err) {
-    log.warn({ err: errorMessage(err) }, "dashboard unavailable: its bundle could not be built (npm run build:web)");
+    log.warn(
+      { err: errorMessage(err) },
+      "dashboard unavailable: its bundle could not be built (npm run build:web)",
+    );
   }
   for (const path of Object.keys(DASHBOARD_FILES)) {
     app.get(path, { schema: { hide: true } }, async (req, reply) => {
