@@ -24,7 +24,7 @@ export type ChartProps = {
   testId?: string;
   /** Fixed x range (a time window in seconds); else from the data. */
   xRange?: [number, number];
-  /** Fixed y range (scores 0–10); else from the data. */
+  /** Fixed y range (scores 0–10); else from 0 to the data's top. */
   yRange?: [number, number];
 };
 
@@ -54,7 +54,7 @@ export function Chart(p: ChartProps) {
       height: p.height ?? 220,
       scales: {
         x: { time: p.time ?? true, ...(p.xRange ? { range: p.xRange } : {}) },
-        ...(p.yRange ? { y: { range: p.yRange } } : {}),
+        y: { range: p.yRange ?? ((_u, _min, max) => [0, max > 0 ? max * 1.1 : 1]) },
       },
       axes: [
         p.time === false ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] } : {},

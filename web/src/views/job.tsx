@@ -219,7 +219,9 @@ export function JobView({ id }: { id: string }) {
           ["model", j.model ?? "–"],
           [
             "mode",
-            j.infinite ? `infinite (at most ${j.max_iterations ?? "?"} iterations)` : `${j.count} iterations`,
+            j.infinite
+              ? `infinite (at most ${j.max_iterations ?? "?"} iterations)`
+              : `${j.count} iteration${j.count === 1 ? "" : "s"}`,
           ],
           ["created", `${when(j.created_at)} (${ago(j.created_at)})`],
           ["finished", j.finished_at ? `${when(j.finished_at)}${j.reason ? ` — ${j.reason}` : ""}` : "–"],

@@ -1,0 +1,234 @@
+// The dashboard in a real browser (Debian's Chromium through playwright-core) against `agents up`
+// as a real process, with the fixture agent standing in for the Claude CLI. Each scenario of the
+// issue: submit from the form and watch the job finish live; open a task and see its critique;
+// an output holding <script> shows as text; cancel; stop and see the banner, resume; pause a
+// queue; and every view without a console error. Screenshots go to test-artifacts/screenshots.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { ensureFreshDashboard } from "../../src/gateway/web/build.ts";
+import { startUp, type UpStack } from "../e2e/support.ts";
+import { type Browser, launchBrowser, type WatchedPage } from "../support/browser.ts";
+
+const WAIT = { timeout: 30_000 };
+
+describe("the dashboard in Chromium, against agents up", () => {
+  let up: UpStack;
+  let browser: Browser;
+  before(async () => {
+    await ensureFreshDashboard();
+    up = await startUp({ AGENTS_PROGRESS_EVERY_MS: "500" });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await up?.stop();
+  });
+
+  const open = async (hash = "#/jobs"): Promise<WatchedPage> => {
+    const w = await browser.open(`${up.url}/${hash}`);
+    await w.page.waitForSelector("#live-stats[data-status=live]", WAIT);
+    return w;
+  };
+  const submitApi = async (spec: string, count = 1) => {
+    const res = await up.api("POST", "/v1/agents/submit", { spec, count });
+    assert.equal(res.status, 202);
+    return ((await res.json()) as { job_id: string }).job_id;
+  };
+  const noErrors = (w: WatchedPage) => assert.deepEqual(w.errors, [], "no console error or exception");
+  // The page's global object, as the test sees it (the test itself runs in Node).
+  type Win = { __same?: number; __pwned?: number; location: { hash: string } };
+  const marker = (page: Page) => page.evaluate(() => ((globalThis as unknown as Win).__same = 1));
+  const samePage = async (page: Page) =>
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Win).__same), 1, "no reload");
+  const pwned = (page: Page) => page.evaluate(() => (globalThis as unknown as Win).__pwned);
+  const go = (page: Page, hash: string) =>
+    page.evaluate((h) => {
+      (globalThis as unknown as Win).location.hash = h;
+    }, hash);
+
+  it("given the form, when a job is submitted, then its page follows it live until it completes", async () => {
+    const w = await open();
+    const { page } = w;
+    if (!(await page.isVisible("[data-testid=spec]"))) await page.click("[data-testid=new-job]");
+    await page.fill("[data-testid=spec]", "Write a limerick about tides.\nFIXTURE: sleep 2500");
+    await page.fill("[data-testid=count]", "2");
+    await marker(page);
+    await page.click("[data-testid=submit]");
+    await page.waitForURL(/#\/jobs\/j[A-Za-z0-9_-]+$/, WAIT);
+    await page.waitForSelector("[data-testid=job-page][data-status=running]", WAIT);
+    await page.waitForSelector("a.task-chip.s-running", WAIT);
+    await browser.screenshot(page, "job-running");
+    await page.waitForSelector("[data-testid=job-page][data-status=completed]", WAIT);
+    await samePage(page);
+    const outcomes = await page.$$eval("[data-testid=iterations] tbody tr", (rows) =>
+      rows.map((r) => [r.getAttribute("data-iteration"), r.querySelector(".badge")?.textContent]),
+    );
+    assert.deepEqual(outcomes, [
+      ["2", "passed"],
+      ["1", "passed"],
+    ]);
+    await browser.screenshot(page, "job-completed");
+    await page.click("a.brand");
+    const job = page.url().split("/").pop() ?? "";
+    assert.ok(job === "" || job === "jobs");
+    await page.waitForSelector("[data-testid=jobs-table] tr[data-status=completed]", WAIT);
+    assert.match(
+      (await page.textContent("[data-testid=jobs-table]")) ?? "",
+      /Write a limerick about tides\./,
+    );
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given a finished job, when its generator is opened, then the critique, exact prompt, progress and timeline are there", async () => {
+    const job = await submitApi("Describe a harbour at dawn.\nFIXTURE: sleep 1500");
+    const w = await open(`#/jobs/${job}`);
+    const { page } = w;
+    await page.waitForSelector("[data-testid=job-page][data-status=completed]", WAIT);
+    await page.click(`a[data-task="${job}-i1-g"]`);
+    await page.waitForSelector("[data-testid=task-page][data-status=completed]", WAIT);
+    await page.waitForSelector("[data-testid=critique]", WAIT);
+    const critique = (await page.textContent("[data-testid=critique]")) ?? "";
+    assert.match(critique, /C 9/);
+    assert.match(critique, /U 8/);
+    assert.match(critique, /Q 9/);
+    assert.match(critique, /passing critique/);
+    await page.click("[data-testid=attempt] summary");
+    assert.match(
+      (await page.textContent("[data-testid=attempt-prompt]")) ?? "",
+      /Describe a harbour at dawn\./,
+    );
+    // The fixture agent answers with the first line of its prompt.
+    assert.match(
+      (await page.textContent("[data-testid=task-output]")) ?? "",
+      /Fixture answer for: ROLE: generator/,
+    );
+    await page.waitForSelector("[data-testid=progress-lines] li", WAIT);
+    const timeline = await page.$$eval("[data-testid=timeline] tr td:nth-child(3)", (cells) =>
+      cells.map((c) => c.textContent),
+    );
+    for (const type of ["task.created", "task.started", "task.completed", "critique.recorded"])
+      assert.ok(timeline.includes(type), `${type} in ${timeline.join(", ")}`);
+    await browser.screenshot(page, "task-story");
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given an output and a spec holding <script>, then the page shows them as text and runs nothing", async () => {
+    const payload = `<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">`;
+    const job = await submitApi(`Echo this: ${payload}\nFIXTURE: output Answer ${payload} done`);
+    const w = await open(`#/jobs/${job}`);
+    const { page } = w;
+    await page.waitForSelector("[data-testid=job-page][data-status=completed]", WAIT);
+    assert.match(
+      (await page.textContent("[data-testid=job-spec]")) ?? "",
+      /<script>window.__pwned = 1<\/script>/,
+    );
+    await page.click(`a[data-task="${job}-i1-g"]`);
+    await page.waitForSelector("[data-testid=task-output]", WAIT);
+    const output = (await page.textContent("[data-testid=task-output]")) ?? "";
+    assert.ok(output.includes(`Answer ${payload} done`), output);
+    assert.equal(await pwned(page), undefined);
+    assert.equal(await page.locator("main script, main img").count(), 0, "no element was made from the text");
+    await page.goto(`${up.url}/#/jobs`);
+    await page.waitForSelector(`tr[data-job="${job}"]`, WAIT);
+    assert.match((await page.textContent(`tr[data-job="${job}"] .spec-cell`)) ?? "", /<script>/);
+    assert.equal(await pwned(page), undefined);
+    await browser.screenshot(page, "script-as-text");
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given a running job, when it is cancelled from its page, then it ends cancelled", async () => {
+    const job = await submitApi("Write a long saga.\nFIXTURE: sleep 20000", 2);
+    const w = await open(`#/jobs/${job}`);
+    const { page } = w;
+    await page.waitForSelector("a.task-chip.s-running", WAIT);
+    await page.click("[data-testid=cancel-job]");
+    await page.waitForSelector("[data-testid=job-page][data-status=cancelled]", WAIT);
+    assert.equal(
+      await page.locator("[data-testid=cancel-job]").count(),
+      0,
+      "an ended job has no cancel button",
+    );
+    await page.waitForSelector("[data-testid=iterations] .badge.s-cancelled", WAIT);
+    await browser.screenshot(page, "job-cancelled");
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given running agents, when stopped from the header, then the STOPPED banner names the reason until resumed", async () => {
+    const job = await submitApi("Write a slow sonnet.\nFIXTURE: sleep-once 6000 stop-test");
+    const w = await open(`#/jobs/${job}`);
+    const { page } = w;
+    await page.waitForSelector("a.task-chip.s-running", WAIT);
+    await page.click("[data-testid=stop]");
+    await page.fill("[data-testid=stop-reason]", "budget review");
+    await page.click("[data-testid=stop-confirm]");
+    await page.waitForSelector("[data-testid=stopped-banner]", WAIT);
+    assert.equal(await page.textContent("[data-testid=stopped-reason]"), "budget review");
+    assert.match((await page.textContent("[data-testid=stopped-banner]")) ?? "", /STOPPED/);
+    await page.waitForSelector("a.task-chip.s-interrupted, a.task-chip.s-queued", WAIT);
+    await browser.screenshot(page, "stopped");
+    await go(page, "#/queues");
+    await page.waitForSelector("[data-testid=queues]", WAIT);
+    assert.match((await page.textContent("main")) ?? "", /system stopped/);
+    await page.click("[data-testid=banner-resume]");
+    await page.waitForSelector("[data-testid=stopped-banner]", { state: "detached", ...WAIT });
+    await page.waitForSelector("[data-testid=system-running]", WAIT);
+    await go(page, `#/jobs/${job}`);
+    await page.waitForSelector("[data-testid=job-page][data-status=completed]", WAIT);
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given the queues view, when a queue is paused and unpaused, then its state and the banner follow", async () => {
+    const w = await open("#/queues");
+    const { page } = w;
+    await page.waitForSelector("[data-testid=queues]", WAIT);
+    await page.fill('[aria-label="reason to pause heavy"]', "provider maintenance");
+    await page.click("[data-testid=pause-heavy]");
+    await page.waitForSelector("[data-testid=paused-heavy]", WAIT);
+    assert.match((await page.textContent("[data-testid=paused-heavy]")) ?? "", /provider maintenance/);
+    await page.waitForSelector("[data-testid=paused-banner]", WAIT);
+    await browser.screenshot(page, "queue-paused");
+    await page.click("[data-testid=unpause-heavy]");
+    await page.waitForSelector("[data-testid=paused-heavy]", { state: "detached", ...WAIT });
+    await page.waitForSelector("[data-testid=paused-banner]", { state: "detached", ...WAIT });
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given every view, when visited in turn, then none logs a console error", async () => {
+    const jobs = (await (await up.api("GET", "/v1/agents/jobs?status=completed&limit=1")).json()) as {
+      items: Array<{ job_id: string }>;
+    };
+    const job = jobs.items[0]?.job_id ?? "";
+    const w = await open("#/jobs");
+    const { page } = w;
+    const views: Array<[string, string[]]> = [
+      ["#/jobs", ["[data-testid=jobs-table] tbody tr"]],
+      [`#/jobs/${job}`, ["[data-testid=iterations] tbody tr"]],
+      [`#/tasks/${job}-i1-g`, ["[data-testid=timeline] tr", "[data-testid=critique]"]],
+      ["#/queues", ["[data-testid=queues] tbody tr"]],
+      ["#/events", ["[data-testid=events] tbody tr"]],
+      [
+        "#/charts",
+        [
+          "[data-testid=quality-chart] canvas",
+          "[data-testid=cost-chart] canvas",
+          "[data-testid=cost-totals] tbody tr",
+        ],
+      ],
+      ["#/jobs/jnosuchjob", ["[data-testid=job-waiting]"]],
+    ];
+    for (const [hash, ready] of views) {
+      await go(page, hash);
+      for (const selector of ready) await page.waitForSelector(selector, WAIT);
+      await browser.screenshot(page, `view-${hash.slice(2).replaceAll("/", "-")}`);
+    }
+    noErrors(w);
+    await page.close();
+  });
+});
