@@ -1,5 +1,6 @@
 // The live event feed: the newest events of the stream as they arrive (the feed keeps the last few
 // hundred), filterable by type or id, and pausable to read.
+import { Component } from "preact";
 import { useState } from "preact/hooks";
 import { Section } from "../components/bits.tsx";
 import { clock } from "../format.ts";
@@ -7,7 +8,7 @@ import { useLiveTick } from "../hooks.ts";
 import { type LiveEvent, live, RECENT } from "../live.ts";
 import { href } from "../router.ts";
 
-const SHOWN = 300;
+const SHOWN = 200;
 
 /** A short description of an event (its values as text). */
 export function summary(e: LiveEvent): string {
@@ -33,7 +34,7 @@ export function summary(e: LiveEvent): string {
 }
 
 export function EventsView() {
-  useLiveTick(250);
+  useLiveTick(500);
   const [paused, setPaused] = useState<LiveEvent[] | null>(null);
   const [filter, setFilter] = useState("");
   const source = paused ?? live.recent;
@@ -82,25 +83,39 @@ export function EventsView() {
         </thead>
         <tbody>
           {shown.map((e) => (
-            <tr key={e.seq} data-type={e.type}>
-              <td class="num mono">{e.seq}</td>
-              <td title={e.occurred_at}>{clock(e.occurred_at)}</td>
-              <td class="mono">{e.type}</td>
-              <td class="mono">
-                {e.task_id ? (
-                  <a href={href.task(e.task_id)}>{e.task_id}</a>
-                ) : e.job_id ? (
-                  <a href={href.job(e.job_id)}>{e.job_id}</a>
-                ) : (
-                  "–"
-                )}
-              </td>
-              <td class="detail">{summary(e)}</td>
-            </tr>
+            <FeedRow key={e.seq} e={e} />
           ))}
         </tbody>
       </table>
       {shown.length === 0 ? <p class="muted">No events yet: they appear here as they happen.</p> : null}
     </Section>
   );
+}
+
+/** One row: an event never changes, so a row renders once however often the feed does. */
+class FeedRow extends Component<{ e: LiveEvent }> {
+  override shouldComponentUpdate(next: { e: LiveEvent }): boolean {
+    return next.e !== this.props.e;
+  }
+
+  override render() {
+    const { e } = this.props;
+    return (
+      <tr data-type={e.type}>
+        <td class="num mono">{e.seq}</td>
+        <td title={e.occurred_at}>{clock(e.occurred_at)}</td>
+        <td class="mono">{e.type}</td>
+        <td class="mono">
+          {e.task_id ? (
+            <a href={href.task(e.task_id)}>{e.task_id}</a>
+          ) : e.job_id ? (
+            <a href={href.job(e.job_id)}>{e.job_id}</a>
+          ) : (
+            "–"
+          )}
+        </td>
+        <td class="detail">{summary(e)}</td>
+      </tr>
+    );
+  }
 }
