@@ -272,7 +272,7 @@ function report(list: ListFigures, live: LiveFigures[], load: number[]): string 
       [
         ["baseline: no job", s(list.empty)],
         [`${JOBS} jobs, first page (100 rows)`, s(list.first)],
-        [`${JOBS} jobs, every row (${JOBS / 100} pages of 100)`, s(list.all)],
+        [`${JOBS} jobs, every row (100, then "Load older" 500 at a time)`, s(list.all)],
       ],
     ),
     "",

@@ -62,3 +62,13 @@ export function clock(iso: string): string {
   const d = new Date(iso);
   return `${d.toLocaleTimeString("en-GB", { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`;
 }
+
+/** An ISO time as its time of day when it is today, else its date and time (lists). */
+export function short(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return "–";
+  const d = new Date(iso);
+  const today = d.toDateString() === now.toDateString();
+  return today
+    ? d.toLocaleTimeString("en-GB", { hour12: false })
+    : d.toLocaleString("en-GB", { hour12: false, dateStyle: "short", timeStyle: "short" });
+}

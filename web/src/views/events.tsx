@@ -8,7 +8,7 @@ import { useLiveTick } from "../hooks.ts";
 import { type LiveEvent, live, RECENT } from "../live.ts";
 import { href } from "../router.ts";
 
-const SHOWN = 200;
+const SHOWN = 100;
 
 /** A short description of an event (its values as text). */
 export function summary(e: LiveEvent): string {

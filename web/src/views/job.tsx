@@ -1,6 +1,7 @@
 // A job's page: its spec and numbers, quality and cost per iteration, and the iterations (newest
 // first) with their tasks and critiques. Live: an event of this job marks its iteration to read
 // again; an event of a task the page does not know (a new wave) reads the newest iterations again.
+import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ApiError, api, type IterationView, type JobSummary, type TaskView } from "../api.ts";
 import { Action, Badge, ErrorNote, Facts, JobBar, Scores, Section, Text } from "../components/bits.tsx";
@@ -19,7 +20,8 @@ const ENDED = new Set(["completed", "cancelled", "rejected"]);
 type State = {
   job: JobSummary | null;
   iterations: Map<number, IterationView>;
-  cursor: string | null;
+  /** How many of the newest iterations the page shows. */
+  shown: number;
   missing: boolean;
 };
 
@@ -40,11 +42,13 @@ export function JobView({ id }: { id: string }) {
   const [state, setState] = useState<State>({
     job: null,
     iterations: new Map(),
-    cursor: null,
+    shown: PAGE,
     missing: false,
   });
   const [error, setError] = useState<ApiError>();
   const known = useRef(new Map<string, number>());
+  // The window the page shows: the newest `shown` of `planned` iterations (read in the callbacks).
+  const win = useRef({ shown: PAGE, planned: 0 });
   const st = useRef({
     dirty: new Map<number, number>(),
     fresh: 0,
@@ -53,6 +57,22 @@ export function JobView({ id }: { id: string }) {
     busy: false,
   });
 
+  /** Lowest iteration in the window. */
+  const low = () => Math.max(1, win.current.planned - win.current.shown + 1);
+
+  // Add read iterations and keep only the window: older ones slide out as new ones arrive.
+  const merge = (job: JobSummary, its: IterationView[]) => {
+    win.current.planned = Math.max(win.current.planned, job.iterations_planned);
+    const bottom = low();
+    for (const it of its) for (const t of it.tasks) known.current.set(t.task_id, it.iteration);
+    setState((old) => {
+      const iterations = new Map(old.iterations);
+      for (const it of its) iterations.set(it.iteration, it);
+      for (const n of iterations.keys()) if (n < bottom) iterations.delete(n);
+      return { job, iterations, shown: win.current.shown, missing: false };
+    });
+  };
+
   useEffect(() => {
     let alive = true;
     const s = st.current;
@@ -60,20 +80,9 @@ export function JobView({ id }: { id: string }) {
     s.fresh = 0;
     s.checkpoint = 0;
     known.current.clear();
-    setState({ job: null, iterations: new Map(), cursor: null, missing: false });
+    win.current = { shown: PAGE, planned: 0 };
+    setState({ job: null, iterations: new Map(), shown: PAGE, missing: false });
     setError(undefined);
-
-    const remember = (its: IterationView[]) => {
-      for (const it of its) for (const t of it.tasks) known.current.set(t.task_id, it.iteration);
-    };
-    const merge = (job: JobSummary, its: IterationView[], cursor?: string | null) => {
-      remember(its);
-      setState((old) => {
-        const iterations = new Map(old.iterations);
-        for (const it of its) iterations.set(it.iteration, it);
-        return { job, iterations, cursor: cursor === undefined ? old.cursor : cursor, missing: false };
-      });
-    };
 
     const first = async () => {
       // Ask the list first: a job not accepted yet is an empty list, not an error.
@@ -86,7 +95,7 @@ export function JobView({ id }: { id: string }) {
       const page = await api.iterations(id, { limit: PAGE });
       if (!alive) return true;
       s.checkpoint = page.checkpoint;
-      merge(page.job, page.iterations, page.next_cursor);
+      merge(page.job, page.iterations);
       return true;
     };
 
@@ -101,7 +110,7 @@ export function JobView({ id }: { id: string }) {
           return;
         }
         const fresh = s.fresh;
-        const dirty = new Map(s.dirty);
+        const dirty = new Map([...s.dirty].filter(([n]) => n >= low()));
         s.fresh = 0;
         s.dirty.clear();
         const picked = [...dirty.keys()].sort((a, b) => b - a).slice(0, MAX_PICK);
@@ -143,10 +152,12 @@ export function JobView({ id }: { id: string }) {
       let any = false;
       for (const e of batch) {
         if (e.job_id !== id || e.seq <= s.checkpoint) continue;
-        any = true;
         const n = iterationOf(e) ?? (e.task_id ? known.current.get(e.task_id) : undefined);
-        if (n !== undefined) s.dirty.set(n, Math.max(e.seq, s.dirty.get(n) ?? 0));
+        if (n === undefined || n > win.current.planned) s.fresh = Math.max(s.fresh, e.seq);
+        else if (n >= low()) s.dirty.set(n, Math.max(e.seq, s.dirty.get(n) ?? 0));
+        // An event of an iteration below the window changes only the job's numbers.
         else s.fresh = Math.max(s.fresh, e.seq);
+        any = true;
       }
       if (any) schedule();
     });
@@ -159,15 +170,14 @@ export function JobView({ id }: { id: string }) {
   }, [id]);
 
   const older = async () => {
-    if (!state.cursor) return;
+    const bottom = low();
+    const numbers: number[] = [];
+    for (let n = bottom - 1; n >= 1 && numbers.length < PAGE; n--) numbers.push(n);
+    if (numbers.length === 0) return;
     try {
-      const page = await api.iterations(id, { limit: PAGE, cursor: state.cursor });
-      for (const it of page.iterations) for (const t of it.tasks) known.current.set(t.task_id, it.iteration);
-      setState((old) => {
-        const iterations = new Map(old.iterations);
-        for (const it of page.iterations) iterations.set(it.iteration, it);
-        return { ...old, iterations, cursor: page.next_cursor };
-      });
+      const page = await api.iterations(id, { iterations: numbers.join(",") });
+      win.current.shown += numbers.length;
+      merge(page.job, page.iterations);
     } catch (err) {
       setError(asApiError(err));
     }
@@ -252,7 +262,7 @@ export function JobView({ id }: { id: string }) {
             ))}
           </tbody>
         </table>
-        {state.cursor ? (
+        {its.length > 0 && (its.at(-1)?.iteration ?? 1) > 1 ? (
           <button type="button" class="btn plain" onClick={older} data-testid="older-iterations">
             Load older iterations
           </button>
@@ -308,22 +318,30 @@ function TaskChip({ t, best }: { t: TaskView; best: boolean }) {
   );
 }
 
-function IterationRow({ it }: { it: IterationView }) {
-  const latest = it.critiques[0];
-  const cost = it.tasks.reduce((sum, t) => sum + t.cost_usd, 0);
-  return (
-    <tr data-iteration={it.iteration}>
-      <td class="num">{it.iteration}</td>
-      <td>{it.outcome ? <Badge status={it.outcome} /> : <span class="muted">open</span>}</td>
-      <td class="chips">
-        {it.tasks.map((t) => (
-          <TaskChip key={t.task_id} t={t} best={t.task_id === it.best_task_id} />
-        ))}
-      </td>
-      <td>{latest ? <Scores {...latest} /> : <span class="muted">–</span>}</td>
-      <td class="num">{usd(cost)}</td>
-    </tr>
-  );
+/** One iteration; a read replaces its object, so an unchanged row skips rendering. */
+class IterationRow extends Component<{ it: IterationView }> {
+  override shouldComponentUpdate(next: { it: IterationView }): boolean {
+    return next.it !== this.props.it;
+  }
+
+  override render() {
+    const { it } = this.props;
+    const latest = it.critiques[0];
+    const cost = it.tasks.reduce((sum, t) => sum + t.cost_usd, 0);
+    return (
+      <tr data-iteration={it.iteration}>
+        <td class="num">{it.iteration}</td>
+        <td>{it.outcome ? <Badge status={it.outcome} /> : <span class="muted">open</span>}</td>
+        <td class="chips">
+          {it.tasks.map((t) => (
+            <TaskChip key={t.task_id} t={t} best={t.task_id === it.best_task_id} />
+          ))}
+        </td>
+        <td>{latest ? <Scores {...latest} /> : <span class="muted">–</span>}</td>
+        <td class="num">{usd(cost)}</td>
+      </tr>
+    );
+  }
 }
 
 /** Scores and spend per iteration, over the iterations loaded on the page. */

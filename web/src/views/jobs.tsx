@@ -2,16 +2,19 @@
 // live without reading everything again: rows whose jobs had events are read again by id (with the
 // same filters, so a job that no longer matches leaves), and a job the list does not know yet makes
 // it read the first page again.
+import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type ApiError, api, type JobSummary } from "../api.ts";
 import { Badge, ErrorNote, JobBar, Section } from "../components/bits.tsx";
-import { ago, count, score, usd } from "../format.ts";
+import { count, score, short, usd } from "../format.ts";
 import { asApiError } from "../hooks.ts";
 import { live } from "../live.ts";
 import { href } from "../router.ts";
 import { SubmitForm } from "./submit-form.tsx";
 
+/** Rows of the first page; "Load older" reads MORE_PAGE at a time. */
 const PAGE = 100;
+const MORE_PAGE = 500;
 const REFRESH_MS = 500;
 /** Ids per refresh request (the route takes up to 500). */
 const IDS_PER_READ = 200;
@@ -158,7 +161,7 @@ export function JobsView() {
   const more = async () => {
     if (!cursor) return;
     try {
-      const page = await api.jobs({ ...params(filters), limit: PAGE, cursor });
+      const page = await api.jobs({ ...params(filters), limit: MORE_PAGE, cursor });
       setRows((old) => {
         const next = new Map(old);
         for (const j of page.items) next.set(j.job_id, j);
@@ -258,37 +261,45 @@ export function JobsView() {
   );
 }
 
-function JobRow({ job: j }: { job: JobSummary }) {
-  const busy = (j.progress.running ?? 0) + (j.progress.cancel_requested ?? 0);
-  const waiting = (j.progress.queued ?? 0) + (j.progress.pending ?? 0) + (j.progress.interrupted ?? 0);
-  return (
-    <tr data-job={j.job_id} data-status={j.status}>
-      <td>
-        <a href={href.job(j.job_id)} class="mono">
-          {j.job_id}
-        </a>
-      </td>
-      <td class="spec-cell" title={j.spec_excerpt ?? ""}>
-        {j.spec_excerpt ?? "(spec not seen)"}
-      </td>
-      <td>
-        <Badge status={j.status} />
-      </td>
-      <td>
-        <JobBar job={j} />
-      </td>
-      <td class="num">
-        {j.tasks_total}
-        {busy + waiting > 0 ? (
-          <span class="muted">
-            {" "}
-            ({busy} running, {waiting} waiting)
-          </span>
-        ) : null}
-      </td>
-      <td class="num">{usd(j.cost_usd)}</td>
-      <td class="num">{score(j.quality.quality, j.quality.critiques)}</td>
-      <td title={j.created_at}>{ago(j.created_at)}</td>
-    </tr>
-  );
+/** One row; a job's summary is replaced, never changed, so an unchanged row skips rendering. */
+class JobRow extends Component<{ job: JobSummary }> {
+  override shouldComponentUpdate(next: { job: JobSummary }): boolean {
+    return next.job !== this.props.job;
+  }
+
+  override render() {
+    const j = this.props.job;
+    const busy = (j.progress.running ?? 0) + (j.progress.cancel_requested ?? 0);
+    const waiting = (j.progress.queued ?? 0) + (j.progress.pending ?? 0) + (j.progress.interrupted ?? 0);
+    return (
+      <tr data-job={j.job_id} data-status={j.status}>
+        <td>
+          <a href={href.job(j.job_id)} class="mono">
+            {j.job_id}
+          </a>
+        </td>
+        <td class="spec-cell" title={j.spec_excerpt ?? ""}>
+          {j.spec_excerpt ?? "(spec not seen)"}
+        </td>
+        <td>
+          <Badge status={j.status} />
+        </td>
+        <td>
+          <JobBar job={j} />
+        </td>
+        <td class="num">
+          {j.tasks_total}
+          {busy + waiting > 0 ? (
+            <span class="muted">
+              {" "}
+              ({busy} running, {waiting} waiting)
+            </span>
+          ) : null}
+        </td>
+        <td class="num">{usd(j.cost_usd)}</td>
+        <td class="num">{score(j.quality.quality, j.quality.critiques)}</td>
+        <td title={j.created_at}>{short(j.created_at)}</td>
+      </tr>
+    );
+  }
 }
