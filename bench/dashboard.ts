@@ -21,6 +21,7 @@ const { values: opts } = parseArgs({
     iterations: { type: "string", default: "1000" },
     repeats: { type: "string", default: "5" },
     out: { type: "string", default: ".bench-out/dashboard.json" },
+    "list-only": { type: "boolean", default: false },
   },
 });
 const JOBS = Number(opts.jobs);
@@ -316,7 +317,9 @@ const browser = await launchBrowser();
 try {
   await watchFrames(browser);
   const list = await measureList(up, browser);
-  const live = [await measureLive(up, browser, "job"), await measureLive(up, browser, "events")];
+  const live = opts["list-only"]
+    ? []
+    : [await measureLive(up, browser, "job"), await measureLive(up, browser, "events")];
   for (const l of live)
     say(`${l.view}: ${fmt(l.appliedPerSec, 0)} events/s applied, frame p95 ${fmt(l.frames.p95, 1)} ms`);
   await writeFile(opts.out, `${JSON.stringify({ load, list, live }, null, 2)}\n`).catch(() => undefined);

@@ -32,8 +32,8 @@ export async function isBuilt(dir = WEB_DIST): Promise<boolean> {
   return found.every(Boolean);
 }
 
-/** Bundle and minify the dashboard into `outDir` (default web/dist), replacing what was there. */
-export async function buildDashboard(outDir = WEB_DIST): Promise<BuildReport> {
+/** Bundle (and minify, unless told not to) the dashboard into `outDir`, replacing what was there. */
+export async function buildDashboard(outDir = WEB_DIST, o: { minify?: boolean } = {}): Promise<BuildReport> {
   const started = Date.now();
   // Loaded here only: serving a built bundle needs no bundler.
   const esbuild = await import("esbuild");
@@ -45,7 +45,7 @@ export async function buildDashboard(outDir = WEB_DIST): Promise<BuildReport> {
       entryPoints: { app: join(WEB_ROOT, "src", "main.tsx") },
       outdir: join(tmp, "assets"),
       bundle: true,
-      minify: true,
+      minify: o.minify ?? true,
       format: "esm",
       target: "es2022",
       platform: "browser",

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type SessionState, type SystemView, whenUnauthorized } from "../api.ts";
 import { Action } from "../components/bits.tsx";
-import { ago, when } from "../format.ts";
+import { ago, count, when } from "../format.ts";
 import { useResource } from "../hooks.ts";
 import { live } from "../live.ts";
 import { href, type Route, useRoute } from "../router.ts";
@@ -205,8 +205,8 @@ function LiveFooter() {
         data-applied={s.applied}
         data-last-seq={s.lastSeq}
       >
-        <span class={`dot ${live.status}`} /> {live.status} · {s.applied.toLocaleString("en-US")} events
-        applied · last seq {s.lastSeq}
+        <span class={`dot ${live.status}`} /> {live.status} · {count(s.applied)} events applied · last seq{" "}
+        {s.lastSeq}
       </span>
       <a href="/docs">API docs</a>
     </footer>

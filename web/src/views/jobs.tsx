@@ -229,7 +229,17 @@ export function JobsView() {
           </label>
         </form>
         <ErrorNote error={error} />
-        <table class="list" data-testid="jobs-table">
+        <table class="list fixed" data-testid="jobs-table">
+          <colgroup>
+            <col style={{ width: "170px" }} />
+            <col />
+            <col style={{ width: "100px" }} />
+            <col style={{ width: "200px" }} />
+            <col style={{ width: "190px" }} />
+            <col style={{ width: "80px" }} />
+            <col style={{ width: "70px" }} />
+            <col style={{ width: "130px" }} />
+          </colgroup>
           <thead>
             <tr>
               <th>job</th>
