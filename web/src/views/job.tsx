@@ -303,6 +303,12 @@ function TaskCounts({ progress, total }: { progress: Record<string, number>; tot
 }
 
 const LETTER: Record<string, string> = { generator: "G", critic: "C", reviser: "R", continuation: "K" };
+const CHAIN: Record<string, number> = { generator: 0, continuation: 1, reviser: 2, critic: 3 };
+
+/** An iteration's tasks in the order they ran: each round's writer, then its critic. */
+function inChain(tasks: TaskView[]): TaskView[] {
+  return [...tasks].sort((a, b) => a.round - b.round || (CHAIN[a.type] ?? 9) - (CHAIN[b.type] ?? 9));
+}
 
 function TaskChip({ t, best }: { t: TaskView; best: boolean }) {
   return (
@@ -333,7 +339,7 @@ class IterationRow extends Component<{ it: IterationView }> {
         <td class="num">{it.iteration}</td>
         <td>{it.outcome ? <Badge status={it.outcome} /> : <span class="muted">open</span>}</td>
         <td class="chips">
-          {it.tasks.map((t) => (
+          {inChain(it.tasks).map((t) => (
             <TaskChip key={t.task_id} t={t} best={t.task_id === it.best_task_id} />
           ))}
         </td>

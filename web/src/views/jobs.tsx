@@ -302,7 +302,11 @@ class JobRow extends Component<{ job: JobSummary }> {
           {busy + waiting > 0 ? (
             <span class="muted">
               {" "}
-              ({busy} running, {waiting} waiting)
+              (
+              {[busy ? `${busy} running` : "", waiting ? `${waiting} waiting` : ""]
+                .filter(Boolean)
+                .join(", ")}
+              )
             </span>
           ) : null}
         </td>
