@@ -36,7 +36,8 @@ function stallBody(at: { host: string; port: number }, budgetMs = 30_000): Promi
     });
     socket.on("connect", () => {
       socket.write(
-        "POST /v1/agents/submit HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n" +
+        // A loopback Host: in local mode any other name is refused at once (DNS rebinding).
+        `POST /v1/agents/submit HTTP/1.1\r\nHost: ${at.host}:${at.port}\r\nContent-Type: application/json\r\n` +
           'Content-Length: 2000\r\n\r\n{"spec":"Write a haiku',
       );
     });
