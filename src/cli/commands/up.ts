@@ -44,6 +44,7 @@ export async function runUp(): Promise<void> {
         "infinite-agents is up",
         `  NATS:        ${redactUrlCredentials(config.NATS_URL)}${natsNote}`,
         `  projections: ${projections.kind}${projections.kind === "embedded" ? " (rebuilt from the stream at every start)" : ` (${redactUrlCredentials(config.ARANGO_URL ?? "")})`}`,
+        `  dashboard:   ${gateway.url}/`,
         `  gateway:     ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`,
         `  events:      ${gateway.url}/v1/agents/events   metrics: ${gateway.url}/metrics`,
         '  submit:      agents submit spec.md --count 3   (or nats pub agents.submit \'{"spec":"…","count":3}\')',
