@@ -6,9 +6,9 @@ import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
-import { jobIdFor } from "../src/actors/orchestrator/planning.ts";
-import { lastSequence } from "../src/events/index.ts";
+import { jobIdFor } from "../src/core/ids.ts";
 import { ensureFreshDashboard } from "../src/gateway/web/build.ts";
+import { StreamReader } from "../src/nats/index.ts";
 import { startUp, type UpStack } from "../test/e2e/support.ts";
 import { type Browser, launchBrowser } from "../test/support/browser.ts";
 import { fmt, quantile, spread, table } from "./stats.ts";
@@ -165,9 +165,9 @@ type LiveFigures = {
 
 /** Sequence of the stream's last event (commands on agents.submit and agents.control are not sent). */
 async function lastEventSeq(up: UpStack): Promise<number> {
-  const jsm = await up.js.jetstreamManager();
+  const reader = new StreamReader(up.nc);
   const seqs = await Promise.all(
-    ["agents.job.*", "agents.task.*", "agents.system"].map((f) => lastSequence(jsm, f)),
+    ["agents.job.*", "agents.task.*", "agents.system"].map((f) => reader.lastSequence(f)),
   );
   return Math.max(...seqs);
 }

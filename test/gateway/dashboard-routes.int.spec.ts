@@ -3,7 +3,7 @@
 // projections and an in-process orchestrator and worker running the offline echo executor.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { taskIdFor } from "../../src/actors/orchestrator/planning.ts";
+import { taskIdFor } from "../../src/core/ids.ts";
 import { eventually, type GatewayHarness, startGatewayHarness } from "./harness.ts";
 
 describe("dashboard routes against a running orchestrator and worker", () => {

@@ -2,7 +2,8 @@
 // task's attempts from its events.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { newEvent, type StoredEvent } from "../../src/events/index.ts";
+import { newEvent } from "../../src/core/events/index.ts";
+import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { HttpError } from "../../src/gateway/errors.ts";
 import { iterationPage } from "../../src/gateway/routes/jobs.ts";
 import { BUCKETS, MAX_BUCKETS, seriesQuery } from "../../src/gateway/routes/series.ts";

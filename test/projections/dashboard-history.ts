@@ -1,6 +1,6 @@
 // The small history plus what the dashboard's queries need: a job with a long spec, and the
 // system's stop, resume and queue pauses as the orchestrator records them.
-import { type AgentEventType, type EventData, newEvent, Subjects } from "../../src/events/index.ts";
+import { type AgentEventType, type EventData, newEvent, Subjects } from "../../src/core/events/index.ts";
 import { smallHistory } from "./history.ts";
 import { buildMessage, Lane, type WorkloadMessage } from "./workload-script.ts";
 

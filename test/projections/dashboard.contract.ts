@@ -2,7 +2,7 @@
 // quality and cost time series, answered the same way by every adapter.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { AgentsError, ErrorCode } from "../../src/errors/index.ts";
+import { AgentsError, ErrorCode } from "../../src/core/errors.ts";
 import { type ProjectionStore, specKey } from "../../src/projections/index.ts";
 import { dashboardHistory, LONG_SPEC, timeOf } from "./dashboard-history.ts";
 import { SPEC_A, SPEC_B, smallHistory } from "./history.ts";

@@ -2,7 +2,7 @@
 // as they arrive and handed to the views in batches (every BATCH_MS), so a burst of thousands of
 // events costs a few renders, not thousands. Each event carries its stream sequence; a view compares
 // it with the projection checkpoint its data was read at, to know whether to read again.
-import type { AgentEvent, AgentEventType } from "../../src/events/catalogue/index.ts";
+import type { AgentEvent, AgentEventType } from "../../src/core/events/catalogue/index.ts";
 
 export type LiveEvent = AgentEvent & { seq: number };
 export type LiveStatus = "connecting" | "live" | "reconnecting";

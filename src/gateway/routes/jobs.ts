@@ -3,8 +3,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode } from "../../errors/index.ts";
-import { Id } from "../../events/index.ts";
+import { ErrorCode } from "../../core/errors.ts";
+import { Id } from "../../core/events/index.ts";
 import type { JobDoc } from "../../projections/index.ts";
 import { JOB_STATUSES, summarizeJob } from "../../projections/jobs-list/query.ts";
 import type { GatewayContext } from "../context.ts";

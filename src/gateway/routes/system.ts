@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ControlQueue, QueueName, Subjects } from "../../events/index.ts";
+import { ControlQueue, QueueName, Subjects } from "../../core/events/index.ts";
 import type { SystemStateDoc } from "../../projections/system-state/evolve.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody } from "../errors.ts";
@@ -76,7 +76,7 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         const reason = verb === "pause" ? req.body?.reason : undefined;
         const command = ControlQueue.parse({ queue: req.params.queue, ...(reason ? { reason } : {}) });
         const subject = verb === "pause" ? Subjects.controlPause : Subjects.controlUnpause;
-        const ack = await ctx.publisher.publishJson(subject, command, randomUUID());
+        const ack = await ctx.events.appendJson(subject, command, randomUUID());
         req.log.warn({ verb, queue: command.queue }, `queue ${verb} requested`);
         return reply.code(202).send({ subject, seq: ack.seq, command });
       },

@@ -5,8 +5,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Artifacts } from "../../artifacts/index.ts";
-import { type EventData, Id, readEvents, type StoredEvent, Subjects } from "../../events/index.ts";
+import { type EventData, Id, Subjects } from "../../core/events/index.ts";
+import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
+import type { StoredEvent } from "../../core/ports/event-store.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody } from "../errors.ts";
 import { getById, notFound } from "../lookup.ts";
@@ -30,7 +31,7 @@ export function cut(ref: string | null, text: string | undefined, limit = STORY_
 }
 
 // Reads each object once per story (several attempts usually share one prompt).
-function textReader(artifacts: Artifacts) {
+function textReader(artifacts: ArtifactStore) {
   const cache = new Map<string, Promise<string | undefined>>();
   return (ref: string) => {
     let p = cache.get(ref);
@@ -148,7 +149,7 @@ export const taskStoryRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = asyn
       if (found.kind !== "task") throw notFound(req.params.id);
       const task = found.task;
       const events: StoredEvent[] = [];
-      for await (const e of readEvents(ctx.publisher.js, await ctx.jsm(), Subjects.task(task.task_id))) {
+      for await (const e of ctx.events.read(Subjects.task(task.task_id))) {
         events.push(e);
         if (events.length >= MAX_EVENTS) break;
       }

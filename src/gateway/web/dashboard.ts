@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { errorMessage } from "../../errors/index.ts";
+import { errorMessage } from "../../core/errors.ts";
 import type { GatewayContext } from "../context.ts";
 import { buildDashboard, DASHBOARD_FILES, isBuilt, WEB_DIST } from "./build.ts";
 

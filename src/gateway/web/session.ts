@@ -8,7 +8,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ErrorCode } from "../../errors/index.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import type { AuthMode } from "../auth.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
 

@@ -3,7 +3,7 @@
 // excerpt and without the per-iteration list, so a page of 500 stays small. The in-memory form here;
 // ArangoDB's AQL mirrors it.
 import { z } from "zod";
-import { InputValidationError } from "../../errors/index.ts";
+import { InputValidationError } from "../../core/errors.ts";
 import type { JobDoc, JobStatus } from "../job-progress/evolve.ts";
 import type { Page } from "../task-details/query.ts";
 

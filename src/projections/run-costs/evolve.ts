@@ -1,10 +1,11 @@
 // Read model of spend over time (collection run_costs): one entry per agent run that ended
 // (completed, handed off, failed, failed validation) with its model, spec, job, tokens, cost and
 // time. Keyed by the event id, so an event published twice is counted once. Serves costSeries.
-import type { AgentEvent } from "../../events/index.ts";
-import { type FoldContext, runCost } from "../context.ts";
+import type { AgentEvent } from "../../core/events/index.ts";
+import type { FoldContext } from "../context.ts";
 import { runModel } from "../cost-by-model/evolve.ts";
 import { docKey } from "../keys.ts";
+import { runCost } from "../usage.ts";
 
 export type RunOutcomeKind = "completed" | "handoff" | "failed" | "validation_failed";
 

@@ -2,7 +2,7 @@
 // stop is in force (with its reason and since when) and which queues are paused. Folded from the
 // recorded system.stopped / system.resumed / queue.paused / queue.resumed events, so every reader
 // (gateway, dashboard, CLI) sees the state the orchestrator recorded. Serves systemState.
-import type { AgentEvent, QueueName } from "../../events/index.ts";
+import type { AgentEvent, QueueName } from "../../core/events/index.ts";
 import type { FoldContext } from "../context.ts";
 
 export const SYSTEM_KEY = "system";
