@@ -1,9 +1,10 @@
-// Code validators: code (every fenced block parses) and python (Python syntax).
+// Code validators: code and python, as llm_call's CodeValidator decides: the response's fenced
+// blocks in the language (default python) are parsed, or else the whole response is.
 import { z } from "zod";
 import { parseParams } from "./params.ts";
-import { CODE_LANGUAGES, checkPython, checkSyntax, isCodeLanguage } from "./syntax.ts";
-import { blocksFor, fencedBlocks, normalizeLang } from "./text.ts";
-import type { Validator } from "./types.ts";
+import { CODE_LANGUAGES, type CodeLanguage, checkSyntax } from "./syntax.ts";
+import { fencedBlocks, normalizeLang } from "./text.ts";
+import type { ValidationResult, Validator } from "./types.ts";
 
 const CodeParams = z.strictObject({
   language: z
@@ -11,72 +12,56 @@ const CodeParams = z.strictObject({
     .transform(normalizeLang)
     .pipe(
       z.enum(CODE_LANGUAGES, {
-        error: "unsupported language; use javascript (js), typescript (ts), python (py) or json",
+        error: "unsupported language; use python (py), javascript (js), typescript (ts) or json",
       }),
     )
-    .optional(),
+    .default("python"),
 });
 
 /**
- * code: the response has fenced code blocks and they parse. With `language`, the blocks tagged
- * with it (or untagged) are checked and at least one must exist; without it, each block is
- * checked in its own tagged language, and blocks in other languages pass unchecked.
+ * Checks the response's blocks fenced as `language` (or untagged), or else the whole response:
+ * llm_call's rule, except that its pattern finds only ```python fences (an untagged or ```py fence
+ * makes it parse the whole reply, fences and all) and that it passes an empty reply.
  */
-export const code: Validator = (response, raw) => {
-  const parsed = parseParams("code", CodeParams, raw);
-  if (!parsed.ok) return parsed.result;
-  const { language } = parsed.params;
-  const blocks = fencedBlocks(response);
-  const fence = `\`\`\`${language ?? "<language>"}`;
-  if (blocks.length === 0) {
+export async function checkCode(response: string, language: CodeLanguage): Promise<ValidationResult> {
+  const fenced = fencedBlocks(response);
+  const blocks = fenced.filter((b) => b.lang === language || b.lang === "");
+  const sources = blocks.length > 0 ? blocks.map((b) => b.code) : [response];
+  if (sources.every((s) => s.trim() === "")) {
     return {
       valid: false,
-      error: "No fenced code block found",
-      suggestions: [`Put the code in a fenced block: ${fence} … \`\`\``],
+      error: `No ${language} code found in the response`,
+      suggestions: [`Respond with ${language} code in a \`\`\`${language} fenced block`],
     };
   }
   const errors: string[] = [];
-  let checked = 0;
-  blocks.forEach((block, i) => {
-    const lang = language ?? block.lang;
-    if ((language !== undefined && block.lang !== language && block.lang !== "") || !isCodeLanguage(lang))
-      return;
-    checked += 1;
-    const error = checkSyntax(lang, block.code);
-    if (error !== undefined) errors.push(`Block ${i + 1} (${lang}): ${error}`);
-  });
-  if (language !== undefined && checked === 0) {
-    const found = [...new Set(blocks.map((b) => b.lang || "untagged"))].join(", ");
-    return {
-      valid: false,
-      error: `No ${fence} fenced code block found (found: ${found})`,
-      suggestions: [`Put the ${language} code in a ${fence} fenced block`],
-    };
+  for (const [i, source] of sources.entries()) {
+    const error = source.trim() === "" ? "the block is empty" : await checkSyntax(language, source);
+    if (error !== undefined) errors.push(`Block ${i + 1}: ${error}`);
   }
   if (errors.length === 0) return { valid: true };
+  const others = [...new Set(fenced.map((b) => b.lang))];
+  const hint =
+    blocks.length === 0 && others.length > 0
+      ? ` (no \`\`\`${language} block, so the whole response was parsed; found: ${others.join(", ")})`
+      : "";
   return {
     valid: false,
-    error: `Invalid code: ${errors.join("; ")}`,
-    suggestions: ["Fix the syntax errors in the code blocks"],
+    error: `Invalid ${language} code: ${errors.join("; ")}${hint}`,
+    suggestions: [`Fix syntax errors in ${language} code`],
   };
+}
+
+/** code: the response's code in params.language (default python) parses. */
+export const code: Validator = (response, raw) => {
+  const parsed = parseParams("code", CodeParams, raw);
+  if (!parsed.ok) return parsed.result;
+  return checkCode(response, parsed.params.language);
 };
 
-/** python: the response's python (or untagged) fenced blocks, or else the whole response, parse as Python. */
-export const python: Validator = (response) => {
-  const blocks = blocksFor(response, "python");
-  const sources = blocks.length > 0 ? blocks.map((b) => b.code) : [response];
-  if (sources.every((s) => s.trim() === "")) {
-    return { valid: false, error: "No Python code found", suggestions: ["Respond with Python code"] };
-  }
-  const errors = sources.flatMap((source, i) => {
-    const error = checkPython(source);
-    if (error === undefined) return [];
-    return [blocks.length > 0 ? `Block ${i + 1}: ${error}` : error];
-  });
-  if (errors.length === 0) return { valid: true };
-  return {
-    valid: false,
-    error: errors.join("; "),
-    suggestions: ["Fix syntax errors in python code"],
-  };
+/** python: llm_call's PythonCodeValidator is CodeValidator(language="python"); it takes no params. */
+export const python: Validator = (response, raw) => {
+  const parsed = parseParams("python", z.strictObject({}), raw);
+  if (!parsed.ok) return parsed.result;
+  return checkCode(response, "python");
 };

@@ -5,18 +5,20 @@ import { contains, length, responseNotEmpty } from "./basic.ts";
 import { code, python } from "./code.ts";
 import { fieldPresent, jsonString } from "./json.ts";
 import { agentTask, aiContradictionCheck } from "./judges.ts";
+import { VALIDATION_DEADLINE_MS, validateOffThread } from "./offload.ts";
 import { openapiSpec } from "./openapi.ts";
 import { regex } from "./regex.ts";
 import { schema } from "./schema.ts";
 import { sql, sqlSafe } from "./sql.ts";
-import type {
-  ValidationContext,
-  ValidationFailure,
-  ValidationOutcome,
-  ValidationResult,
-  ValidationSpec,
-  Validator,
-  ValidatorName,
+import {
+  JUDGE_VALIDATORS,
+  type ValidationContext,
+  type ValidationFailure,
+  type ValidationOutcome,
+  type ValidationResult,
+  type ValidationSpec,
+  type Validator,
+  type ValidatorName,
 } from "./types.ts";
 
 /** Every validator by name; typing the keys as ValidatorName makes a missing one a compile error. */
@@ -54,13 +56,21 @@ export async function runValidation(
   }
 }
 
-/** Runs every spec (concurrently; failures keep the specs' order) and collects the failures. */
+/** Runs every spec (failures keep the specs' order) and collects the failures. */
 export async function runValidations(
   response: string,
   specs: ValidationSpec[],
   ctx: ValidationContext = {},
 ): Promise<ValidationOutcome> {
-  const results = await Promise.all(specs.map((spec) => runValidation(response, spec, ctx)));
+  // The judges wait on an executor (I/O) and need the caller's judge; every other validator is
+  // CPU work on untrusted input, so it runs in the validation thread under its deadline.
+  const results = await Promise.all(
+    specs.map((spec) =>
+      JUDGE_VALIDATORS.has(spec.type)
+        ? runValidation(response, spec, ctx)
+        : validateOffThread(response, spec, ctx.deadlineMs ?? VALIDATION_DEADLINE_MS),
+    ),
+  );
   const failures: ValidationFailure[] = [];
   results.forEach((result, i) => {
     const spec = specs[i];

@@ -1,13 +1,18 @@
-// schema: the response, parsed as JSON, satisfies a JSON Schema (ajv + ajv-formats). The schema's
-// `$schema` picks the draft: 2020-12 and 2019-09 get their own Ajv class, anything else draft-07.
+// schema: the JSON the response holds satisfies a JSON Schema (ajv + ajv-formats), as llm_call's
+// SchemaValidator (jsonschema's Draft7Validator) decides. Deliberately stricter: `format` is
+// checked (jsonschema skips it without a format checker), and a schema's `$schema` picks the draft
+// (2020-12 and 2019-09 get their own Ajv class, anything else draft-07, llm_call's only draft).
+// `pattern` keywords run on RE2 (./regex-engine.ts), so a schema cannot hang a worker either.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import type { RegExpEngine } from "ajv/dist/types/index.js";
 import ajvFormats from "ajv-formats";
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
-import { parseJsonResponse } from "./text.ts";
+import { compileEcmaPattern } from "./regex-engine.ts";
+import { extractJson } from "./text.ts";
 import type { Validator } from "./types.ts";
 
 // ajv-formats is CommonJS; under NodeNext its default export is reached through `.default`.
@@ -18,6 +23,16 @@ const SchemaParams = z.strictObject({
     error: "expected a JSON Schema object",
   }),
 });
+
+/** ajv's regex engine: RE2 where it can express the pattern; a bad pattern throws, as RegExp would. */
+const regExp: RegExpEngine = Object.assign(
+  (pattern: string) => {
+    const compiled = compileEcmaPattern(pattern);
+    if (!compiled.ok) throw new SyntaxError(`Invalid regular expression: /${pattern}/: ${compiled.error}`);
+    return compiled.pattern;
+  },
+  { code: "re2js" },
+);
 
 const MAX_CACHED = 64;
 const MAX_LISTED_ERRORS = 10;
@@ -30,7 +45,7 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const draft = typeof schema === "object" && typeof schema.$schema === "string" ? schema.$schema : "";
-  const options = { allErrors: true, strict: false };
+  const options = { allErrors: true, strict: false, code: { regExp } };
   const ajv = draft.includes("2020-12")
     ? new Ajv2020(options)
     : draft.includes("2019-09")
@@ -67,12 +82,19 @@ export const schema: Validator = (response, raw) => {
       suggestions: ["Fix the schema validator's JSON Schema"],
     };
   }
-  const json = parseJsonResponse(response);
-  if (!json.ok) return { valid: false, error: json.error, suggestions: ["Ensure response is valid JSON"] };
-  if (validate(json.value)) return { valid: true };
+  // With no JSON in it, llm_call validates the text itself (a string), so {"type": "string"} passes.
+  const json = extractJson(response);
+  if (validate(json.ok ? json.value : response)) return { valid: true };
   const errors = validate.errors ?? [];
   const listed = errors.slice(0, MAX_LISTED_ERRORS).map(formatAjvError);
   if (errors.length > listed.length) listed.push(`and ${errors.length - listed.length} more`);
+  if (!json.ok) {
+    return {
+      valid: false,
+      error: `No valid JSON found in response (${json.error}); as text it fails the schema: ${listed.join("; ")}`,
+      suggestions: ["Ensure response contains valid JSON"],
+    };
+  }
   return {
     valid: false,
     error: `Schema validation failed: ${listed.join("; ")}`,

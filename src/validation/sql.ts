@@ -1,5 +1,8 @@
-// SQL validators: sql (parses with node-sql-parser) and sql_safe (no destructive statements).
-// The SQL checked is the response's ```sql (or untagged) fenced blocks, or else the whole response.
+// SQL validators: sql and sql_safe. llm_call's SQLValidator only looks for a SQL keyword and an
+// even number of quotes, and its SQLSafetyValidator for the words DROP, DELETE, … anywhere; both
+// are deliberately stricter here: the SQL must parse (node-sql-parser), and sql_safe reads the
+// statements of the syntax tree. The SQL checked is the response's ```sql (or untagged) fenced
+// blocks, or else the whole response. llm_call's validators take no params; `dialect` is ours.
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
 import { parseParams } from "./params.ts";
@@ -29,8 +32,39 @@ const SqlParams = z.strictObject({
     .string()
     .transform((d) => DIALECT_ALIASES[d.toLowerCase()] ?? d.toLowerCase())
     .pipe(z.enum(DIALECTS, { error: `unsupported dialect; use one of ${DIALECTS.join(", ")}` }))
-    .default("postgresql"),
+    .optional(),
 });
+type Dialect = (typeof DIALECTS)[number];
+
+/** Without a dialect, SQL that parses in any common one passes (MySQL backticks, T-SQL brackets). */
+const COMMON_DIALECTS: readonly Dialect[] = [
+  "postgresql",
+  "mysql",
+  "sqlite",
+  "transactsql",
+  "bigquery",
+  "snowflake",
+];
+
+/** llm_call's SQL keywords: a response with none of them holds no SQL. */
+const SQL_KEYWORDS = [
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "CREATE",
+  "DROP",
+  "ALTER",
+  "TABLE",
+  "JOIN",
+  "GROUP BY",
+  "ORDER BY",
+  "HAVING",
+  "UNION",
+  "WITH",
+];
 
 /** Statement types sql_safe refuses, as llm_call did (DROP, DELETE, TRUNCATE, ALTER, GRANT, REVOKE). */
 export const FORBIDDEN_STATEMENTS = ["drop", "delete", "truncate", "alter", "grant", "revoke"] as const;
@@ -66,24 +100,45 @@ const NO_SQL: ValidationResult = {
   suggestions: ["Ensure response contains valid SQL"],
 };
 
-/** sql: every SQL source in the response parses in params.dialect (default postgresql). */
+/** The syntax tree in the first of the dialects that parses the source, or the first dialect's error. */
+function parseSql(
+  p: SqlParser,
+  source: string,
+  dialects: readonly Dialect[],
+): { ok: true; ast: unknown } | { ok: false; error: string } {
+  let first: string | undefined;
+  for (const dialect of dialects) {
+    try {
+      return { ok: true, ast: p.astify(source, { database: dialect }) };
+    } catch (err) {
+      first ??= describeSqlError(err, dialect);
+    }
+  }
+  return { ok: false, error: first ?? "no dialect" };
+}
+
+/** sql: every SQL source in the response parses in params.dialect (or, without one, in a common dialect). */
 export const sql: Validator = async (response, raw) => {
   const parsed = parseParams("sql", SqlParams, raw);
   if (!parsed.ok) return parsed.result;
   const { dialect } = parsed.params;
   const sources = sqlSources(response);
-  if (sources.length === 0) return NO_SQL;
+  if (!sources.some((s) => SQL_KEYWORDS.some((k) => s.toUpperCase().includes(k)))) return NO_SQL;
   const p = await sqlParser();
-  const errors: string[] = [];
-  for (const source of sources) {
-    try {
-      p.astify(source, { database: dialect });
-    } catch (err) {
-      errors.push(describeSqlError(err, dialect));
-    }
-  }
+  const dialects = dialect === undefined ? COMMON_DIALECTS : [dialect];
+  const errors = sources.flatMap((source) => {
+    const tree = parseSql(p, source, dialects);
+    return tree.ok ? [] : [tree.error];
+  });
   if (errors.length === 0) return { valid: true };
-  return { valid: false, error: errors.join("; "), suggestions: [`Write valid ${dialect} SQL`] };
+  const tried = dialect === undefined ? ` (nor in ${COMMON_DIALECTS.slice(1).join(", ")})` : "";
+  return {
+    valid: false,
+    error: `${errors.join("; ")}${tried}`,
+    suggestions: [
+      `Write valid ${dialect ?? "SQL"}${dialect ? " SQL" : ""}, alone or in a \`\`\`sql fenced block`,
+    ],
+  };
 };
 
 /** Every `type` in a parsed AST that names a forbidden statement, however deeply nested. */
@@ -112,7 +167,9 @@ export function stripSqlLiterals(source: string): string {
 
 /** Forbidden keywords outside comments and literals: the fallback when the SQL does not parse. */
 function forbiddenKeywords(source: string): Set<string> {
-  const words = stripSqlLiterals(source).match(new RegExp(`\\b(${FORBIDDEN_STATEMENTS.join("|")})\\b`, "gi"));
+  const words = stripSqlLiterals(source.replaceAll("/*!", "   ")).match(
+    new RegExp(`\\b(${FORBIDDEN_STATEMENTS.join("|")})\\b`, "gi"),
+  );
   return new Set((words ?? []).map((w) => w.toLowerCase()));
 }
 
@@ -124,14 +181,18 @@ export const sqlSafe: Validator = async (response, raw) => {
   if (sources.length === 0) return { valid: true };
   const p = await sqlParser();
   const found = new Set<string>();
+  const { dialect } = parsed.params;
   for (const source of sources) {
+    const tree = parseSql(p, source, dialect === undefined ? COMMON_DIALECTS : [dialect]);
     let statements: Set<string>;
-    try {
-      statements = forbiddenInAst(p.astify(source, { database: parsed.params.dialect }), new Set());
+    if (tree.ok) {
+      statements = forbiddenInAst(tree.ast, new Set());
       // The parser reads \' as an escaped quote, PostgreSQL's standard strings do not: 'a\'; DROP …
       // would hide a statement inside a "string". With a backslash present, keywords count too.
-      if (source.includes("\\")) for (const k of forbiddenKeywords(source)) statements.add(k);
-    } catch {
+      // MySQL runs the text of /*! … */ comments: with one present, its words count as code too.
+      if (source.includes("\\") || source.includes("/*!"))
+        for (const k of forbiddenKeywords(source)) statements.add(k);
+    } else {
       statements = forbiddenKeywords(source);
     }
     for (const s of statements) found.add(s.toUpperCase());

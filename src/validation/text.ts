@@ -1,4 +1,4 @@
-// Reading LLM output: fenced code blocks, JSON (bare or in a fence), line numbers for errors.
+// Reading LLM output: fenced code blocks, JSON (bare, fenced or amid prose), the languages of fences.
 import { errorMessage } from "../core/errors.ts";
 
 /** One fenced code block; `lang` is the normalised info string ("" when untagged). */
@@ -59,25 +59,50 @@ export function blocksFor(text: string, lang: string): FencedBlock[] {
 
 export type JsonParse = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** Parses the response as JSON, or else the first ```json (or untagged) fenced block in it. */
-export function parseJsonResponse(text: string): JsonParse {
-  const trimmed = text.trim();
-  if (trimmed === "") return { ok: false, error: "Response is empty, so it is not JSON" };
+/** JSON.parse as a result. */
+export function parseJson(text: string): JsonParse {
   try {
-    return { ok: true, value: JSON.parse(trimmed) };
+    return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    const block = blocksFor(text, "json")[0];
-    if (block === undefined) return { ok: false, error: `Invalid JSON: ${errorMessage(err)}` };
-    try {
-      return { ok: true, value: JSON.parse(block.code) };
-    } catch (blockErr) {
-      return { ok: false, error: `Invalid JSON in the \`\`\`json block: ${errorMessage(blockErr)}` };
-    }
+    return { ok: false, error: `Invalid JSON: ${errorMessage(err)}` };
   }
 }
 
-/** 1-based line and column of a character offset, for error messages. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+/**
+ * The outermost `[…]` or `{…}` of a text, as llm_call's `re.search(r'(\[.*\]|\{.*\})', s, re.DOTALL)`
+ * finds it: from the first opening bracket that has a closing one after it, to the last closer.
+ */
+export function outermostBrackets(text: string): string | undefined {
+  const lastSquare = text.lastIndexOf("]");
+  const lastCurly = text.lastIndexOf("}");
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "[" && lastSquare > i) return text.slice(i, lastSquare + 1);
+    if (c === "{" && lastCurly > i) return text.slice(i, lastCurly + 1);
+  }
+  return undefined;
+}
+
+/**
+ * The JSON a response holds, found as llm_call's `clean_json_string` finds it (schema,
+ * field_present, the judges' answers): the whole response, else the first ```json (or untagged)
+ * fenced block, else the outermost brackets amid prose. llm_call then repairs broken JSON with
+ * `json_repair`; we do not, so truncated or malformed JSON fails with the parse error.
+ */
+export function extractJson(text: string): JsonParse {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, error: "Response is empty, so it holds no JSON" };
+  const whole = parseJson(trimmed);
+  if (whole.ok) return whole;
+  const block = blocksFor(text, "json")[0];
+  if (block !== undefined) {
+    const parsed = parseJson(block.code);
+    return parsed.ok ? parsed : { ok: false, error: `${parsed.error} (in the \`\`\`json block)` };
+  }
+  const inner = outermostBrackets(trimmed);
+  if (inner !== undefined && inner !== trimmed) {
+    const parsed = parseJson(inner);
+    if (parsed.ok) return parsed;
+  }
+  return whole;
 }

@@ -33,11 +33,20 @@ export type ValidationSpec = z.infer<typeof ValidationSpec>;
 /** What a validator answers; `error` and `suggestions` are set when `valid` is false. */
 export type ValidationResult = { valid: boolean; error?: string; suggestions?: string[] };
 
-/** Runs a prompt through an executor and resolves with the model's text (used by the LLM judges). */
-export type Judge = (prompt: string) => Promise<string>;
+/** One judge run: the prompt, and the empty folder to run it in (removed after the run). */
+export type JudgeRequest = { prompt: string; cwd: string };
 
-/** What validators may use besides the response; a judge is only needed by the LLM judges. */
-export type ValidationContext = { judge?: Judge };
+/** Runs a prompt through an executor and resolves with the model's text (used by the LLM judges). */
+export type Judge = (request: JudgeRequest) => Promise<string>;
+
+/** The validators that ask an LLM judge; they run in-process, every other one in the validation thread. */
+export const JUDGE_VALIDATORS: ReadonlySet<ValidatorName> = new Set(["ai_contradiction_check", "agent_task"]);
+
+/**
+ * What validators may use besides the response: a judge (only the LLM judges need one), and the
+ * deadline in ms of each validator in the validation thread (default VALIDATION_DEADLINE_MS).
+ */
+export type ValidationContext = { judge?: Judge; deadlineMs?: number };
 
 /** Checks one response; never throws for a bad response or bad params, it answers `valid: false`. */
 export type Validator = (

@@ -1,14 +1,41 @@
-// Code validators: given fenced code (or a bare Python response), when code or python runs, then
-// parseable code passes and a syntax error fails naming the block and position.
+// Code validators beyond llm_call's table (llm-call-cases.ts): given fenced or bare code, when code
+// or python runs, then the languages we add (javascript, typescript, json), the fences llm_call's
+// pattern misses (untagged, ```py) and the empty cases behave as documented.
 import { type Case, fence, runCases } from "./cases.ts";
 
 const cases: Case[] = [
-  // code
   {
-    name: "python block",
-    spec: { type: "code", params: { language: "python" } },
-    response: fence("python", "def f(x):\n    return x"),
+    name: "an untagged fence is read as the language",
+    spec: { type: "code" },
+    response: fence("", "def f(x):\n    return x"),
     valid: true,
+  },
+  {
+    name: "a ```py fence and the py alias",
+    spec: { type: "code", params: { language: "py" } },
+    response: fence("py", "x = [i for i in range(3)]"),
+    valid: true,
+  },
+  {
+    name: "broken python in a block",
+    spec: { type: "code", params: { language: "python" } },
+    response: fence("python", "def f(:\n    pass"),
+    valid: false,
+    error: /^Invalid python code: Block 1: Syntax error at line 1: /,
+  },
+  {
+    name: "only blocks in another language: the whole response is parsed, and the error says so",
+    spec: { type: "code" },
+    response: fence("js", "let a = 1;"),
+    valid: false,
+    error: /no ```python block, so the whole response was parsed; found: javascript\)$/,
+  },
+  {
+    name: "an empty block",
+    spec: { type: "code" },
+    response: `${fence("python", "x = 1")}\`\`\`python\n\`\`\``,
+    valid: false,
+    error: /Block 2: the block is empty/,
   },
   {
     name: "js block via alias",
@@ -17,36 +44,17 @@ const cases: Case[] = [
     valid: true,
   },
   {
-    name: "ts block, plain JS",
-    spec: { type: "code", params: { language: "ts" } },
-    response: fence("ts", "export const x = 1;"),
-    valid: true,
-  },
-  {
-    name: "json block",
-    spec: { type: "code", params: { language: "json" } },
-    response: fence("json", '{"a": 1}'),
-    valid: true,
-  },
-  {
-    name: "each block in its language",
-    spec: { type: "code" },
-    response: fence("py", "x = 1") + fence("bash", "ls -la |"),
-    valid: true,
-  },
-  {
-    name: "broken python",
-    spec: { type: "code", params: { language: "python" } },
-    response: fence("python", "def f(:\n    pass"),
-    valid: false,
-    error: /Block 1 \(python\): Python syntax error at line 1/,
-  },
-  {
     name: "broken javascript",
     spec: { type: "code", params: { language: "javascript" } },
     response: fence("javascript", "const x = ;"),
     valid: false,
-    error: /JavaScript syntax error: Unexpected token \(1:10\)/,
+    error: /^Invalid javascript code: Block 1: JavaScript syntax error: Unexpected token \(1:10\)/,
+  },
+  {
+    name: "ts block, plain JS",
+    spec: { type: "code", params: { language: "ts" } },
+    response: fence("ts", "export const x = 1;"),
+    valid: true,
   },
   {
     name: "typescript types are not parsed",
@@ -56,6 +64,12 @@ const cases: Case[] = [
     error: /TypeScript is checked as JavaScript/,
   },
   {
+    name: "json block",
+    spec: { type: "code", params: { language: "json" } },
+    response: fence("json", '{"a": 1}'),
+    valid: true,
+  },
+  {
     name: "broken json",
     spec: { type: "code", params: { language: "json" } },
     response: fence("json", "{"),
@@ -63,54 +77,19 @@ const cases: Case[] = [
     error: /Invalid JSON/,
   },
   {
-    name: "no fenced block",
-    spec: { type: "code", params: { language: "python" } },
-    response: "x = 1",
-    valid: false,
-    error: /No fenced code block/,
-  },
-  {
-    name: "no block in the language",
-    spec: { type: "code", params: { language: "python" } },
-    response: fence("js", "let a = 1;"),
-    valid: false,
-    error: /No ```python fenced code block found \(found: javascript\)/,
-  },
-  {
-    name: "empty block",
-    spec: { type: "code", params: { language: "js" } },
-    response: "```js\n```",
-    valid: false,
-    error: /empty/,
-  },
-  // python
-  {
-    name: "whole response",
-    spec: { type: "python" },
-    response: "import os\nprint(os.getcwd())\n",
-    valid: true,
-  },
-  {
-    name: "python block amid prose",
-    spec: { type: "python" },
-    response: fence("python", "class A:\n    pass"),
-    valid: true,
-  },
-  {
-    name: "unclosed bracket",
+    name: "unclosed bracket, whole response",
     spec: { type: "python" },
     response: "x = (1,\n",
     valid: false,
-    error: /Python syntax error: unexpected end of input at line 2/,
+    error: /^Invalid python code: Block 1: Syntax error at line 1: '\(' was never closed$/,
   },
   {
-    name: "bad block",
-    spec: { type: "python" },
-    response: fence("py", "for i in range(3)\n    print(i)"),
+    name: "empty",
+    spec: { type: "code" },
+    response: "",
     valid: false,
-    error: /Block 1: Python syntax error/,
+    error: /^No python code found in the response$/,
   },
-  { name: "empty", spec: { type: "python" }, response: "  ", valid: false, error: /No Python code/ },
 ];
 
 runCases("code validators", cases);

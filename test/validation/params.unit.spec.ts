@@ -18,13 +18,31 @@ const badParams: Array<{ spec: ValidationSpec; error: RegExp }> = [
   { spec: { type: "regex", params: {} }, error: /^params\.pattern: is required \(expected a string\)$/ },
   {
     spec: { type: "regex", params: { pattern: "(unclosed" } },
-    error: /^params\.pattern: invalid regular expression/,
+    error: /^params\.pattern: invalid regular expression: missing \), unterminated subpattern/,
   },
-  { spec: { type: "regex", params: { pattern: "a", flags: "q" } }, error: /^params\.flags: Invalid flags/ },
-  { spec: { type: "regex", params: { pattern: "a", flags: 64 } }, error: /^params\.flags: re\.VERBOSE/ },
+  {
+    spec: { type: "regex", params: { pattern: "\\q" } },
+    error: /^params\.pattern: invalid regular expression: bad escape \\q at position 0$/,
+  },
+  {
+    spec: { type: "regex", params: { pattern: "a(?i)b" } },
+    error: /^params\.pattern: invalid regular expression: global flags not at the start/,
+  },
+  {
+    spec: { type: "regex", params: { pattern: "a", flags: "q" } },
+    error: /^params\.flags: unknown flag "q"/,
+  },
+  {
+    spec: { type: "regex", params: { pattern: "a", flags: 1 } },
+    error: /^params\.flags: unknown Python re flag bits 1$/,
+  },
+  {
+    spec: { type: "regex", params: { pattern: "a", flags: 4 } },
+    error: /^params\.flags: cannot use LOCALE flag with a str pattern$/,
+  },
   {
     spec: { type: "regex", params: { pattern: "a", flags: true } },
-    error: /^params\.flags: expected JavaScript flag letters/,
+    error: /^params\.flags: expected Python re flags/,
   },
   {
     spec: { type: "contains", params: { required_text: [] } },
@@ -39,6 +57,10 @@ const badParams: Array<{ spec: ValidationSpec; error: RegExp }> = [
     error: /^params\.case_sensitive: expected a boolean/,
   },
   { spec: { type: "code", params: { language: "rust" } }, error: /^params\.language: unsupported language/ },
+  {
+    spec: { type: "python", params: { language: "python" } },
+    error: /^params: unrecognized key: "language"/i,
+  },
   { spec: { type: "schema", params: {} }, error: /^params\.schema: expected a JSON Schema object$/ },
   {
     spec: { type: "schema", params: { schema: { type: "nope" } } },
@@ -56,10 +78,52 @@ const badParams: Array<{ spec: ValidationSpec; error: RegExp }> = [
   { spec: { type: "sql_safe", params: { dialect: 3 } }, error: /^params\.dialect: expected a string/ },
   { spec: { type: "agent_task", params: {} }, error: /^params\.task_prompt: is required/ },
   {
-    spec: { type: "ai_contradiction_check", params: { focus: 1 } },
-    error: /^params\.focus: expected a string/,
+    spec: { type: "ai_contradiction_check", params: { text_to_check: "x" } },
+    error: /^params\.topic_context: is required \(expected a string\)$/,
+  },
+  {
+    spec: { type: "ai_contradiction_check", params: { text_to_check: "x", topic_context: "y", focus: 1 } },
+    error: /^params: unrecognized key: "focus"/i,
+  },
+  {
+    spec: { type: "agent_task", params: { task_prompt: "x", mcp_config: "npx evil" } },
+    error: /^params\.mcp_config: expected a record/,
   },
 ];
+
+// llm_call's constructors take these; they are accepted (and documented as not used).
+const accepted: ValidationSpec[] = [
+  {
+    type: "agent_task",
+    params: {
+      task_prompt: "Check it",
+      validation_model: "max/claude-3-opus",
+      mcp_config: { mcpServers: { x: { command: "npx" } } },
+      required_mcp_tools: ["perplexity-ask"],
+    },
+  },
+  {
+    type: "ai_contradiction_check",
+    params: {
+      text_to_check: "t",
+      topic_context: "c",
+      validation_model: "max/claude-3-opus",
+      required_mcp_tools: ["perplexity-ask"],
+    },
+  },
+  { type: "regex", params: { pattern: "a", flags: 2 | 8 | 16 | 32 | 64 | (256 - 32) } },
+  { type: "field_present", params: { field_name: "a", expected_value: null, should_exist: true } },
+];
+
+describe("llm_call's params are accepted", () => {
+  for (const spec of accepted) {
+    it(`${spec.type} ${Object.keys(spec.params ?? {}).join(", ")}`, async () => {
+      const judge = async () => '{"validation_passed": true, "contradictions_found": false}';
+      const result = await runValidation('{"a": 1}', spec, { judge });
+      assert.deepEqual(result, { valid: true });
+    });
+  }
+});
 
 describe("bad params name the param", () => {
   for (const c of badParams) {

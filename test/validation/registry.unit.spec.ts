@@ -1,10 +1,11 @@
 // Given a task's validation list, when runValidations runs it, then every failure is collected in
 // order and feedbackForPrompt turns them into the text appended to the retried prompt.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import {
   feedbackForPrompt,
   runValidations,
+  stopValidationThread,
   VALIDATOR_NAMES,
   VALIDATORS,
   ValidationSpec,
@@ -27,6 +28,8 @@ describe("ValidationSpec", () => {
 });
 
 describe("runValidations", () => {
+  after(() => stopValidationThread());
+
   it("is valid when every spec passes", async () => {
     const specs: ValidationSpec[] = [
       { type: "json" },
@@ -47,7 +50,8 @@ describe("runValidations", () => {
       { type: "contains", params: { required_text: "hello" } },
       { type: "agent_task", params: { task_prompt: "Greet" } },
     ];
-    const outcome = await runValidations("hello world", specs, { judge: async () => "INVALID: too casual" });
+    const judge = async () => '{"validation_passed": false, "explanation": "too casual"}';
+    const outcome = await runValidations("hello world", specs, { judge });
     assert.equal(outcome.valid, false);
     assert.deepEqual(
       outcome.failures.map((f) => [f.type, f.error]),
@@ -61,7 +65,7 @@ describe("runValidations", () => {
   });
 
   it("turns a judge-less LLM validation into a failure", async () => {
-    const outcome = await runValidations("x", [{ type: "ai_contradiction_check" }], {});
+    const outcome = await runValidations("x", [{ type: "agent_task", params: { task_prompt: "Check" } }], {});
     assert.deepEqual(outcome.failures[0]?.error, "needs an LLM judge (no executor configured)");
   });
 });

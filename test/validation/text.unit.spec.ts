@@ -1,10 +1,9 @@
-// Given LLM output, when fenced blocks, JSON, regexes or SQL literals are read from it, then the
+// Given LLM output, when fenced blocks, JSON or SQL literals are read from it, then the
 // helpers the validators share behave as their comments say.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compileRegex } from "../../src/validation/regex.ts";
 import { stripSqlLiterals } from "../../src/validation/sql.ts";
-import { fencedBlocks, parseJsonResponse } from "../../src/validation/text.ts";
+import { extractJson, fencedBlocks } from "../../src/validation/text.ts";
 
 describe("fencedBlocks", () => {
   const table: Array<[string, string, Array<{ lang: string; code: string }>]> = [
@@ -31,34 +30,20 @@ describe("fencedBlocks", () => {
   }
 });
 
-describe("parseJsonResponse", () => {
-  it("prefers the bare response, then a json block", () => {
-    assert.deepEqual(parseJsonResponse("[1]"), { ok: true, value: [1] });
-    assert.deepEqual(parseJsonResponse('Sure:\n```json\n{"a":1}\n```\nDone.'), { ok: true, value: { a: 1 } });
-  });
+describe("extractJson", () => {
+  const table: Array<[string, string, ReturnType<typeof extractJson>]> = [
+    ["bare", " [1] ", { ok: true, value: [1] }],
+    ["a json fence", 'Sure:\n```json\n{"a":1}\n```\nDone.', { ok: true, value: { a: 1 } }],
+    ["amid prose, outermost brackets", 'Result: {"a": [1]} done', { ok: true, value: { a: [1] } }],
+    ["the first opener with a closer after it", ']{ "a":1 }', { ok: true, value: { a: 1 } }],
+    ["empty", "", { ok: false, error: "Response is empty, so it holds no JSON" }],
+  ];
+  for (const [name, text, parsed] of table) {
+    it(name, () => assert.deepEqual(extractJson(text), parsed));
+  }
 
-  it("says why an empty response is not JSON", () => {
-    assert.deepEqual(parseJsonResponse(""), { ok: false, error: "Response is empty, so it is not JSON" });
-  });
-});
-
-describe("compileRegex", () => {
-  it("maps Python re flag numbers (I | M | S) to JavaScript flags", () => {
-    const compiled = compileRegex("a", 2 | 8 | 16);
-    assert.ok(compiled.ok);
-    assert.equal(compiled.ok && compiled.regex.flags, "ims");
-  });
-
-  it("merges a leading inline flag with the same flag given in params", () => {
-    const compiled = compileRegex("(?i)a", "i");
-    assert.equal(compiled.ok && compiled.regex.flags, "i");
-  });
-
-  it("rejects unknown Python flag bits", () => {
-    assert.deepEqual(compileRegex("a", 1), {
-      ok: false,
-      error: "params.flags: unknown Python re flag bits 1",
-    });
+  it("does not repair broken JSON (llm_call's json_repair would)", () => {
+    assert.equal(extractJson("{'a': 1,}").ok, false);
   });
 });
 

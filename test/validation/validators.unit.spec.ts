@@ -17,12 +17,12 @@ const cases: Case[] = [
   // json_string / json
   { name: "bare JSON", spec: { type: "json_string" }, response: ' {"a": 1} ', valid: true },
   {
-    name: "```json block",
+    name: "```json block is not bare JSON",
     spec: { type: "json_string" },
     response: fence("json", '{"a": [1, 2]}'),
-    valid: true,
+    valid: false,
+    error: /inside a fenced code block/,
   },
-  { name: "untagged block", spec: { type: "json_string" }, response: fence("", "[1, 2]"), valid: true },
   {
     name: "prose",
     spec: { type: "json_string" },
@@ -35,7 +35,7 @@ const cases: Case[] = [
     spec: { type: "json_string" },
     response: fence("json", '{"a": 1,}'),
     valid: false,
-    error: /json block/,
+    error: /^Invalid JSON: [^(]*$/,
   },
   { name: "alias passes", spec: { type: "json" }, response: "42", valid: true },
   { name: "alias fails", spec: { type: "json" }, response: "{a: 1}", valid: false, error: /Invalid JSON/ },
@@ -74,7 +74,7 @@ const cases: Case[] = [
     valid: true,
   },
   {
-    name: "JS flags",
+    name: "flag letters",
     spec: { type: "regex", params: { pattern: "^hello$", flags: "im" } },
     response: "x\nHELLO\ny",
     valid: true,

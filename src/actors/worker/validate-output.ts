@@ -1,9 +1,17 @@
 // Run a task's validation list on its output; failures come back with feedback for the next prompt.
 import type { ValidationVerdict } from "../../core/worker/after-run.ts";
-import { feedbackForPrompt, runValidations, ValidationSpec } from "../../validation/index.ts";
+import {
+  feedbackForPrompt,
+  type JudgeRequest,
+  runValidations,
+  ValidationSpec,
+} from "../../validation/index.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 
-/** The verdict when any validator fails, else undefined. LLM judges run through the executor. */
+/**
+ * The verdict when any validator fails, else undefined. LLM judges run through the executor, each
+ * in the empty folder the validation module makes for it (never the data folder).
+ */
 export async function validateOutput(
   deps: RunnerDeps,
   h: TaskHandle,
@@ -12,11 +20,11 @@ export async function validateOutput(
   const specs = h.task.created.validation;
   if (specs.length === 0) return undefined;
   const parsed = ValidationSpec.array().safeParse(specs);
-  const judge = async (prompt: string) => {
+  const judge = async ({ prompt, cwd }: JudgeRequest) => {
     const r = await deps.executor.run({
       prompt,
       model: h.task.model,
-      cwd: deps.dataDir,
+      cwd,
       timeoutMs: h.task.created.timeout_ms,
       killGraceMs: deps.killGraceMs,
       signal: h.abort.signal,
