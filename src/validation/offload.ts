@@ -9,14 +9,17 @@ import type { ValidationResult, ValidationSpec } from "./types.ts";
 
 /** Default ms one validator may run in the validation thread before it is stopped. */
 export const VALIDATION_DEADLINE_MS = 10_000;
-/** Loading CPython (for python and code) is not the response's doing: it has its own budget. */
-const PYTHON_LOAD_BUDGET_MS = 120_000;
+/**
+ * Starting a thread and loading CPython (for python and code) are not the response's doing: they
+ * have their own budget, and a validator's deadline starts once the thread says it is ready.
+ */
+const STARTUP_BUDGET_MS = 120_000;
 /** An idle thread is stopped after this long, giving back CPython's ~100 MB. */
 const IDLE_MS = 5 * 60_000;
 
-/** One validator to run; with `python`, the thread loads CPython first and says when it is ready. */
+/** One validator to run; with `python`, the thread loads CPython first. */
 export type ThreadRequest = { id: number; response: string; spec: ValidationSpec; python: boolean };
-/** `ready`: CPython is loaded and the validator starts now (its deadline starts now too). */
+/** `ready`: the thread (and CPython, if asked) is loaded; the validator, and its deadline, start now. */
 export type ThreadReply = { id: number; ready: true } | { id: number; result: ValidationResult };
 
 type Job = {
@@ -71,20 +74,15 @@ class ValidationThread {
     clearTimeout(this.idle);
     this.idle = undefined;
     const worker = this.ensureWorker();
-    const loading = (): ValidationResult => ({
+    const what = job.request.python
+      ? "validation thread (with its Python syntax checker)"
+      : "validation thread";
+    const starting = (): ValidationResult => ({
       valid: false,
-      error: `the Python syntax checker did not start within ${PYTHON_LOAD_BUDGET_MS / 1000} s`,
+      error: `the ${what} did not start within ${STARTUP_BUDGET_MS / 1000} s`,
       suggestions: [],
     });
-    this.current = {
-      job,
-      timer: this.stopAfter(
-        worker,
-        job,
-        job.request.python ? PYTHON_LOAD_BUDGET_MS : job.deadlineMs,
-        job.request.python ? loading : job.timedOut,
-      ),
-    };
+    this.current = { job, timer: this.stopAfter(worker, job, STARTUP_BUDGET_MS, starting) };
     worker.postMessage(job.request);
   }
 

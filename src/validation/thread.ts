@@ -13,10 +13,8 @@ if (port === null) throw new Error("src/validation/thread.ts runs as a worker th
 port.on("message", (request: ThreadRequest) => {
   const answer = async (): Promise<ThreadReply> => {
     try {
-      if (request.python) {
-        await loadPythonChecker();
-        port.postMessage({ id: request.id, ready: true } satisfies ThreadReply);
-      }
+      if (request.python) await loadPythonChecker();
+      port.postMessage({ id: request.id, ready: true } satisfies ThreadReply);
       return { id: request.id, result: await runValidation(request.response, request.spec, {}) };
     } catch (err) {
       return { id: request.id, result: { valid: false, error: errorMessage(err) } };
