@@ -117,7 +117,6 @@ class ValidationThread {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
-    worker.unref();
     worker.on("message", (reply: ThreadReply) => {
       const current = this.current;
       if (current === undefined || current.job.request.id !== reply.id) return;
@@ -134,6 +133,9 @@ class ValidationThread {
     };
     worker.on("error", (err) => failed(errorMessage(err)));
     worker.on("exit", (code) => failed(`it exited with code ${code}`));
+    // After the listeners: adding a 'message' listener refs the thread again, and an idle thread
+    // must not keep the process alive.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

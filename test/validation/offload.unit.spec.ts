@@ -3,7 +3,10 @@
 // validator fails at its deadline with that reason, the other validators of the run still answer,
 // and the next run gets a fresh validation thread.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { runValidations, stopValidationThread, type ValidationSpec } from "../../src/validation/index.ts";
 
 // A lookahead keeps this off RE2; on a backtracking engine it takes exponential time.
@@ -54,5 +57,21 @@ describe("validation off the main thread, under a deadline", () => {
     ]);
     assert.match(spun.failures[0]?.error ?? "", /^Validation timed out/);
     assert.deepEqual(quick, { valid: true, failures: [] });
+  });
+
+  it("lets the process exit once idle (a worker that shuts down is not held by it)", async () => {
+    const index = fileURLToPath(new URL("../../src/validation/index.ts", import.meta.url));
+    const script = `const v = await import(${JSON.stringify(index)}); await v.runValidations("x", [{ type: "not_empty" }]); console.log("validated");`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const [code, signal] = await once(child, "exit");
+    clearTimeout(kill);
+    assert.deepEqual([code, signal, out.trim()], [0, null, "validated"]);
   });
 });
