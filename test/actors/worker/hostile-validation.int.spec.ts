@@ -4,7 +4,7 @@
 // flowing (no redelivery), and the worker goes on to serve the next job.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Subjects } from "../../../src/core/events/subjects.ts";
+import { Subjects } from "../../../src/core/events/index.ts";
 import { taskIdFor } from "../../../src/core/ids.ts";
 import { ofType, type TestStack, useStack } from "../../support/index.ts";
 import { jobDone, uniqueSpec } from "../critic/support.ts";
