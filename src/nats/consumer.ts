@@ -116,7 +116,7 @@ async function handleOne<S extends z.ZodType>(
   else await rejectMessage(m, where, d.reason);
 }
 
-/** Terminate a message that can never be handled and record why (message.rejected on agents.system). */
+/** Terminate a message that can never be handled and record why (message.rejected on agents.rejected). */
 export async function rejectMessage(
   m: JsMsg,
   o: { stream: string; consumer: string; events: JetStreamEventStore; log: Logger },
@@ -133,7 +133,7 @@ export async function rejectMessage(
   };
   const id = stableId("rejected", o.stream, String(m.seq), o.consumer);
   try {
-    await o.events.append(Subjects.system, newEvent("message.rejected", data, { id, now: Date.now() }));
+    await o.events.append(Subjects.rejected, newEvent("message.rejected", data, { id, now: Date.now() }));
   } catch (err) {
     o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
   }

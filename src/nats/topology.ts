@@ -41,7 +41,15 @@ export type TopologyOptions = {
 export function eventsStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig> & { name: string } {
   return {
     name: STREAM_EVENTS,
-    subjects: [Subjects.submit, "agents.job.*", "agents.task.*", Subjects.system, Subjects.control],
+    subjects: [
+      Subjects.submit,
+      Subjects.jobs,
+      Subjects.tasks,
+      Subjects.critiques,
+      Subjects.system,
+      Subjects.rejected,
+      Subjects.control,
+    ],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
@@ -110,9 +118,12 @@ async function ensureStream(
     await jsm.streams.add(cfg);
     return;
   }
-  // Only fields the server lets us change; retention and storage are fixed at creation.
+  // Only fields the server lets us change; retention and storage are fixed at creation. Nothing is
+  // sent when nothing differs, so identities that may not update streams can run this too.
   const { retention: _r, storage: _s, ...mutable } = cfg;
-  await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
+  const current = info.config as unknown as Record<string, unknown>;
+  const differs = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
+  if (differs) await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
 }
 
 /** The orchestrator's durable consumer: its ack floor (the stream sequence its state is folded to). */

@@ -1,6 +1,6 @@
 // Stream messages as the folds see them: an event, or null for a command or anything not an event
 // (which only advances the checkpoint).
-import { AgentEvent, decodeWith, isCommandSubject } from "../core/events/index.ts";
+import { AgentEvent, decodeWith, isCommandSubject, misplaced } from "../core/events/index.ts";
 import type { Applicable } from "./fold.ts";
 
 /** What the folds need of a stored message. */
@@ -10,7 +10,9 @@ export type RawMessage = { seq: number; subject: string; data: Uint8Array };
 export function decodeMessage(m: RawMessage): Applicable & { invalid: boolean } {
   if (isCommandSubject(m.subject)) return { seq: m.seq, event: null, invalid: false };
   const parsed = decodeWith(AgentEvent, m.data);
-  return parsed.ok
+  // An event whose type does not belong on its subject was written by an identity that does not
+  // own it (see ownership.ts): it is skipped like any invalid message.
+  return parsed.ok && !misplaced(m.subject, parsed.value)
     ? { seq: m.seq, event: parsed.value, invalid: false }
     : { seq: m.seq, event: null, invalid: true };
 }

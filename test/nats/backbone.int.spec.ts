@@ -157,7 +157,7 @@ describe("event backbone on a real nats-server", () => {
     }
     assert.deepEqual(seen, [{ event: good, seq: goodAck.seq }]);
 
-    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.system)))
+    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.rejected)))
       .map((e) => e.event)
       .filter((e) => e.type === "message.rejected");
     assert.deepEqual(
@@ -213,7 +213,7 @@ describe("event backbone on a real nats-server", () => {
       await loop;
     }
     assert.deepEqual(deliveries, [1, 2]);
-    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.system))).filter(
+    const rejected = (await collect(new StreamReader(nc).readEvents(Subjects.rejected))).filter(
       (e) => e.event.type === "message.rejected" && e.event.data.consumer === "test-retry",
     );
     assert.deepEqual(rejected, [], "a transient failure is not a rejection");

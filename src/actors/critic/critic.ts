@@ -1,6 +1,7 @@
 // The critic role of a worker, as a shell over the critic's verdict (src/core/critic): read the
-// outputs to compare the reviewed one with, then record the critique on the job's subject. The
-// worker gets it from the composition root, as a CriticJudge.
+// outputs to compare the reviewed one with, then record the critique on the critic task's own
+// critique subject (only critic identities may write there; see docs/production.md). The worker
+// gets it from the composition root, as a CriticJudge.
 import {
   comparedAttachments,
   critiqueVerdict,
@@ -24,7 +25,7 @@ export function createCritic(stores: { events: EventStore; artifacts: ArtifactSt
     const verdict = critiqueVerdict({ task, attempt, output, parsed, fields, duplicate });
     // Derived from the attempt, so a critic task run again after a crash records its critique once.
     const id = stableId(task.task_id, String(attempt), "critique");
-    await stores.events.append(Subjects.job(task.job_id), eventFrom(verdict.job, { ...meta, id }));
+    await stores.events.append(Subjects.critique(task.task_id), eventFrom(verdict.job, { ...meta, id }));
     return verdict.outcome;
   };
 }

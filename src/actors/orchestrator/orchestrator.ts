@@ -2,7 +2,13 @@
 // decide and publish. Other orchestrators wait as standbys and take over when the lease frees up.
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
-import { type AgentEvent, MSG_ID_HEADER, STREAM_EVENTS, Subjects } from "../../core/events/index.ts";
+import {
+  type AgentEvent,
+  MSG_ID_HEADER,
+  misplaced,
+  STREAM_EVENTS,
+  Subjects,
+} from "../../core/events/index.ts";
 import {
   type Command,
   type DecideConfig,
@@ -116,7 +122,8 @@ export class Orchestrator {
     let events = 0;
     if (toSeq >= from) {
       for await (const e of this.events.read(Subjects.all, { fromSeq: from, toSeq })) {
-        this.apply(e.event, e.seq);
+        // What the live path refuses (a type out of place on its subject) is not folded either.
+        if (!misplaced(e.subject, e.event)) this.apply(e.event, e.seq);
         events++;
       }
       this.folded = toSeq;

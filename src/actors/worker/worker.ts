@@ -49,7 +49,7 @@ export class Worker {
   private closing = false;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  private wakeSub: { close(): void } | undefined;
+  private wakeSubs: Array<{ close(): void }> = [];
   private deps: RunnerDeps | undefined;
   private poller: LanePoller | undefined;
 
@@ -92,10 +92,13 @@ export class Worker {
     const poller = new LanePoller(this.o.nc, { events, log }, (d) => this.onDelayed(d));
     this.poller = poller;
     await this.control.start(events);
-    this.wakeSub = listen(this.o.nc, Subjects.workAll, (subject) => {
-      poller.noticePublish(subject);
-      this.wake();
-    });
+    // Only the served queues' subjects: a worker identity may not read other queues' work.
+    this.wakeSubs = this.o.queues.map((q) =>
+      listen(this.o.nc, Subjects.workOf(q), (subject) => {
+        poller.noticePublish(subject);
+        this.wake();
+      }),
+    );
     this.loop = this.fetchLoop();
     log.info(
       { queues: this.o.queues, concurrency: this.o.concurrency, executor: this.o.executor.name },
@@ -110,7 +113,7 @@ export class Worker {
     for (const h of this.running.values()) stop(h, "shutdown");
     await this.loop;
     await Promise.allSettled(this.inflight);
-    this.wakeSub?.close();
+    for (const sub of this.wakeSubs) sub.close();
     this.control.close();
   }
 

@@ -3,4 +3,5 @@
 export * from "./catalogue/index.ts";
 export * from "./codec.ts";
 export * from "./new-event.ts";
+export * from "./ownership.ts";
 export * from "./subjects.ts";

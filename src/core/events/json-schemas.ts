@@ -6,13 +6,11 @@ import {
   ControlCancel,
   ControlQueue,
   ControlStopResume,
-  JobEvents,
   SCHEMA_VERSION,
   Submission,
-  SystemEvents,
-  TaskEvents,
   WorkItem,
 } from "./catalogue/index.ts";
+import { EVENT_HOMES, subjectPattern } from "./ownership.ts";
 import { STREAM_EVENTS, STREAM_WORK, Subjects } from "./subjects.ts";
 
 /** Base of every schema's `$id`; a file's `$id` is this plus its file name. */
@@ -31,18 +29,12 @@ type Entry = {
   patch?: (json: JsonObject) => JsonObject;
 };
 
-const eventSubjects = new Map<string, string>([
-  ...TaskEvents.map((b) => [b.shape.type.value, Subjects.task("<taskId>")] as const),
-  ...JobEvents.map((b) => [b.shape.type.value, Subjects.job("<jobId>")] as const),
-  ...SystemEvents.map((b) => [b.shape.type.value, Subjects.system] as const),
-]);
-
 // The full events as AgentEvent parses them: body plus metadata.
 function eventEntries(): Entry[] {
   return AgentEvent.options.map((schema) => {
     const type = schema.shape.type.value;
-    const subject = eventSubjects.get(type);
-    if (!subject) throw new Error(`event ${type} belongs to no subject group`);
+    // Where it is written now (older streams may hold some types elsewhere too: see ownership.ts).
+    const subject = subjectPattern(EVENT_HOMES[type][0]);
     return {
       name: type,
       schema,

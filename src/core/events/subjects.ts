@@ -16,8 +16,17 @@ export const Subjects = {
   jobs: "agents.job.*",
   task: (taskId: string) => `agents.task.${taskId}`,
   tasks: "agents.task.*",
-  /** Recorded system events (stopped, resumed, queue paused, message rejected). */
+  /** Recorded system events (stopped, resumed, queue paused): the orchestrator's alone. */
   system: "agents.system",
+  /**
+   * A critic task's critique (recorded or unparseable): the critic's own subject, so that no
+   * other identity needs to write job subjects. Streams written before also hold critiques on
+   * `agents.job.<jobId>`; readers accept both.
+   */
+  critique: (criticTaskId: string) => `agents.critique.${criticTaskId}`,
+  critiques: "agents.critique.*",
+  /** message.rejected from any consumer (older streams hold them on agents.system too). */
+  rejected: "agents.rejected",
   control: "agents.control.>",
   controlStop: "agents.control.stop",
   controlResume: "agents.control.resume",
@@ -26,6 +35,8 @@ export const Subjects = {
   controlUnpause: "agents.control.unpause",
   /** Work dispatch: one subject per (queue, band) in the work-queue stream. */
   work: (queue: QueueName, band: Band) => `agents.work.${queue}.${band}`,
+  /** Every band of one queue (a worker subscribes only to the queues it serves). */
+  workOf: (queue: QueueName) => `agents.work.${queue}.>`,
   workAll: "agents.work.>",
 } as const;
 

@@ -7,6 +7,7 @@ import {
   decodeWith,
   excerpt,
   MSG_ID_HEADER,
+  misplaced,
   type Parsed,
   parseWith,
   SOURCE_HEADER,
@@ -26,7 +27,11 @@ export function decodeInput(m: StoredMessage, maxSubmitBytes: number): Parsed<Or
     return c.ok ? { ok: true, value: { kind: "control", seq: m.seq, body: c.value } } : c;
   }
   const e = decodeWith(AgentEvent, m.data);
-  return e.ok ? { ok: true, value: { kind: "event", seq: m.seq, event: e.value } } : e;
+  if (!e.ok) return e;
+  // The subject says who could have written it (NATS permissions): a type out of place is refused.
+  const why = misplaced(m.subject, e.value);
+  if (why) return { ok: false, issues: [{ path: "type", message: why }] };
+  return { ok: true, value: { kind: "event", seq: m.seq, event: e.value } };
 }
 
 /** Who published a submission, from its Agents-Source header (any other value counts as nats). */

@@ -4,9 +4,16 @@ import { ofType, type TestStack } from "../../support/index.ts";
 
 type Stored = Awaited<ReturnType<TestStack["events"]>>;
 
-/** Wait until the job has completed; returns its job-subject events. */
-export function jobDone(stack: TestStack, jobId: string, timeoutMs = 45_000): Promise<Stored> {
-  return stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, timeoutMs);
+/** Wait until the job has completed; returns its job-subject events and its critiques, in stream order. */
+export async function jobDone(stack: TestStack, jobId: string, timeoutMs = 45_000): Promise<Stored> {
+  const job = await stack.waitFor(
+    Subjects.job(jobId),
+    (es) => ofType(es, "job.completed").length > 0,
+    timeoutMs,
+  );
+  // Critics record critiques on their task's own subject (agents.critique.<criticTaskId>).
+  const critiques = (await stack.events(Subjects.critiques)).filter((e) => e.event.job_id === jobId);
+  return [...job, ...critiques].sort((a, b) => a.seq - b.seq);
 }
 
 /** Every task event of one job, in stream order. */

@@ -1,4 +1,5 @@
-// Events on `agents.system`: emergency stop, queue pauses, and rejected messages.
+// System events: emergency stop and queue pauses (on `agents.system`), and rejected messages (on
+// `agents.rejected`; older streams hold them on `agents.system`).
 import { z } from "zod";
 import { QueueName } from "./shared.ts";
 
