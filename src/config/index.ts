@@ -19,6 +19,28 @@ const noCredentials = (use: string) =>
 export const ConfigSchema = z.object({
   /** Where the NATS server answers; `agents up` starts a local one when none does. */
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  // NATS credentials: at most one kind (user and password, a token, an nkey seed file or a creds
+  // file). None means an open server, which only a local loopback setup should run.
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_TOKEN: z.string().optional(),
+  /** File holding an nkey seed (SU…); read at connect, never logged. */
+  NATS_NKEY_SEED_FILE: z.string().optional(),
+  /** A .creds file (JWT and seed) for servers in operator mode. */
+  NATS_CREDS_FILE: z.string().optional(),
+  /**
+   * Prefix of this process's reply subjects; the server lets each user subscribe only to its own
+   * (see docs/production.md). Default `_INBOX.<NATS_USER>` with a user, else `_INBOX`.
+   */
+  NATS_INBOX_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be subject tokens without wildcards or spaces")
+    .optional(),
+  /** TLS: the CA that signed the server's certificate (TLS is used when any NATS_TLS_* is set). */
+  NATS_TLS_CA_FILE: z.string().optional(),
+  /** TLS client certificate and its key, for servers that verify clients (both or neither). */
+  NATS_TLS_CERT_FILE: z.string().optional(),
+  NATS_TLS_KEY_FILE: z.string().optional(),
   /** Folder for local state: the nats-server store, task working folders. */
   AGENTS_DATA_DIR: z.string().default(".data"),
   /** Gateway HTTP port. */
@@ -129,6 +151,31 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 /** The schema with the rules that span variables. */
 const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
+  // Each issue names the variable to fix (its path), never a value.
+  const kinds = [
+    c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined ? "NATS_USER" : undefined,
+    c.NATS_TOKEN !== undefined ? "NATS_TOKEN" : undefined,
+    c.NATS_NKEY_SEED_FILE !== undefined ? "NATS_NKEY_SEED_FILE" : undefined,
+    c.NATS_CREDS_FILE !== undefined ? "NATS_CREDS_FILE" : undefined,
+  ].filter((k) => k !== undefined);
+  if (kinds.length > 1)
+    ctx.addIssue({
+      code: "custom",
+      path: [kinds[1] ?? ""],
+      message: `set one kind of NATS credentials, not ${kinds.join(" and ")}`,
+    });
+  if ((c.NATS_USER === undefined) !== (c.NATS_PASSWORD === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: [c.NATS_USER === undefined ? "NATS_USER" : "NATS_PASSWORD"],
+      message: "NATS_USER and NATS_PASSWORD go together",
+    });
+  if ((c.NATS_TLS_CERT_FILE === undefined) !== (c.NATS_TLS_KEY_FILE === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: [c.NATS_TLS_CERT_FILE === undefined ? "NATS_TLS_CERT_FILE" : "NATS_TLS_KEY_FILE"],
+      message: "NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together",
+    });
   // An idle timeout shorter than two heartbeats would close healthy SSE streams between pings.
   if (c.AGENTS_IDLE_TIMEOUT_MS < 2 * c.AGENTS_SSE_HEARTBEAT_MS)
     ctx.addIssue({

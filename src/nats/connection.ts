@@ -2,6 +2,7 @@
 import {
   ClosedConnectionError,
   ConnectionError,
+  type ConnectionOptions,
   connect,
   DrainingConnectionError,
   type NatsConnection,
@@ -13,9 +14,17 @@ import {
 /** A NATS connection. Outside src/nats it is only handed on, to the adapters here. */
 export type Connection = NatsConnection;
 
-/** Connect with reconnects forever; `name` shows in server monitoring. */
-export async function connectNats(url: string, name: string): Promise<Connection> {
+/**
+ * Connect with reconnects forever; `name` shows in server monitoring; `access` carries credentials,
+ * TLS and the inbox prefix (see natsConnectOptions).
+ */
+export async function connectNats(
+  url: string,
+  name: string,
+  access: Partial<ConnectionOptions> = {},
+): Promise<Connection> {
   return connect({
+    ...access,
     servers: url.split(",").map((s) => s.trim()),
     name,
     maxReconnectAttempts: -1,

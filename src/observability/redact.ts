@@ -10,6 +10,8 @@ export const SECRET_ENV_NAMES = [
   "ARANGO_PASSWORD",
   "ANTHROPIC_API_KEY",
   "CLAUDE_CODE_OAUTH_TOKEN",
+  "NATS_PASSWORD",
+  "NATS_TOKEN",
 ] as const;
 
 export const REDACTED = "[redacted]";

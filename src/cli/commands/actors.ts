@@ -1,7 +1,9 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
 import { Gauge } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
+import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
+import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { type MetricsServer, startMetricsServer } from "../../stack/metrics-server.ts";
@@ -23,7 +25,8 @@ async function metricsPart(
 export async function runOrchestrator(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("orchestrator", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "agents-orchestrator");
+  const nc = await connectNats(config.NATS_URL, "agents-orchestrator", natsConnectOptions(config));
+  // The orchestrator owns the topology: it creates and updates streams, consumers and buckets.
   await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
   const orchestrator = orchestratorFromConfig(nc, config, log);
   await orchestrator.start();
@@ -54,8 +57,8 @@ export async function runOrchestrator(): Promise<void> {
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("worker", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "agents-worker");
-  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
+  await provisionOrAwait(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS, log });
   const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log));
   await worker.start();
   await runUntilSignal(

@@ -1,6 +1,8 @@
 // `agents gateway`: the gateway with its own projections, one process (the production layout).
 import { loadConfig } from "../../config/index.ts";
-import { connectNats, provisionTopology } from "../../nats/index.ts";
+import { natsConnectOptions } from "../../nats/connect-options.ts";
+import { connectNats } from "../../nats/index.ts";
+import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { startProjections } from "../../stack/projections.ts";
@@ -10,8 +12,8 @@ import { runUntilSignal } from "../run-until-signal.ts";
 export async function runGateway(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "agents-gateway");
-  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  const nc = await connectNats(config.NATS_URL, "agents-gateway", natsConnectOptions(config));
+  await provisionOrAwait(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS, log });
   const projections = await startProjections(nc, config, log.child({ part: "projections" }));
   const gateway = await gatewayFromConfig(nc, config, log, projections).catch(async (err: unknown) => {
     await projections.stop();

@@ -5,6 +5,7 @@ import { loadConfig } from "../../config/index.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { type AgentEvent, Id, Subjects } from "../../core/events/index.ts";
 import type { StoredEvent } from "../../core/ports/event-store.ts";
+import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/connection.ts";
 import { StreamReader } from "../../nats/stream-reader.ts";
 import { CliError, Exit, usage } from "../exit.ts";
@@ -42,9 +43,11 @@ export async function runHistory(args: string[]): Promise<number> {
   if (!taskId || rest.length > 0) throw usage("usage: agents history TASK_ID [--json]");
   if (!Id.safeParse(taskId).success) throw usage(`"${taskId}" is not a task id`);
   const config = loadConfig();
-  const nc = await connectNats(config.NATS_URL, "agents-cli").catch((err: unknown) => {
-    throw new CliError(`cannot reach NATS at ${config.NATS_URL}: ${errorMessage(err)}`, Exit.Failure);
-  });
+  const nc = await connectNats(config.NATS_URL, "agents-cli", natsConnectOptions(config)).catch(
+    (err: unknown) => {
+      throw new CliError(`cannot reach NATS at ${config.NATS_URL}: ${errorMessage(err)}`, Exit.Failure);
+    },
+  );
   const events: StoredEvent[] = [];
   try {
     for await (const e of new StreamReader(nc).readEvents(Subjects.task(taskId))) events.push(e);

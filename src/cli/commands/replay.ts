@@ -2,6 +2,7 @@
 // in memory and is rebuilt at every start, so there is nothing to do; ArangoDB is reset and replayed.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
+import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { ProjectionRunner, type ReplayProgress } from "../../projections/index.ts";
@@ -32,7 +33,7 @@ export async function runReplay(args: string[]): Promise<number> {
     return Exit.Ok;
   }
   const log = createLogger("replay", config.LOG_LEVEL);
-  const nc = await connectNats(config.NATS_URL, "agents-replay");
+  const nc = await connectNats(config.NATS_URL, "agents-replay", natsConnectOptions(config));
   const { store } = await storeFromConfig(config);
   try {
     process.stderr.write(

@@ -1,6 +1,7 @@
 // `agents up`: the whole local stack in one process tree on the embedded default: nats-server (when
 // none answers), projections, orchestrator, a worker and the gateway. Ctrl-C stops them in reverse.
 import { loadConfig } from "../../config/index.ts";
+import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
@@ -18,7 +19,7 @@ export async function runUp(): Promise<void> {
   try {
     const nats = await ensureLocalNats(config.NATS_URL, config.AGENTS_DATA_DIR);
     parts.push({ name: "nats-server", stop: nats.stop });
-    const nc = await connectNats(config.NATS_URL, "agents-up");
+    const nc = await connectNats(config.NATS_URL, "agents-up", natsConnectOptions(config));
     parts.push({ name: "nats", stop: () => nc.drain() });
     await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }));

@@ -1,0 +1,73 @@
+// Provisioning for identities that do not own the topology. With per-role NATS permissions only
+// the orchestrator (and the operator) may create or update streams, consumers and buckets; a
+// worker or gateway uses what exists (settings such as the work ack wait are the owner's to apply)
+// and, starting first, waits until it exists.
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
+import { LEASES_BUCKET, OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK } from "../core/events/index.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import { provisionTopology, type TopologyOptions } from "./topology.ts";
+
+/** True when the server refused a subject to this identity (a permissions violation). */
+export function isPermissionDenied(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PermissionViolationError || /permissions violation/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The streams every actor needs: the events, the work queue, the outputs and the leases. */
+const STREAMS = [STREAM_EVENTS, STREAM_WORK, `OBJ_${OUTPUTS_BUCKET}`, `KV_${LEASES_BUCKET}`];
+
+/** Which of the topology's streams exist (asked one by one: this identity may not list streams). */
+export async function missingStreams(nc: NatsConnection): Promise<string[]> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const found = await Promise.all(
+    STREAMS.map((name) =>
+      jsm.streams.info(name).then(
+        () => true,
+        (err: unknown) => {
+          if (isPermissionDenied(err)) return true; // exists or not, this identity does not use it
+          return false;
+        },
+      ),
+    ),
+  );
+  return STREAMS.filter((_, i) => !found[i]);
+}
+
+export type AwaitTopologyOptions = TopologyOptions & {
+  log: Logger;
+  /** Stop waiting when this aborts. */
+  signal?: AbortSignal;
+  /** ms between looks while the owner has not created the topology. Default 2000. */
+  pollMs?: number;
+};
+
+/**
+ * Make sure the topology exists without changing it: when all its streams exist this sends nothing
+ * that could be refused; when some are missing it provisions them if this identity may (an open
+ * local server), else waits until their owner has.
+ */
+export async function provisionOrAwait(nc: NatsConnection, o: AwaitTopologyOptions): Promise<void> {
+  let told = false;
+  for (;;) {
+    o.signal?.throwIfAborted();
+    const missing = await missingStreams(nc);
+    if (missing.length === 0) return;
+    try {
+      await provisionTopology(nc, o);
+      return;
+    } catch (err) {
+      if (!isPermissionDenied(err)) throw err;
+      if (!told)
+        o.log.warn(
+          { missing },
+          "waiting for the orchestrator (or an operator) to create the streams this identity may not create",
+        );
+      told = true;
+    }
+    await sleep(o.pollMs ?? 2000, undefined, o.signal ? { signal: o.signal } : {});
+  }
+}
