@@ -24,6 +24,9 @@ control:
   stop [--reason R]        emergency stop: running agents are stopped, no work is taken
   resume                   take work again
   replay                   rebuild the projections from sequence 1
+operations (read NATS_URL directly):
+  nats-config [--worker NAME=QUEUES]… [--nkey USER=KEY]… [--out FILE]
+                           the nats-server users and permissions (deploy/nats/auth.conf)
 
 Read commands take --json. They talk to AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with
 AGENTS_API_KEY as bearer. Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
@@ -58,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/history.ts")).runHistory(args);
     case "replay":
       return (await import("./commands/replay.ts")).runReplay(args);
+    case "nats-config":
+      return (await import("./commands/nats-config.ts")).runNatsConfig(args);
     case "stop":
     case "resume":
     case "cancel":

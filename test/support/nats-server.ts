@@ -20,6 +20,8 @@ export type NatsServerHandle = {
   kill(): Promise<void>;
   /** Starts the server again on the same port and store dir (stopping it first if it runs). */
   restart(): Promise<void>;
+  /** What the server wrote to stderr since it (last) started: its log, last 256 KiB. */
+  logs(): string;
 };
 
 export type StartNatsServerOptions = {
@@ -27,14 +29,16 @@ export type StartNatsServerOptions = {
   jetstream?: boolean;
   /** Extra nats-server command-line arguments. */
   args?: string[];
+  /** Environment added to this process's for the server (e.g. passwords a config refers to). */
+  env?: Record<string, string>;
 };
 
 /** What to launch: `args` are the full nats-server arguments; `dir` is owned and removed on stop. */
-export type NatsNodeSpec = { port: number; dir: string; args: string[] };
+export type NatsNodeSpec = { port: number; dir: string; args: string[]; env?: Record<string, string> };
 
 const READY_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
-const STDERR_KEEP_CHARS = 16_000;
+const STDERR_KEEP_CHARS = 262_144;
 
 // Live children and the temp folders not yet removed by `stop()`.
 const liveChildren = new Set<ChildProcess>();
@@ -111,8 +115,11 @@ function readInfoLine(port: number): Promise<void> {
 }
 
 // Spawns nats-server and waits until it greets clients; on failure the error carries its stderr.
-async function launch(spec: NatsNodeSpec): Promise<ChildProcess> {
-  const child = spawn(findNatsServer(), spec.args, { stdio: ["ignore", "ignore", "pipe"] });
+async function launch(spec: NatsNodeSpec): Promise<{ child: ChildProcess; stderr: () => string }> {
+  const child = spawn(findNatsServer(), spec.args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    ...(spec.env ? { env: { ...process.env, ...spec.env } } : {}),
+  });
   liveChildren.add(child);
   child.once("exit", () => liveChildren.delete(child));
   let stderr = "";
@@ -133,7 +140,7 @@ async function launch(spec: NatsNodeSpec): Promise<ChildProcess> {
     }
     try {
       await readInfoLine(spec.port);
-      return child;
+      return { child, stderr: () => stderr };
     } catch (err) {
       lastError = err;
       await sleep(50);
@@ -158,7 +165,7 @@ async function signalAndWait(child: ChildProcess, signal: "SIGTERM" | "SIGKILL")
 /** Launches a nats-server from a full spec; the building block for single servers and cluster nodes. */
 export async function startNatsNode(spec: NatsNodeSpec): Promise<NatsServerHandle> {
   ownedDirs.add(spec.dir);
-  let child = await launch(spec);
+  let { child, stderr } = await launch(spec);
   let stopped = false;
   return {
     url: `nats://127.0.0.1:${spec.port}`,
@@ -177,8 +184,9 @@ export async function startNatsNode(spec: NatsNodeSpec): Promise<NatsServerHandl
     async restart() {
       if (stopped) throw new Error(`nats-server on port ${spec.port} was stopped; start a new one`);
       await signalAndWait(child, "SIGTERM");
-      child = await launch(spec);
+      ({ child, stderr } = await launch(spec));
     },
+    logs: () => stderr(),
   };
 }
 
@@ -190,7 +198,7 @@ export async function startNatsServer(opts: StartNatsServerOptions = {}): Promis
   if (opts.jetstream ?? true) args.push("-js", "-sd", dir);
   args.push(...(opts.args ?? []));
   try {
-    return await startNatsNode({ port, dir, args });
+    return await startNatsNode({ port, dir, args, ...(opts.env ? { env: opts.env } : {}) });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     ownedDirs.delete(dir);

@@ -1,0 +1,233 @@
+// Who may publish and subscribe to what: one NATS user per role with the least subjects it needs,
+// the JetStream API included. Permissions act on subjects, never on payloads, so each event type
+// has subjects only its owner may write (see src/events/ownership.ts); what remains shared is
+// listed in docs/production.md.
+import { Band, QueueName } from "../core/events/catalogue/index.ts";
+import {
+  LEASES_BUCKET,
+  OUTPUTS_BUCKET,
+  STREAM_EVENTS,
+  STREAM_WORK,
+  Subjects,
+  workConsumerName,
+} from "../core/events/subjects.ts";
+
+export const Role = {
+  /** REST/SSE gateway with its embedded projections: reads everything, writes submissions and control. */
+  gateway: "gateway",
+  /** Decides and dispatches; owns job, system and work subjects, and the topology. */
+  orchestrator: "orchestrator",
+  /** Runs the tasks of its queues; a worker serving the critic queue also writes critiques. */
+  worker: "worker",
+  /** Reads the event stream into read models (e.g. `agents replay` into ArangoDB). */
+  projector: "projector",
+  /** People and the backup job: stop, resume, submit, manage streams; writes no events itself. */
+  operator: "operator",
+  /** Another service that only submits jobs on agents.submit. */
+  submitter: "submitter",
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Subjects allowed and denied (deny wins) for one direction. */
+export type SubjectRules = { allow: string[]; deny: string[] };
+export type Permissions = { publish: SubjectRules; subscribe: SubjectRules };
+
+/** One NATS user: its name, role, and for workers the queues it serves. */
+export type UserSpec = { user: string; role: Role; queues?: readonly QueueName[] };
+
+/** The default users: a worker for the standard and heavy queues and one for the critic queue. */
+export const DEFAULT_USERS: readonly UserSpec[] = [
+  { user: "gateway", role: Role.gateway },
+  { user: "orchestrator", role: Role.orchestrator },
+  { user: "worker", role: Role.worker, queues: ["standard", "heavy"] },
+  { user: "critic", role: Role.worker, queues: ["critic"] },
+  { user: "projector", role: Role.projector },
+  { user: "operator", role: Role.operator },
+  { user: "submitter", role: Role.submitter },
+];
+
+const API = "$JS.API";
+const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
+const KV_STREAM = `KV_${LEASES_BUCKET}`;
+/** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
+const ORCHESTRATOR_CONSUMER = "orchestrator";
+
+/** Reading one stream: info, single messages, and ordered consumers filtered on `filters`. */
+function readStream(stream: string, filters: readonly string[]): string[] {
+  return [
+    `${API}.STREAM.INFO.${stream}`,
+    // Single messages; by sequence the request body names what is read, which no permission sees.
+    `${API}.STREAM.MSG.GET.${stream}`,
+    `${API}.DIRECT.GET.${stream}`,
+    `${API}.DIRECT.GET.${stream}.>`,
+    // Ordered (ephemeral) consumers: the create subject carries the filter, so it can be limited.
+    ...filters.map((f) => `${API}.CONSUMER.CREATE.${stream}.*.${f}`),
+    `${API}.CONSUMER.MSG.NEXT.${stream}.*`,
+    `${API}.CONSUMER.INFO.${stream}.*`,
+    `${API}.CONSUMER.DELETE.${stream}.*`,
+  ];
+}
+
+/** Nobody but the orchestrator may create, update, pull from or delete its durable consumer. */
+const ORCHESTRATOR_CONSUMER_DENY = [
+  `${API}.CONSUMER.CREATE.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}`,
+  `${API}.CONSUMER.CREATE.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}.>`,
+  `${API}.CONSUMER.DURABLE.CREATE.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}`,
+  `${API}.CONSUMER.MSG.NEXT.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}`,
+  `${API}.CONSUMER.DELETE.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}`,
+];
+
+/** Reading every event (folds, SSE, projections). */
+const READ_EVENTS = readStream(STREAM_EVENTS, [Subjects.all]);
+/** Reading objects of the outputs bucket (one-chunk reads are direct gets, larger ones consumers). */
+const READ_OBJECTS = readStream(OBJ_STREAM, [`$O.${OUTPUTS_BUCKET}.C.*`]);
+/** Writing objects: chunks and metadata (no purge: replacing an object only leaks its old chunks). */
+const WRITE_OBJECTS = [`$O.${OUTPUTS_BUCKET}.C.*`, `$O.${OUTPUTS_BUCKET}.M.*`];
+/** Reading the orchestrator's lease (health checks); the bucket holds nothing else. */
+const READ_LEASE = [
+  `${API}.STREAM.INFO.${KV_STREAM}`,
+  `${API}.STREAM.MSG.GET.${KV_STREAM}`,
+  `${API}.DIRECT.GET.${KV_STREAM}`,
+  `${API}.DIRECT.GET.${KV_STREAM}.$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
+];
+/** What every JetStream client asks first (account info). */
+const JS_INFO = [`${API}.INFO`];
+/** Whether the topology exists (config and counts only), for processes that wait for its owner. */
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].map(
+  (s) => `${API}.STREAM.INFO.${s}`,
+);
+
+/** Taking work from one queue's consumers: info, pulls and acks; nothing of other queues. */
+function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } {
+  const names = Band.options.map((band) => workConsumerName(queue, band));
+  return {
+    publish: names.flatMap((n) => [
+      `${API}.CONSUMER.INFO.${STREAM_WORK}.${n}`,
+      `${API}.CONSUMER.MSG.NEXT.${STREAM_WORK}.${n}`,
+      `$JS.ACK.${STREAM_WORK}.${n}.>`,
+    ]),
+    // Wake-ups: a worker hears publishes on its queues' work subjects.
+    subscribe: [Subjects.workOf(queue)],
+  };
+}
+
+/** Creating and updating the topology: streams, work consumers and buckets. */
+const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].flatMap((s) => [
+  `${API}.STREAM.INFO.${s}`,
+  `${API}.STREAM.CREATE.${s}`,
+  `${API}.STREAM.UPDATE.${s}`,
+]);
+
+/** The permissions of one user; `inbox` is the prefix of its reply subjects. */
+export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
+  const p = rolePermissions(spec, inbox);
+  const tidy = (r: SubjectRules): SubjectRules => ({
+    allow: [...new Set(r.allow)],
+    deny: [...new Set(r.deny)],
+  });
+  return { publish: tidy(p.publish), subscribe: tidy(p.subscribe) };
+}
+
+function rolePermissions(spec: UserSpec, inbox: string): Permissions {
+  const replies = `${inbox}.>`;
+  switch (spec.role) {
+    case Role.orchestrator:
+      return {
+        publish: {
+          allow: [
+            Subjects.jobs,
+            Subjects.tasks,
+            Subjects.system,
+            Subjects.rejected,
+            Subjects.workAll,
+            ...JS_INFO,
+            ...OWN_TOPOLOGY,
+            `${API}.CONSUMER.CREATE.${STREAM_WORK}.>`,
+            `${API}.CONSUMER.INFO.${STREAM_WORK}.*`,
+            // READ_EVENTS covers its own durable consumer too (create, pull, delete).
+            ...READ_EVENTS,
+            `$JS.ACK.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}.>`,
+            ...READ_OBJECTS,
+            ...WRITE_OBJECTS,
+            ...READ_LEASE,
+            `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
+          ],
+          deny: [],
+        },
+        subscribe: { allow: [replies], deny: [] },
+      };
+    case Role.worker: {
+      const queues = spec.queues ?? QueueName.options;
+      const work = queues.map(takeWork);
+      return {
+        publish: {
+          allow: [
+            // Task subjects are shared with the orchestrator: one subject per task is what gives
+            // per-task optimistic concurrency (see docs/production.md).
+            Subjects.tasks,
+            ...(queues.includes("critic") ? [Subjects.critiques] : []),
+            Subjects.rejected,
+            ...JS_INFO,
+            ...SEE_TOPOLOGY,
+            ...readStream(STREAM_EVENTS, [Subjects.tasks]),
+            ...work.flatMap((w) => w.publish),
+            ...READ_OBJECTS,
+            ...WRITE_OBJECTS,
+          ],
+          deny: ORCHESTRATOR_CONSUMER_DENY,
+        },
+        subscribe: {
+          allow: [replies, Subjects.control, ...work.flatMap((w) => w.subscribe)],
+          deny: [],
+        },
+      };
+    }
+    case Role.gateway:
+      return {
+        publish: {
+          allow: [
+            Subjects.submit,
+            Subjects.control,
+            ...JS_INFO,
+            ...SEE_TOPOLOGY,
+            ...READ_EVENTS,
+            ...READ_OBJECTS,
+            ...READ_LEASE,
+          ],
+          deny: ORCHESTRATOR_CONSUMER_DENY,
+        },
+        subscribe: { allow: [replies], deny: [] },
+      };
+    case Role.projector:
+      return {
+        publish: { allow: [...JS_INFO, ...READ_EVENTS], deny: ORCHESTRATOR_CONSUMER_DENY },
+        subscribe: { allow: [replies], deny: [] },
+      };
+    case Role.operator:
+      return {
+        publish: {
+          allow: [
+            Subjects.submit,
+            Subjects.control,
+            // The whole JetStream API (provisioning, backup and restore, the nats CLI), snapshot
+            // chunks and push-consumer flow control; still no event subject.
+            `${API}.>`,
+            "$JS.SNAPSHOT.>",
+            "$JS.FC.>",
+          ],
+          deny: [],
+        },
+        // The nats CLI's default inbox, and `nats sub 'agents.>'`.
+        subscribe: { allow: ["_INBOX.>", Subjects.all], deny: [] },
+      };
+    case Role.submitter:
+      return {
+        publish: { allow: [Subjects.submit, ...JS_INFO], deny: [] },
+        subscribe: { allow: [replies], deny: [] },
+      };
+    default: {
+      const never: never = spec.role;
+      return never;
+    }
+  }
+}
