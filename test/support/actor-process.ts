@@ -1,4 +1,5 @@
-// Actors as real subprocesses (`agents worker`, `agents orchestrator`), killed for real in tests.
+// Actors as real subprocesses (`agents worker`, `agents orchestrator`, `agents gateway`), killed for
+// real in tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +20,7 @@ export type ActorProcess = {
 
 /** Spawn `agents <command>` (no shell) with the given environment added to this process's. */
 export function spawnActor(
-  command: "worker" | "orchestrator" | "up",
+  command: "worker" | "orchestrator" | "gateway" | "up",
   env: Record<string, string>,
 ): ActorProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command], {
