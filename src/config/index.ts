@@ -119,8 +119,10 @@ export const ConfigSchema = z.object({
     .min(1024)
     .max(1_000_000, "must be at most 1000000: NATS carries at most 1 MiB per message, with headers")
     .default(1_000_000),
-  /** Requests per minute per API key at the gateway. */
+  /** Requests per minute at the gateway per valid API key, else per client address. */
   AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per minute per client address before the gateway answers 429. */
+  AGENTS_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
   AGENTS_URL: z
     .url()

@@ -67,6 +67,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       localMode: config.AGENTS_LOCAL_MODE,
       apiKey: config.AGENTS_API_KEY,
       ratePerMinute: config.AGENTS_RATE_LIMIT_PER_MINUTE,
+      failuresPerMinute: config.AGENTS_AUTH_FAILURES_PER_MINUTE,
     },
     (req, mode) => hasSession(req, mode.apiKey),
   );

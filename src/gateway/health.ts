@@ -1,5 +1,7 @@
 // /health (is each dependency reachable, can agents authenticate), /ready (NATS up and projections
 // caught up) and /metrics. Secrets are never read out: only whether they exist and when they expire.
+// Outside local mode /health tells a caller without the key only ok or degraded: host names, pids,
+// paths and credential kinds are for operators.
 import { readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +89,9 @@ const Health = z.object({
     .describe("the orchestrator lease: who leads, and whether it renewed within its ttl"),
 });
 
+/** What a load balancer needs, for callers without the key outside local mode. */
+const HealthBrief = z.object({ status: z.enum(["ok", "degraded"]) });
+
 const Ready = z.object({ ready: z.literal(true), projection_lag: z.number(), checkpoint: z.number() });
 
 /** The operational endpoints. */
@@ -96,8 +101,14 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   let leases: ReturnType<typeof openLeases> | undefined;
   r.get(
     "/health",
-    { schema: { tags: ["ops"], summary: "Dependencies and agent credentials", response: { 200: Health } } },
-    async () => {
+    {
+      schema: {
+        tags: ["ops"],
+        summary: "Dependencies and agent credentials (only the status without the key outside local mode)",
+        response: { 200: z.union([Health, HealthBrief]) },
+      },
+    },
+    async (req) => {
       const nats = connectionStatus(deps.nc);
       const store = await deps.queries.checkpoint().then(
         (checkpoint) => ({ kind: deps.storeKind, reachable: true, checkpoint }),
@@ -110,10 +121,12 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           leases = undefined; // try opening the bucket again next time
           return { ...NO_HOLDER, error: errorMessage(err) };
         });
+      // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
+      const status =
+        nats.connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const);
+      if (!req.agentsTrusted) return { status };
       return {
-        // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
-        status:
-          nats.connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const),
+        status,
         orchestrator,
         nats,
         store,
