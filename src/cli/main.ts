@@ -27,6 +27,8 @@ control:
 operations (read NATS_URL directly):
   nats-config [--worker NAME=QUEUES]… [--nkey USER=KEY]… [--out FILE]
                            the nats-server users and permissions (deploy/nats/auth.conf)
+  backup DIR               snapshot every stream (events, work, outputs, leases) into DIR
+  restore DIR              restore them from DIR into a server that has none of them
 
 Read commands take --json. They talk to AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with
 AGENTS_API_KEY as bearer. Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
@@ -63,6 +65,9 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/replay.ts")).runReplay(args);
     case "nats-config":
       return (await import("./commands/nats-config.ts")).runNatsConfig(args);
+    case "backup":
+    case "restore":
+      return (await import("./commands/backup.ts")).runBackupCommand(command, args);
     case "stop":
     case "resume":
     case "cancel":
