@@ -1,74 +1,18 @@
 // TLS on every connection: a server with a certificate this test makes (openssl), requiring
 // client certificates too; clients and an actor process connect with NATS_TLS_* settings.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { STREAM_EVENTS } from "../../src/core/events/index.ts";
 import { natsConnectOptions } from "../../src/nats/connect-options.ts";
 import { tlsConfig } from "../../src/nats/server-config.ts";
+import { makeCertificates } from "../support/certs.ts";
 import { type ActorProcess, FAKE_CLAUDE, retryUntil, spawnActor } from "../support/index.ts";
 import { type SecuredNats, SHIPPED_AUTH_CONF, startSecuredNats } from "../support/secured-nats.ts";
-
-const run = promisify(execFile);
-
-/** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by the CA. */
-async function makeCertificates(dir: string): Promise<void> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  const f = (name: string) => join(dir, name);
-  await run("openssl", [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.crt"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=agents test CA",
-  ]);
-  await writeFile(
-    f("server.ext"),
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-  );
-  await writeFile(f("client.ext"), "extendedKeyUsage=clientAuth\n");
-  for (const who of ["server", "client"]) {
-    await run("openssl", [
-      "req",
-      ...ec,
-      "-keyout",
-      f(`${who}.key`),
-      "-out",
-      f(`${who}.csr`),
-      "-subj",
-      `/CN=agents ${who}`,
-    ]);
-    await run("openssl", [
-      "x509",
-      "-req",
-      "-in",
-      f(`${who}.csr`),
-      "-CA",
-      f("ca.crt"),
-      "-CAkey",
-      f("ca.key"),
-      "-CAcreateserial",
-      "-out",
-      f(`${who}.crt`),
-      "-days",
-      "2",
-      "-extfile",
-      f(`${who}.ext`),
-    ]);
-  }
-}
 
 describe("TLS to NATS with a certificate the test makes", () => {
   let dir: string;
