@@ -91,6 +91,12 @@ export const ConfigSchema = z.object({
   AGENTS_TASK_TIMEOUT_MS: Millis.default(30 * 60_000),
   /** Grace between SIGTERM and SIGKILL when stopping an agent (ms). */
   AGENTS_KILL_GRACE_MS: Millis.default(5_000),
+  /**
+   * Replicas of every stream and bucket the orchestrator creates: 3 on a three-node JetStream
+   * cluster (it survives one node's loss), 1 on a single server. Set it before the first start:
+   * later the orchestrator rescales the event and work streams, but the buckets keep theirs.
+   */
+  AGENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
   AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
   /** ms between task.progress events of a running task. */

@@ -27,7 +27,10 @@ export async function runOrchestrator(): Promise<void> {
   const log = createLogger("orchestrator", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-orchestrator", natsConnectOptions(config));
   // The orchestrator owns the topology: it creates and updates streams, consumers and buckets.
-  await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+  await provisionTopology(nc, {
+    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+    replicas: config.AGENTS_STREAM_REPLICAS,
+  });
   const orchestrator = orchestratorFromConfig(nc, config, log);
   await orchestrator.start();
   log.info(
@@ -58,7 +61,11 @@ export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("worker", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
-  await provisionOrAwait(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS, log });
+  await provisionOrAwait(nc, {
+    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+    replicas: config.AGENTS_STREAM_REPLICAS,
+    log,
+  });
   const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log));
   await worker.start();
   await runUntilSignal(

@@ -13,7 +13,11 @@ export async function runGateway(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-gateway", natsConnectOptions(config));
-  await provisionOrAwait(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS, log });
+  await provisionOrAwait(nc, {
+    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+    replicas: config.AGENTS_STREAM_REPLICAS,
+    log,
+  });
   const projections = await startProjections(nc, config, log.child({ part: "projections" }));
   const gateway = await gatewayFromConfig(nc, config, log, projections).catch(async (err: unknown) => {
     await projections.stop();

@@ -21,7 +21,10 @@ export async function runUp(): Promise<void> {
     parts.push({ name: "nats-server", stop: nats.stop });
     const nc = await connectNats(config.NATS_URL, "agents-up", natsConnectOptions(config));
     parts.push({ name: "nats", stop: () => nc.drain() });
-    await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
+    await provisionTopology(nc, {
+      workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+      replicas: config.AGENTS_STREAM_REPLICAS,
+    });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }));
     parts.push({ name: "projections", stop: projections.stop });
     const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }));
