@@ -46,9 +46,9 @@ export type AwaitTopologyOptions = TopologyOptions & {
 };
 
 /**
- * Make sure the topology exists without changing it: when all its streams exist this sends nothing
- * that could be refused; when some are missing it provisions them if this identity may (an open
- * local server), else waits until their owner has.
+ * Make sure the topology exists without changing it. When all its streams exist this sends nothing
+ * that could be refused. When some are missing: an open server (no users, a local setup) lets anyone
+ * provision them, so this does; on a server with users only their owner may, so this waits.
  */
 export async function provisionOrAwait(nc: NatsConnection, o: AwaitTopologyOptions): Promise<void> {
   let told = false;
@@ -56,18 +56,16 @@ export async function provisionOrAwait(nc: NatsConnection, o: AwaitTopologyOptio
     o.signal?.throwIfAborted();
     const missing = await missingStreams(nc);
     if (missing.length === 0) return;
-    try {
+    if (nc.info?.auth_required !== true) {
       await provisionTopology(nc, o);
       return;
-    } catch (err) {
-      if (!isPermissionDenied(err)) throw err;
-      if (!told)
-        o.log.warn(
-          { missing },
-          "waiting for the orchestrator (or an operator) to create the streams this identity may not create",
-        );
-      told = true;
     }
+    if (!told)
+      o.log.warn(
+        { missing },
+        "waiting for the orchestrator (or an operator) to create the streams this identity may not create",
+      );
+    told = true;
     await sleep(o.pollMs ?? 2000, undefined, o.signal ? { signal: o.signal } : {});
   }
 }
