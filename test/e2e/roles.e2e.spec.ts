@@ -115,6 +115,12 @@ describe("every role on its own NATS user", () => {
       sse.some((e) => e.event === "critique.recorded"),
       "critiques reach SSE from their new subject",
     );
+    // /health reads the orchestrator's lease from its KV bucket, as the gateway user.
+    const health = (await (await api("/health")).json()) as {
+      status: string;
+      orchestrator: { live: boolean };
+    };
+    assert.deepEqual([health.status, health.orchestrator.live], ["ok", true]);
     const critiques = (await events(Subjects.critiques)).filter((e) => e.event.job_id === job_id);
     assert.equal(critiques.length, 2, "each critic recorded its critique on its own critique subject");
     assert.equal(
