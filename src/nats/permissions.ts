@@ -1,6 +1,6 @@
 // Who may publish and subscribe to what: one NATS user per role with the least subjects it needs,
 // the JetStream API included. Permissions act on subjects, never on payloads, so each event type
-// has subjects only its owner may write (see src/events/ownership.ts); what remains shared is
+// has subjects only its owner may write (see src/core/events/ownership.ts); what remains shared is
 // listed in docs/production.md.
 import { Band, QueueName } from "../core/events/catalogue/index.ts";
 import {
