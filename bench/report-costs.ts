@@ -1,6 +1,6 @@
 // Report sections on costs: ratios between the systems, memory and CPU, and round trips per lifecycle.
 import { type Counts, totalOf } from "./nats-counter.ts";
-import type { BenchReport, Round } from "./report.ts";
+import type { BenchReport, Round } from "./report-types.ts";
 import { fmt, fmtSpread, quantile, spread, table } from "./stats.ts";
 
 /** The defined (and not NaN) values of one measure over the rounds. */

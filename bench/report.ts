@@ -1,38 +1,11 @@
 // The benchmark report: Markdown tables on stdout, ready to paste into docs/benchmarks.md.
 import { cpus } from "node:os";
-import type { BullPhaseResult } from "./bullmq.ts";
-import type { LimitResult } from "./jetstream-limit.ts";
 import type { PhaseResult } from "./lifecycle.ts";
-import type { MemoryResult } from "./memory.ts";
-import type { BenchOptions } from "./options.ts";
 import { memorySection, pick, ratioSection, roundTripSection } from "./report-costs.ts";
+import type { BenchReport, Round } from "./report-types.ts";
 import { fmt, quantile, table } from "./stats.ts";
 
-export type Round = {
-  limit?: LimitResult & {
-    payloadBytes: number;
-    messagesPerLifecycle: number;
-    /** Whether messagesPerLifecycle was measured in this round (else assumed). */
-    measured: boolean;
-    lifecyclesPerSec: number;
-  };
-  ours?: { saturated: PhaseResult; pacedRate: number; paced?: PhaseResult };
-  bull?: { saturated: BullPhaseResult; pacedOwn?: BullPhaseResult; pacedOurs?: BullPhaseResult };
-};
-
-export type BenchReport = {
-  options: BenchOptions;
-  machine: {
-    natsServer: string;
-    redis: string | undefined;
-    projections: string;
-    /** 1-minute load average at the start and the end (the machine is shared). */
-    load: [number, number];
-  };
-  rounds: Round[];
-  memory: MemoryResult | undefined;
-  elapsedMs: number;
-};
+export type { BenchReport, Round } from "./report-types.ts";
 
 const p = (xs: number[] | undefined, q: number) => fmt(quantile(xs ?? [], q), 1);
 function header(r: BenchReport): string {
