@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { Registry } from "prom-client";
 import type { Orchestrator } from "../src/actors/orchestrator/index.ts";
 import type { Worker } from "../src/actors/worker/worker.ts";
 import { loadConfig } from "../src/config/index.ts";
@@ -82,9 +83,14 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
   const nc = await open("submitter");
   await provisionTopology(nc, { workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS });
   const log = (name: string) => createLogger(name, o.logLevel);
-  const orchestrator = orchestratorFromConfig(await open("orchestrator"), config, log("orchestrator"));
+  const orchestrator = orchestratorFromConfig(
+    await open("orchestrator"),
+    config,
+    log("orchestrator"),
+    new Registry(),
+  );
   const executor = createEchoExecutor({ delayMs: o.echoDelayMs });
-  const worker = workerFromConfig(await open("worker"), config, log("worker"), executor);
+  const worker = workerFromConfig(await open("worker"), config, log("worker"), executor, new Registry());
   let projections: BenchProjections | undefined;
   if (o.projections) {
     const pc = await open("projections");

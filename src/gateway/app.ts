@@ -5,6 +5,8 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { JetStreamEventStore } from "../nats/event-store.ts";
+import { registerJetStreamMetrics } from "../nats/metrics.ts";
+import { createRegistry } from "../observability/registry.ts";
 import { installAuth } from "./auth.ts";
 import type { GatewayContext, GatewayDeps } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
@@ -46,11 +48,12 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
 
   const sse = new SseClients();
-  const metrics = createMetrics({
-    queries: deps.queries,
-    lag: () => deps.projections.lag(),
-    sseClients: () => sse.size,
-  });
+  const registry = deps.registry ?? createRegistry();
+  const metrics = createMetrics(
+    { queries: deps.queries, lag: () => deps.projections.lag(), sseClients: () => sse.size },
+    registry,
+  );
+  registerJetStreamMetrics(registry, deps.nc, deps.log);
   const ctx: GatewayContext = {
     deps,
     events: new JetStreamEventStore(deps.nc),

@@ -1,4 +1,5 @@
 // What the gateway is built from (its dependencies) and what its route plugins share.
+import type { Registry } from "prom-client";
 import type { Config } from "../config/index.ts";
 import type { ArtifactStore } from "../core/ports/artifact-store.ts";
 import type { Connection } from "../nats/connection.ts";
@@ -28,6 +29,8 @@ export type GatewayDeps = {
   storeKind: "embedded" | "arangodb";
   /** Environment read by /health for agent credentials (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The process's metrics registry, served on /metrics (default: one of the gateway's own). */
+  registry?: Registry;
 };
 
 export type GatewayContext = {

@@ -1,7 +1,9 @@
-// Prometheus metrics of the gateway: process defaults, HTTP requests, projection lag, queue counts
-// and SSE clients. One registry per app, so tests can build many apps in one process.
+// Prometheus metrics of the gateway: HTTP requests, projection lag, queue counts, the recorded
+// system state and SSE clients, on the process's registry (one per app unless the composition root
+// hands one in, so tests can build many apps in one process).
 import type { FastifyInstance } from "fastify";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { QueueName } from "../core/events/index.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 
 export type MetricsSources = {
@@ -18,14 +20,8 @@ export type GatewayMetrics = {
   sseDropped: Counter<"reason">;
 };
 
-/** Create the registry and every metric; collectors read their sources at scrape time. */
-export function createMetrics(
-  src: MetricsSources,
-  defaultLabels: Record<string, string> = {},
-): GatewayMetrics {
-  const registry = new Registry();
-  registry.setDefaultLabels(defaultLabels);
-  collectDefaultMetrics({ register: registry });
+/** Register every metric on `registry`; collectors read their sources at scrape time. */
+export function createMetrics(src: MetricsSources, registry: Registry): GatewayMetrics {
   new Gauge({
     name: "agents_projection_lag_events",
     help: "AGENTS stream messages not yet applied to the projections",
@@ -51,6 +47,27 @@ export function createMetrics(
       this.reset();
       const rows = await src.queries.queueSummary().catch(() => []);
       for (const r of rows) this.set({ queue: r.queue, status: r.status }, r.count);
+    },
+  });
+  new Gauge({
+    name: "agents_system_stopped",
+    help: "1 while an emergency stop is in force (as recorded in the stream), else 0",
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const s = await src.queries.systemState().catch(() => undefined);
+      if (s) this.set(s.stopped ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "agents_queue_paused",
+    help: "1 for a queue paused by an operator (as recorded in the stream), else 0",
+    labelNames: ["queue"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const s = await src.queries.systemState().catch(() => undefined);
+      if (s) for (const queue of QueueName.options) this.set({ queue }, s.paused[queue] ? 1 : 0);
     },
   });
   new Gauge({

@@ -24,6 +24,7 @@ export async function workDelivery(m: JsMsg, r: RejectContext): Promise<Delivery
     item: parsed.value,
     redelivered: m.info.redelivered,
     subject: m.subject,
+    storedAt: m.time.getTime(),
     working: () => m.working(),
     ack: async () => {
       await m.ackAck().catch(() => false);

@@ -1,5 +1,6 @@
 // Public API of the one JetStream adapter: connection, topology, the event store, the stream
-// reader, the consumer loop, deliveries, the lane poller, the lease and the artifact store.
+// reader, the consumer loop, deliveries, the lane poller, the lease, the artifact store and the
+// JetStream gauges.
 export * from "./artifacts.ts";
 export * from "./connection.ts";
 export * from "./consumer.ts";
@@ -7,5 +8,6 @@ export * from "./delivery.ts";
 export * from "./event-store.ts";
 export * from "./lane-poller.ts";
 export * from "./lease.ts";
+export * from "./metrics.ts";
 export * from "./stream-reader.ts";
 export * from "./topology.ts";

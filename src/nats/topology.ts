@@ -21,6 +21,7 @@ import {
   workConsumerName,
   workLanes,
 } from "../core/events/subjects.ts";
+import type { Appended } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
 import type { JetStreamEventStore } from "./event-store.ts";
 
@@ -160,6 +161,6 @@ export async function ensureOrchestratorConsumer(nc: Connection, name: string): 
 }
 
 /** Publish a work item on its lane (msgID task:attempt, so a repeat is stored once). */
-export async function dispatchWork(events: JetStreamEventStore, item: WorkItem): Promise<void> {
-  await events.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
+export function dispatchWork(events: JetStreamEventStore, item: WorkItem): Promise<Appended> {
+  return events.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
 }

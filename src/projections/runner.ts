@@ -1,12 +1,14 @@
 // The projection runner: follows the AGENTS stream from the store's checkpoint with an ordered
 // consumer, folds messages in batches (each applied atomically with its checkpoint), restarts from
 // the store's checkpoint after any failure, and rebuilds a store from sequence 1 on demand.
+import { Registry } from "prom-client";
 import { errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { Connection } from "../nats/connection.ts";
 import { StreamReader } from "../nats/stream-reader.ts";
 import { applicableAfter, inChunks, type RawMessage } from "./decode.ts";
 import { planBatch } from "./fold.ts";
+import { type ProjectionMetrics, projectionMetrics } from "./metrics.ts";
 import {
   ProgressMeter,
   type ReplayOptions,
@@ -25,6 +27,8 @@ export type ProjectionRunnerOptions = {
   batchSize?: number;
   /** Pause before the follower restarts after a failure (ms). Default 1000. */
   retryDelayMs?: number;
+  /** Where the runner's metrics are registered (the process's /metrics). Default: a private one. */
+  registry?: Registry;
 };
 
 /** Keeps a ProjectionStore up to date with the AGENTS stream (runners may share a store). */
@@ -39,8 +43,10 @@ export class ProjectionRunner {
   private readonly waiters = new SeqWaiters();
   private readonly serial = new Serial();
   private failed = 0;
+  private readonly metrics: ProjectionMetrics;
 
   constructor(o: ProjectionRunnerOptions) {
+    this.metrics = projectionMetrics(o.registry ?? new Registry());
     this.store = o.store;
     this.log = o.log;
     this.batchSize = Math.max(1, o.batchSize ?? 500);
@@ -128,6 +134,7 @@ export class ProjectionRunner {
       () => this.followOnce(signal),
       (err) => {
         this.failed += 1;
+        this.metrics.restarts.inc();
         const msg = "projection follower failed; restarting from the store checkpoint";
         this.log.warn({ err: errorMessage(err), checkpoint: this.applied }, msg);
       },
@@ -159,11 +166,14 @@ export class ProjectionRunner {
     );
     const last = items.at(-1);
     if (!last) return;
+    const t0 = performance.now();
     // Read, fold and write under the store's lock: two runners on one store (two gateways in one
     // process, say) must not both fold from the same read and overwrite each other's documents.
     await writeLock(this.store).run(async () =>
       this.store.apply(await planBatch(this.store, items, last.seq)),
     );
+    this.metrics.batches.observe((performance.now() - t0) / 1000);
+    this.metrics.applied.inc(items.filter((i) => i.event !== null).length);
     this.log.debug({ from: items[0]?.seq, to: last.seq }, "projections applied a batch");
     this.applied = last.seq;
     this.waiters.advance(last.seq);

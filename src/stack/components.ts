@@ -1,5 +1,6 @@
 // Build the system's parts from the configuration: executor, orchestrator and workers.
 import { join } from "node:path";
+import type { Registry } from "prom-client";
 import { createCritic } from "../actors/critic/index.ts";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
 import { Worker } from "../actors/worker/index.ts";
@@ -35,11 +36,17 @@ export function executorFromConfig(config: Config, log: Logger): Executor {
   });
 }
 
-/** The orchestrator with its decision settings from the configuration. */
-export function orchestratorFromConfig(nc: Connection, config: Config, log: Logger): Orchestrator {
+/** The orchestrator with its decision settings from the configuration; metrics go to `registry`. */
+export function orchestratorFromConfig(
+  nc: Connection,
+  config: Config,
+  log: Logger,
+  registry: Registry,
+): Orchestrator {
   return new Orchestrator({
     nc,
     log,
+    registry,
     maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
     leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
     config: {
@@ -54,12 +61,19 @@ export function orchestratorFromConfig(nc: Connection, config: Config, log: Logg
   });
 }
 
-/** A worker serving the configured queues with the configured executor. */
-export function workerFromConfig(nc: Connection, config: Config, log: Logger, executor: Executor): Worker {
+/** A worker serving the configured queues with the configured executor; metrics go to `registry`. */
+export function workerFromConfig(
+  nc: Connection,
+  config: Config,
+  log: Logger,
+  executor: Executor,
+  registry: Registry,
+): Worker {
   const queues = config.AGENTS_QUEUES.split(",").map((q) => QueueName.parse(q.trim()));
   return new Worker({
     nc,
     log,
+    registry,
     executor,
     queues,
     concurrency: config.AGENTS_WORKER_CONCURRENCY,

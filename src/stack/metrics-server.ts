@@ -1,15 +1,12 @@
 // A /metrics-only HTTP listener for processes without the gateway (`agents orchestrator`,
 // `agents worker`), so Prometheus can scrape every process: AGENTS_METRICS_PORT enables it.
 import { createServer, type Server } from "node:http";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 
-export type MetricsServer = { port: number; registry: Registry; stop(): Promise<void> };
+export type MetricsServer = { port: number; stop(): Promise<void> };
 
-/** Serve process metrics labelled with `component` on 0.0.0.0:port (port 0: any free port). */
-export async function startMetricsServer(port: number, component: string): Promise<MetricsServer> {
-  const registry = new Registry();
-  registry.setDefaultLabels({ component });
-  collectDefaultMetrics({ register: registry });
+/** Serve `registry` on 0.0.0.0:port/metrics (port 0: any free port). */
+export async function startMetricsServer(port: number, registry: Registry): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     if (req.url !== "/metrics") {
       res.writeHead(404, { "content-type": "application/json" });
@@ -34,7 +31,6 @@ export async function startMetricsServer(port: number, component: string): Promi
   const addr = server.address();
   return {
     port: typeof addr === "object" && addr ? addr.port : port,
-    registry,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

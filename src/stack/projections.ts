@@ -1,5 +1,6 @@
 // The projections of a process: the store the configuration names (ArangoDB when ARANGO_URL is set,
 // else the embedded in-memory store) and a runner following the stream into it.
+import type { Registry } from "prom-client";
 import type { Config } from "../config/index.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -36,9 +37,10 @@ export async function startProjections(
   nc: Connection,
   config: Config,
   log: Logger,
+  registry?: Registry,
 ): Promise<RunningProjections> {
   const { kind, store } = await storeFromConfig(config);
-  const runner = new ProjectionRunner({ nc, store, log });
+  const runner = new ProjectionRunner({ nc, store, log, ...(registry ? { registry } : {}) });
   await runner.start();
   log.info({ store: kind, checkpoint: await store.checkpoint() }, "projections following the stream");
   return {

@@ -6,12 +6,14 @@ import { join } from "node:path";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
 import { type Config, loadConfig } from "../../src/config/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { buildApp } from "../../src/gateway/index.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
 import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { createRegistry } from "../../src/observability/registry.ts";
 import { createEmbeddedStore, ProjectionRunner, type ProjectionStore } from "../../src/projections/index.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
@@ -54,13 +56,15 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
   const config = loadConfig(envFor());
   const log = createLogger("test", config.LOG_LEVEL);
   const store = createEmbeddedStore();
-  const runner = new ProjectionRunner({ nc, store, log });
+  // Shared by the projections, the actors and the first app, as in `agents up`.
+  const registry = createRegistry();
+  const runner = new ProjectionRunner({ nc, store, log, registry });
   await runner.start();
   const stops: Array<() => Promise<void>> = [];
   if (o.actors) {
-    const orchestrator = orchestratorFromConfig(nc, config, log);
+    const orchestrator = orchestratorFromConfig(nc, config, log, registry);
     await orchestrator.start();
-    const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log));
+    const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
     await worker.start();
     stops.push(
       () => worker.stop(),
@@ -68,8 +72,9 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
     );
   }
   const artifacts = await Artifacts.open(nc);
-  const make = async (c: Config) => {
+  const make = async (c: Config, shared?: Registry) => {
     const app = await buildApp({
+      ...(shared ? { registry: shared } : {}),
       nc,
       queries: store,
       projections: runner,
@@ -82,7 +87,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
     stops.unshift(() => app.close());
     return app;
   };
-  const app = await make(config);
+  const app = await make(config, registry);
   return {
     nats,
     nc,

@@ -1,5 +1,6 @@
 // The orchestrator's adapter: hold the leader lease, rebuild state from the stream, then consume,
 // decide and publish. Other orchestrators wait as standbys and take over when the lease frees up.
+import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
 import {
@@ -27,6 +28,7 @@ import { consumeLoop } from "../../nats/consumer.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { Lease } from "../../nats/lease.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
+import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };
@@ -43,6 +45,8 @@ export type OrchestratorOptions = {
   /** Leader lease ttl (ms): a standby takes over after this long without renewal. Default 15 s. */
   leaseTtlMs?: number;
   clock?: () => number;
+  /** Where the orchestrator's metrics are registered (the process's /metrics). Default: a private one. */
+  registry?: Registry;
 };
 
 export class Orchestrator {
@@ -57,9 +61,13 @@ export class Orchestrator {
   private isLeading = false;
   /** Stream sequence the state is folded to (always an ack floor of the consumer). */
   private folded = 0;
+  private readonly metrics: OrchestratorMetrics;
+  private readonly unwatch: () => void;
 
   constructor(private readonly o: OrchestratorOptions) {
     this.events = new JetStreamEventStore(o.nc);
+    this.metrics = orchestratorMetrics(o.registry ?? new Registry());
+    this.unwatch = this.metrics.watch({ state: () => this.state, leading: () => this.isLeading });
   }
 
   /** True while this orchestrator holds the lease and consumes; false while it stands by. */
@@ -170,6 +178,7 @@ export class Orchestrator {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+    this.unwatch();
   }
 
   private apply(event: AgentEvent, seq: number): void {
@@ -185,11 +194,13 @@ export class Orchestrator {
   }
 
   private async handle(input: OrchestratorInput): Promise<void> {
+    const t0 = performance.now();
     if (input.kind === "event") {
       if (this.applied.delete(input.event.id)) return;
       this.apply(input.event, input.seq);
     }
     await this.run(decide(this.state, input, this.ctx()));
+    this.metrics.handled(input.kind, (performance.now() - t0) / 1000);
   }
 
   private ctx() {
@@ -200,15 +211,19 @@ export class Orchestrator {
   private async run(commands: Command[]): Promise<void> {
     for (const c of commands) {
       if (c.kind === "dispatch") {
-        await dispatchWork(this.events, c.item);
+        const ack = await dispatchWork(this.events, c.item);
+        if (!ack.duplicate) this.metrics.dispatchedWork(c.item);
         continue;
       }
       const event = await this.externalize(c.event);
       try {
         const ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
         if (ack.duplicate) continue;
+        // Read before applying: a final event may let the state forget the task.
+        const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
         this.applied.add(event.id);
         this.apply(event, ack.seq);
+        this.metrics.recorded(event, task);
         this.o.log.debug(
           { type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq },
           "recorded",

@@ -7,6 +7,7 @@ import type { EventStore } from "../../core/ports/event-store.ts";
 import type { Executor, ExecutorProgress } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { StopReason } from "../../core/worker/after-run.ts";
+import type { WorkerMetrics } from "./metrics.ts";
 import type { ModelGate } from "./model-gate.ts";
 
 export type RunnerDeps = {
@@ -17,6 +18,8 @@ export type RunnerDeps = {
   /** Judges critic tasks' answers (the critic role, handed in by the composition root). */
   critic: CriticJudge;
   log: Logger;
+  /** Where this worker's runs are counted and timed. */
+  metrics: WorkerMetrics;
   workerId: string;
   dataDir: string;
   killGraceMs: number;
@@ -32,9 +35,10 @@ export type TaskHandle = {
   /**
    * Append an event to the task's subject at the handle's known sequence (re-reads on conflict).
    * Appends go one at a time, in call order. The first event that is not task.progress ends the run:
-   * progress asked for after it is dropped, so no task.progress can follow an outcome.
+   * progress asked for after it is dropped, so no task.progress can follow an outcome. Resolves
+   * true once stored, false when it was not (dropped, or the task is another worker's or final now).
    */
-  append(event: AgentEvent): Promise<void>;
+  append(event: AgentEvent): Promise<boolean>;
   /** Resolves once every append asked for so far has settled. */
   settled(): Promise<void>;
   /** Metadata for events this handle writes. */

@@ -25,22 +25,25 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
       h.progress = p;
     },
     append: (event: AgentEvent) => {
-      if (event.type === "task.progress" && ended) return Promise.resolve();
+      if (event.type === "task.progress" && ended) return Promise.resolve(false);
       if (event.type !== "task.progress") ended = true;
       const next = chain.then(() => appendNow(event));
-      chain = next.catch(() => undefined);
+      chain = next.then(
+        () => undefined,
+        () => undefined,
+      );
       return next;
     },
     settled: () => chain,
   };
 
-  async function appendNow(event: AgentEvent): Promise<void> {
-    if (event.type === "task.progress" && h.stopReason) return;
+  async function appendNow(event: AgentEvent): Promise<boolean> {
+    if (event.type === "task.progress" && h.stopReason) return false;
     for (let tries = 0; tries < 3; tries++) {
       try {
         const ack = await deps.events.append(Subjects.task(task.task_id), event, { expectedSeq: h.task.seq });
         h.task = { ...h.task, seq: ack.seq };
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
         const last = await deps.events.lastEvent(Subjects.task(task.task_id));
@@ -48,21 +51,22 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
         const e = last.event;
         if (e.type === "task.started" && e.data.worker_id !== deps.workerId) {
           stop(h, "lost");
-          return;
+          return false;
         }
         if (e.type === "task.cancel_requested") stop(h, "cancel");
         // Anything final (cancelled by the orchestrator, say) means there is nothing left to record.
         if (e.type === "task.cancelled" || e.type === "task.completed" || e.type === "task.dead_lettered") {
           stop(h, "lost");
-          return;
+          return false;
         }
         if (event.type === "task.progress") {
           h.task = { ...h.task, seq: last.seq };
-          return;
+          return false;
         }
         h.task = { ...h.task, seq: last.seq };
       }
     }
+    return false;
   }
   return h;
 }

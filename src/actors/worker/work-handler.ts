@@ -4,7 +4,7 @@ import { eventFrom, newEvent, Subjects, type WorkItem } from "../../core/events/
 import { TaskStatus } from "../../core/lifecycle/index.ts";
 import { ArtifactKeys } from "../../core/ports/artifact-store.ts";
 import { type Delivery, settle } from "../../core/ports/delivery.ts";
-import { decideAfterRun } from "../../core/worker/after-run.ts";
+import { decideAfterRun, type TaskEventBody } from "../../core/worker/after-run.ts";
 import { decideClaim } from "../../core/worker/claim.ts";
 import { progressData } from "../../core/worker/outcome.ts";
 import { loadTask } from "./load-task.ts";
@@ -79,6 +79,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
             { ...task, status: TaskStatus.Running, seq: ack.seq, attempt },
             attempt,
           );
+          deps.metrics.claimed(labelsOf(h), claim.reclaimed, queueWaitSeconds(d));
           log.info({ attempt, reclaimed: claim.reclaimed, type: task.created.task_type }, "task started");
           return await runClaimed(deps, h, d, prompt, ctx);
         }
@@ -104,6 +105,7 @@ async function runClaimed(
   ctx: WorkContext,
 ): Promise<void> {
   ctx.running.set(h.task.task_id, h);
+  deps.metrics.running(h.task.created.queue, 1);
   const started = Date.now();
   let lastProgress = started;
   const beat = setInterval(
@@ -128,12 +130,30 @@ async function runClaimed(
       now: Date.now(),
     });
     if (next.throttle) deps.models.slowDown(next.throttle.model, next.throttle.ms);
-    for (const e of next.events) await h.append(eventFrom(e, h.meta()));
+    const recorded: TaskEventBody[] = [];
+    for (const e of next.events) if (await h.append(eventFrom(e, h.meta()))) recorded.push(e);
+    deps.metrics.ran(labelsOf(h), next, recorded, h.stopReason, (Date.now() - started) / 1000);
     await settle(d, next.delivery);
   } finally {
     clearInterval(beat);
     // No append may outlive the task's handling: a stopping worker closes its connection next.
     await h.settled();
     ctx.running.delete(h.task.task_id);
+    deps.metrics.running(h.task.created.queue, -1);
   }
+}
+
+/** The bounded labels of a run: task type, queue, and the model it runs on. */
+function labelsOf(h: TaskHandle) {
+  return { type: h.task.created.task_type, queue: h.task.created.queue, model: h.task.model };
+}
+
+/**
+ * Seconds from the item's dispatch (or the not-before of its retry) to now, for a first delivery
+ * only: a redelivered item waited through an earlier run too.
+ */
+function queueWaitSeconds(d: Delivery<WorkItem>): number | undefined {
+  if (d.redelivered) return undefined;
+  const from = Math.max(d.storedAt, d.item.not_before ? Date.parse(d.item.not_before) : 0);
+  return Math.max(0, Date.now() - from) / 1000;
 }

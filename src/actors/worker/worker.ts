@@ -2,6 +2,7 @@
 // heartbeats, and obeys stop / resume / cancel / pause published on agents.control.*.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
 import { type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
@@ -16,6 +17,7 @@ import { type Connection, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
 import { ControlListener } from "./control-listener.ts";
+import { workerMetrics } from "./metrics.ts";
 import { ModelGate } from "./model-gate.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { stop } from "./task-handle.ts";
@@ -37,8 +39,10 @@ export type WorkerOptions = {
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
   workerId?: string;
-  /** The critic role: judges critic tasks' answers, with this worker's stores. */
-  critic: (stores: { events: EventStore; artifacts: ArtifactStore }) => CriticJudge;
+  /** The critic role: judges critic tasks' answers, with this worker's stores and registry. */
+  critic: (stores: { events: EventStore; artifacts: ArtifactStore }, registry: Registry) => CriticJudge;
+  /** Where the worker's metrics are registered (the process's /metrics). Default: a private one. */
+  registry?: Registry;
 };
 
 export class Worker {
@@ -78,13 +82,19 @@ export class Worker {
     const events = new JetStreamEventStore(this.o.nc);
     const artifacts = await Artifacts.open(this.o.nc);
     const log = this.o.log.child({ worker_id: this.id });
+    const registry = this.o.registry ?? new Registry();
+    const metrics = workerMetrics(registry);
+    metrics.serving(this.o.queues, this.o.concurrency);
     this.deps = {
       events,
       artifacts,
       executor: this.o.executor,
-      models: new ModelGate(this.o.modelLimits ?? new Map()),
-      critic: this.o.critic({ events, artifacts }),
+      models: new ModelGate(this.o.modelLimits ?? new Map(), (model, reason, seconds) =>
+        metrics.waited(model, reason, seconds),
+      ),
+      critic: this.o.critic({ events, artifacts }, registry),
       log,
+      metrics,
       workerId: this.id,
       dataDir: this.o.dataDir,
       killGraceMs: this.o.killGraceMs,

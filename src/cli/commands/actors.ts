@@ -1,23 +1,19 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
-import { Gauge } from "prom-client";
+import type { Registry } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { createRegistry } from "../../observability/registry.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
-import { type MetricsServer, startMetricsServer } from "../../stack/metrics-server.ts";
+import { startMetricsServer } from "../../stack/metrics-server.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
 
 /** The metrics listener when AGENTS_METRICS_PORT is set, as a part to stop. */
-async function metricsPart(
-  port: number | undefined,
-  component: string,
-  register?: (m: MetricsServer) => void,
-): Promise<Stoppable[]> {
+async function metricsPart(port: number | undefined, registry: Registry): Promise<Stoppable[]> {
   if (port === undefined) return [];
-  const m = await startMetricsServer(port, component);
-  register?.(m);
+  const m = await startMetricsServer(port, registry);
   return [{ name: "metrics", stop: m.stop }];
 }
 
@@ -31,7 +27,8 @@ export async function runOrchestrator(): Promise<void> {
     workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
     replicas: config.AGENTS_STREAM_REPLICAS,
   });
-  const orchestrator = orchestratorFromConfig(nc, config, log);
+  const registry = createRegistry({ component: "orchestrator" });
+  const orchestrator = orchestratorFromConfig(nc, config, log, registry);
   await orchestrator.start();
   log.info(
     { leading: orchestrator.leading },
@@ -41,16 +38,7 @@ export async function runOrchestrator(): Promise<void> {
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "orchestrator", stop: () => orchestrator.stop() },
-      ...(await metricsPart(config.AGENTS_METRICS_PORT, "orchestrator", (m) => {
-        new Gauge({
-          name: "agents_orchestrator_leading",
-          help: "1 while this orchestrator holds the lease and consumes, 0 while it stands by",
-          registers: [m.registry],
-          collect() {
-            this.set(orchestrator.leading ? 1 : 0);
-          },
-        });
-      })),
+      ...(await metricsPart(config.AGENTS_METRICS_PORT, registry)),
     ],
     log,
   );
@@ -66,13 +54,14 @@ export async function runWorker(): Promise<void> {
     replicas: config.AGENTS_STREAM_REPLICAS,
     log,
   });
-  const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log));
+  const registry = createRegistry({ component: "worker" });
+  const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
   await worker.start();
   await runUntilSignal(
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "worker", stop: () => worker.stop() },
-      ...(await metricsPart(config.AGENTS_METRICS_PORT, "worker")),
+      ...(await metricsPart(config.AGENTS_METRICS_PORT, registry)),
     ],
     log,
   );

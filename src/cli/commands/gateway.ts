@@ -4,6 +4,7 @@ import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
+import { createRegistry } from "../../observability/registry.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { startProjections } from "../../stack/projections.ts";
 import { runUntilSignal } from "../run-until-signal.ts";
@@ -18,12 +19,15 @@ export async function runGateway(): Promise<void> {
     replicas: config.AGENTS_STREAM_REPLICAS,
     log,
   });
-  const projections = await startProjections(nc, config, log.child({ part: "projections" }));
-  const gateway = await gatewayFromConfig(nc, config, log, projections).catch(async (err: unknown) => {
-    await projections.stop();
-    await nc.close();
-    throw err;
-  });
+  const registry = createRegistry({ component: "gateway" });
+  const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
+  const gateway = await gatewayFromConfig(nc, config, log, projections, registry).catch(
+    async (err: unknown) => {
+      await projections.stop();
+      await nc.close();
+      throw err;
+    },
+  );
   process.stdout.write(`gateway listening on ${gateway.url} (projections: ${projections.kind})\n`);
   await runUntilSignal(
     [

@@ -5,6 +5,7 @@ import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
+import { createRegistry } from "../../observability/registry.ts";
 import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { ensureLocalNats } from "../../stack/local-nats.ts";
@@ -25,9 +26,11 @@ export async function runUp(): Promise<void> {
       workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
       replicas: config.AGENTS_STREAM_REPLICAS,
     });
-    const projections = await startProjections(nc, config, log.child({ part: "projections" }));
+    // One registry for every part: the gateway's /metrics shows them all.
+    const registry = createRegistry({ component: "up" });
+    const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
     parts.push({ name: "projections", stop: projections.stop });
-    const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }));
+    const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }), registry);
     await orchestrator.start();
     parts.push({ name: "orchestrator", stop: () => orchestrator.stop() });
     const worker = workerFromConfig(
@@ -35,10 +38,17 @@ export async function runUp(): Promise<void> {
       config,
       log.child({ actor: "worker" }),
       executorFromConfig(config, log),
+      registry,
     );
     await worker.start();
     parts.push({ name: "worker", stop: () => worker.stop() });
-    const gateway = await gatewayFromConfig(nc, config, log.child({ part: "gateway" }), projections);
+    const gateway = await gatewayFromConfig(
+      nc,
+      config,
+      log.child({ part: "gateway" }),
+      projections,
+      registry,
+    );
     parts.push({ name: "gateway", stop: gateway.stop });
     const natsNote = nats.started
       ? ` (started here, data in ${config.AGENTS_DATA_DIR}/nats)`

@@ -16,6 +16,8 @@ export type Delivery<T> = {
   readonly redelivered: boolean;
   /** The subject it arrived on (its work lane). */
   readonly subject: string;
+  /** When it was stored in the stream (ms since the epoch): its dispatch time. */
+  readonly storedAt: number;
   /** Still working on it: do not redeliver it yet. */
   working(): void;
   /** Done with it; resolves once the server has it (a lost ack only means a redelivery). */

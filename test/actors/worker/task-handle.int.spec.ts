@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
+import { Registry } from "prom-client";
+import { workerMetrics } from "../../../src/actors/worker/metrics.ts";
 import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
 import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
 import { createHandle } from "../../../src/actors/worker/task-handle.ts";
@@ -35,6 +37,7 @@ describe("the handle of a running task", () => {
         throw new Error("no critic tasks here");
       },
       log: pino({ level: "silent" }),
+      metrics: workerMetrics(new Registry()),
       workerId: WORKER,
       dataDir: tmpdir(),
       killGraceMs: 1000,
