@@ -42,6 +42,7 @@ export class WorkerMetrics {
   private readonly serves: Gauge<"queue">;
   private readonly slots: Gauge;
   private readonly interrupts: Counter<"queue" | "reason">;
+  private readonly failures: Counter<"type" | "model" | "reason">;
   private readonly handoffs: Counter<"model">;
   private readonly tokens: Counter<"model" | "kind">;
   private readonly cost: Counter<"model">;
@@ -98,6 +99,12 @@ export class WorkerMetrics {
       name: "agents_task_interrupts_total",
       help: "Runs interrupted and put back in the queue (reason: stop, shutdown or rate_limited)",
       labelNames: ["queue", "reason"],
+      registers,
+    });
+    this.failures = new Counter({
+      name: "agents_task_failures_total",
+      help: "Failed attempts (task.failed, validation.failed), by task type, model and failure reason",
+      labelNames: ["type", "model", "reason"],
       registers,
     });
     this.handoffs = new Counter({
@@ -179,8 +186,11 @@ export class WorkerMetrics {
     if (first.type === "task.interrupted")
       this.interrupts.inc({ queue: t.queue, reason: interruptReason(next, stop) });
     if (first.type === "task.handoff_requested") this.handoffs.inc({ model });
-    if (first.type === "validation.failed")
+    if (first.type === "task.failed") this.failures.inc({ type: t.type, model, reason: first.data.reason });
+    if (first.type === "validation.failed") {
+      this.failures.inc({ type: t.type, model, reason: "validation" });
       for (const f of first.data.failures) this.validation.inc({ validator: validatorLabel(f.type) });
+    }
     if ("cost_usd" in first.data) this.spent(model, first.data.cost_usd, first.data.usage);
   }
 
