@@ -19,6 +19,9 @@ import type { Logger } from "../core/ports/logger.ts";
 import { type Connection, connectionStatus } from "./connection.ts";
 import { type LeaseStatus, leaseStatus, openLeases } from "./lease.ts";
 
+/** The orchestrator's durable consumer (its default name, the one docs/production.md permits). */
+const ORCHESTRATOR_CONSUMER = "orchestrator";
+
 type Lane = { queue: QueueName; band: Band; info: ConsumerInfo };
 type StreamState = { stream: string; messages: number; bytes: number; last_seq: number };
 
@@ -177,9 +180,11 @@ function snapshots(nc: Connection, log: Logger): () => Promise<Snapshot> {
   };
 }
 
-/** The event stream's durable consumers (ordered consumers of SSE clients and projections are not). */
+/**
+ * The orchestrator's durable consumer on the event stream, by its default name: one info request
+ * (which the gateway's NATS user may make), not a listing of every SSE client's ordered consumer.
+ */
 async function durableConsumers(jsm: JetStreamManager): Promise<ConsumerInfo[]> {
-  const out: ConsumerInfo[] = [];
-  for await (const c of jsm.consumers.list(STREAM_EVENTS)) if (c.config.durable_name) out.push(c);
-  return out;
+  const info = await jsm.consumers.info(STREAM_EVENTS, ORCHESTRATOR_CONSUMER).catch(() => null);
+  return info ? [info] : [];
 }

@@ -96,6 +96,8 @@ const JS_INFO = [`${API}.INFO`];
 const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
+/** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
+const WATCH_WORK = [`${API}.CONSUMER.INFO.${STREAM_WORK}.*`];
 
 /** Taking work from one queue's consumers: info, pulls and acks; nothing of other queues. */
 function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } {
@@ -190,6 +192,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.control,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
+            ...WATCH_WORK,
             ...READ_EVENTS,
             ...READ_OBJECTS,
             ...READ_LEASE,
