@@ -151,7 +151,7 @@ export class WorkerMetrics {
     this.slots.inc(concurrency);
   }
 
-  /** A task.started was stored: a run begins (`waitSeconds` only for a first delivery). */
+  /** A task.started was stored: a run begins (`waitSeconds` only for the first run of a queued task). */
   claimed(t: TaskLabels, reclaimed: boolean, waitSeconds: number | undefined): void {
     this.attempts.inc(t);
     if (reclaimed) this.reclaims.inc({ type: t.type, queue: t.queue });

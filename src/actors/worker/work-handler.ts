@@ -79,7 +79,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
             { ...task, status: TaskStatus.Running, seq: ack.seq, attempt },
             attempt,
           );
-          deps.metrics.claimed(labelsOf(h), claim.reclaimed, queueWaitSeconds(d));
+          deps.metrics.claimed(labelsOf(h), claim.reclaimed, queueWaitSeconds(d, task.status));
           log.info({ attempt, reclaimed: claim.reclaimed, type: task.created.task_type }, "task started");
           return await runClaimed(deps, h, d, prompt, ctx);
         }
@@ -149,11 +149,12 @@ function labelsOf(h: TaskHandle) {
 }
 
 /**
- * Seconds from the item's dispatch (or the not-before of its retry) to now, for a first delivery
- * only: a redelivered item waited through an earlier run too.
+ * Seconds from the item's dispatch (or the not-before of its retry) to now, when this is the first
+ * run of a queued task only: an interrupted or reclaimed task waited through an earlier run too.
+ * (A redelivery does not rule it out: a retry's item is put back until its not-before first.)
  */
-function queueWaitSeconds(d: Delivery<WorkItem>): number | undefined {
-  if (d.redelivered) return undefined;
+function queueWaitSeconds(d: Delivery<WorkItem>, status: TaskStatus): number | undefined {
+  if (status !== TaskStatus.Queued) return undefined;
   const from = Math.max(d.storedAt, d.item.not_before ? Date.parse(d.item.not_before) : 0);
   return Math.max(0, Date.now() - from) / 1000;
 }
