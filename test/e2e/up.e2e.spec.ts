@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort, retryUntil, spawnActor } from "../support/index.ts";
+import { checkMetrics } from "../support/prometheus.ts";
+import { parseScrape } from "../support/scrape.ts";
 
 // True when something accepts TCP connections on the port.
 function listening(port: number): Promise<boolean> {
@@ -22,7 +24,7 @@ describe("agents up with no NATS server running", () => {
   let dir = "";
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it("starts nats-server, projections and the gateway, prints the URLs, and Ctrl-C stops everything", async () => {
+  it("starts nats-server, projections and the gateway, prints the URLs, serves every part's metrics, and Ctrl-C stops everything", async () => {
     dir = await mkdtemp(join(tmpdir(), "agents-up-"));
     const [natsPort, httpPort] = [await freePort(), await freePort()];
     const up = spawnActor("up", {
@@ -43,6 +45,20 @@ describe("agents up with no NATS server running", () => {
     assert.match(up.logs(), new RegExp(`gateway: +${url}`));
     assert.match(up.logs(), /projections: embedded/);
     assert.ok(await listening(natsPort), "its own nats-server runs");
+    // One /metrics for every part (gateway, projections, orchestrator, worker), promtool-clean.
+    const text = await (await fetch(`${url}/metrics`)).text();
+    assert.equal(await checkMetrics(text), "", "promtool check metrics");
+    const scrape = parseScrape(text);
+    for (const name of [
+      "agents_http_requests_total",
+      "agents_projection_events_applied_total",
+      "agents_orchestrator_leading",
+      "agents_worker_serves_queue",
+      "agents_work_pending_messages",
+    ])
+      assert.ok(scrape.declares(name), name);
+    assert.equal(scrape.sum("agents_orchestrator_leading"), 1);
+    assert.ok(scrape.samples.every((x) => x.labels.component === "up"));
 
     assert.equal(await up.kill("SIGINT"), 0, up.logs());
     assert.equal(await listening(natsPort), false, "its nats-server stopped too");

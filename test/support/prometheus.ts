@@ -24,9 +24,11 @@ process.on("exit", () => {
 
 /** Make sure promtool and prometheus are installed (Debian's package), once per test process. */
 export function ensurePrometheus(): Promise<void> {
-  ensured ??= run("bash", [join(ROOT, "scripts/ensure-debian-tool.sh"), "promtool", "prometheus"]).then((r) => {
-    if (r.code !== 0) throw new Error(`could not install Debian's prometheus package:\n${r.stderr}`);
-  });
+  ensured ??= run("bash", [join(ROOT, "scripts/ensure-debian-tool.sh"), "promtool", "prometheus"]).then(
+    (r) => {
+      if (r.code !== 0) throw new Error(`could not install Debian's prometheus package:\n${r.stderr}`);
+    },
+  );
   return ensured;
 }
 
@@ -119,9 +121,10 @@ export async function startPrometheus(jobs: Record<string, string[]>): Promise<P
   };
   const query: PrometheusHandle["query"] = async (expr) =>
     (
-      await api<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
-        `/api/v1/query?query=${encodeURIComponent(expr)}`,
-      )
+      await api<{
+        resultType: string;
+        result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+      }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)
     ).result;
   return {
     url,
@@ -133,7 +136,9 @@ export async function startPrometheus(jobs: Record<string, string[]>): Promise<P
         values = (await query(expr)).map((r) => Number(r.value[1]));
         if (done(values)) return values;
         if (Date.now() > until)
-          throw new Error(`timed out after ${timeoutMs} ms waiting on ${expr}; last: ${JSON.stringify(values)}`);
+          throw new Error(
+            `timed out after ${timeoutMs} ms waiting on ${expr}; last: ${JSON.stringify(values)}`,
+          );
         await sleep(500);
       }
     },
@@ -158,6 +163,9 @@ function run(cmd: string, args: string[], stdin?: string): Promise<Run> {
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
       },
     );
+    // A program that exits before reading all of its input closes the pipe: its exit code and
+    // stderr say why, so the write's EPIPE is not the error to report.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(stdin ?? "");
   });
 }
