@@ -125,6 +125,12 @@ describe("metrics of every process of a running stack", () => {
     ).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${logs()}`);
     });
+    // Prometheus has a first sample of the dead-letter counter (0) before anything is dead-lettered.
+    await prometheus.waitFor(
+      'agents_dead_letters_total{type="generator", queue="standard"}',
+      (v) => v.length === 1 && v[0] === 0,
+      60_000,
+    );
     // Two iterations, one of whose first attempt fails (then it is retried and passes), and a job
     // whose only generator fails both of its attempts (then it is dead-lettered).
     jobs = [
