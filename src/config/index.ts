@@ -97,6 +97,21 @@ export const ConfigSchema = z.object({
    * later the orchestrator rescales the event and work streams, but the buckets keep theirs.
    */
   AGENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Retention of the event stream (days; 0 keeps events forever). Older events are removed; a fold
+   * from the start (a cold start, `agents replay`) then reads the newest snapshot plus what is left,
+   * so snapshots must be on (AGENTS_SNAPSHOT_EVERY_EVENTS > 0). See docs/production.md.
+   */
+  AGENTS_EVENTS_MAX_AGE_DAYS: z.coerce.number().min(0).max(36_500).default(0),
+  /** Retention of the event stream by size (bytes; 0: no cap): the oldest events go first. */
+  AGENTS_EVENTS_MAX_BYTES: z.coerce.number().int().min(0).default(0),
+  /**
+   * Events between snapshots of the orchestrator's state and of the projections (0: none). A cold
+   * start reads the newest snapshot and folds only the events after it.
+   */
+  AGENTS_SNAPSHOT_EVERY_EVENTS: z.coerce.number().int().min(0).default(100_000),
+  /** How often (ms) the orchestrator and the projections look whether a snapshot is due. */
+  AGENTS_SNAPSHOT_CHECK_MS: Millis.default(60_000),
   /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
   AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
   /** ms between task.progress events of a running task. */
@@ -183,6 +198,17 @@ const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
       code: "custom",
       path: [c.NATS_TLS_CERT_FILE === undefined ? "NATS_TLS_CERT_FILE" : "NATS_TLS_KEY_FILE"],
       message: "NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together",
+    });
+  // Once old events are removed, only a snapshot holds what they folded to.
+  if (
+    (c.AGENTS_EVENTS_MAX_AGE_DAYS > 0 || c.AGENTS_EVENTS_MAX_BYTES > 0) &&
+    c.AGENTS_SNAPSHOT_EVERY_EVENTS === 0
+  )
+    ctx.addIssue({
+      code: "custom",
+      path: ["AGENTS_SNAPSHOT_EVERY_EVENTS"],
+      message:
+        "must be above 0 while AGENTS_EVENTS_MAX_AGE_DAYS or AGENTS_EVENTS_MAX_BYTES limits the stream: without snapshots a cold start would fold only the events that are left",
     });
   // An idle timeout shorter than two heartbeats would close healthy SSE streams between pings.
   if (c.AGENTS_IDLE_TIMEOUT_MS < 2 * c.AGENTS_SSE_HEARTBEAT_MS)

@@ -6,7 +6,12 @@ import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createRegistry } from "../../observability/registry.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import {
+  executorFromConfig,
+  orchestratorFromConfig,
+  topologyFromConfig,
+  workerFromConfig,
+} from "../../stack/components.ts";
 import { startMetricsServer } from "../../stack/metrics-server.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
 
@@ -23,10 +28,7 @@ export async function runOrchestrator(): Promise<void> {
   const log = createLogger("orchestrator", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-orchestrator", natsConnectOptions(config));
   // The orchestrator owns the topology: it creates and updates streams, consumers and buckets.
-  await provisionTopology(nc, {
-    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    replicas: config.AGENTS_STREAM_REPLICAS,
-  });
+  await provisionTopology(nc, topologyFromConfig(config));
   const registry = createRegistry({ component: "orchestrator" });
   const orchestrator = orchestratorFromConfig(nc, config, log, registry);
   await orchestrator.start();
@@ -49,11 +51,7 @@ export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("worker", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
-  await provisionOrAwait(nc, {
-    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    replicas: config.AGENTS_STREAM_REPLICAS,
-    log,
-  });
+  await provisionOrAwait(nc, { ...topologyFromConfig(config), log });
   const registry = createRegistry({ component: "worker" });
   const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
   await worker.start();

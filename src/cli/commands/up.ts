@@ -6,7 +6,12 @@ import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
 import { createRegistry } from "../../observability/registry.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import {
+  executorFromConfig,
+  orchestratorFromConfig,
+  topologyFromConfig,
+  workerFromConfig,
+} from "../../stack/components.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { ensureLocalNats } from "../../stack/local-nats.ts";
 import { startProjections } from "../../stack/projections.ts";
@@ -22,10 +27,7 @@ export async function runUp(): Promise<void> {
     parts.push({ name: "nats-server", stop: nats.stop });
     const nc = await connectNats(config.NATS_URL, "agents-up", natsConnectOptions(config));
     parts.push({ name: "nats", stop: () => nc.drain() });
-    await provisionTopology(nc, {
-      workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-      replicas: config.AGENTS_STREAM_REPLICAS,
-    });
+    await provisionTopology(nc, topologyFromConfig(config));
     // One registry for every part: the gateway's /metrics shows them all.
     const registry = createRegistry({ component: "up" });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
