@@ -3,16 +3,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { connect as tcpConnect } from "node:net";
 import { join, resolve } from "node:path";
+import { natsAddress } from "../config/index.ts";
+import { ConfigError } from "../core/errors.ts";
 import { findNatsServer } from "./nats-binary.ts";
 
 export type LocalNats = { url: string; started: boolean; stop(): Promise<void> };
 
 /** Reuse a server answering at `url`, or start one there (loopback URLs only) storing in dataDir/nats. */
 export async function ensureLocalNats(url: string, dataDir: string): Promise<LocalNats> {
-  const first = url.split(",")[0] ?? url;
-  const u = new URL(first.replace(/^nats:/, "http:"));
-  const host = u.hostname;
-  const port = Number(u.port || 4222);
+  const first = (url.split(",")[0] ?? url).trim();
+  const address = natsAddress(first);
+  if (!address) throw new ConfigError(`NATS_URL: ${first} is not nats://HOST:PORT`);
+  const { host, port } = address;
   if (await answers(host, port)) return { url, started: false, stop: async () => {} };
   if (!["127.0.0.1", "localhost", "::1"].includes(host)) {
     throw new Error(`no NATS server answers at ${url}, and only a loopback one can be started here`);
