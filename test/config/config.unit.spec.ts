@@ -43,7 +43,10 @@ describe("loadConfig", () => {
       () => loadConfig({ AGENTS_PORT: "abc" }),
       /AGENTS_PORT: must be a port number from 0 to 65535 \(got "abc"\)/,
     );
-    assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), (err: unknown) => !/NaN/.test(String(err)));
+    assert.throws(
+      () => loadConfig({ AGENTS_PORT: "abc" }),
+      (err: unknown) => !/NaN/.test(String(err)),
+    );
   });
 
   it("given NATS_URL=garbage, then a ConfigError names NATS_URL and the form it must have", () => {
@@ -51,7 +54,10 @@ describe("loadConfig", () => {
       () => loadConfig({ NATS_URL: "garbage" }),
       /NATS_URL: must be nats:\/\/HOST:PORT or tls:\/\/HOST:PORT, several separated by commas \(got "garbage"\)/,
     );
-    assert.throws(() => loadConfig({ NATS_URL: "nats://127.0.0.1:4222,http://x" }), namesVariable("NATS_URL"));
+    assert.throws(
+      () => loadConfig({ NATS_URL: "nats://127.0.0.1:4222,http://x" }),
+      namesVariable("NATS_URL"),
+    );
     assert.throws(() => loadConfig({ NATS_URL: "nats://127.0.0.1:99999" }), namesVariable("NATS_URL"));
     assert.equal(
       loadConfig({ NATS_URL: "nats://127.0.0.1:4222, tls://[::1]:4223" }).NATS_URL,
@@ -64,7 +70,10 @@ describe("loadConfig", () => {
       () => loadConfig({ AGENTS_EXECUTOR: "gpt" }),
       /AGENTS_EXECUTOR: must be one of claude, openai, command, echo \(got "gpt"\)/,
     );
-    assert.throws(() => loadConfig({ AGENTS_LOCAL_MODE: "maybe" }), /AGENTS_LOCAL_MODE: must be true or false/);
+    assert.throws(
+      () => loadConfig({ AGENTS_LOCAL_MODE: "maybe" }),
+      /AGENTS_LOCAL_MODE: must be true or false/,
+    );
     assert.throws(
       () => loadConfig({ AGENTS_MAX_ATTEMPTS: "0" }),
       /AGENTS_MAX_ATTEMPTS: must be an integer from 1 to 50 \(got "0"\)/,
@@ -74,7 +83,9 @@ describe("loadConfig", () => {
   it("given AGENTS_MAX_PAYLOAD_BYTES above what NATS carries, then a ConfigError names it", () => {
     assert.throws(
       () => loadConfig({ AGENTS_MAX_PAYLOAD_BYTES: "5000000" }),
-      (err: unknown) => err instanceof ConfigError && /AGENTS_MAX_PAYLOAD_BYTES: .*at most 1 MiB.*\(got "5000000"\)/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /AGENTS_MAX_PAYLOAD_BYTES: .*at most 1 MiB.*\(got "5000000"\)/.test(err.message),
     );
   });
 
@@ -117,7 +128,9 @@ describe("loadConfig", () => {
       () => loadConfig({ AGENTS_API_KEY: "tooShortSecret" }),
       (err: unknown) =>
         namesVariable("AGENTS_API_KEY")(err) &&
-        /AGENTS_API_KEY: must be at least 16 characters \(got a hidden value of 14 characters\)/.test(String(err)) &&
+        /AGENTS_API_KEY: must be at least 16 characters \(got a hidden value of 14 characters\)/.test(
+          String(err),
+        ) &&
         !String(err).includes("tooShortSecret"),
     );
   });
