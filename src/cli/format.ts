@@ -18,11 +18,15 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return cells.map(line).join("\n");
 }
 
-/** A progress bar of `width` cells for done / total (total 0: empty). */
-export function bar(done: number, total: number, width = 24): string {
+/**
+ * A progress bar of `width` cells for done / total (total 0: empty). It rounds down, so it is full
+ * only when everything is done. `open` (an infinite job) keeps the last cell as "∞": never full.
+ */
+export function bar(done: number, total: number, width = 24, open = false): string {
+  const cells = open ? width - 1 : width;
   const ratio = total > 0 ? Math.min(done / total, 1) : 0;
-  const full = Math.round(ratio * width);
-  return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
+  const full = Math.floor(ratio * cells);
+  return `[${"#".repeat(full)}${".".repeat(cells - full)}${open ? "∞" : ""}]`;
 }
 
 /** Dollars with cents, or more digits for small amounts. */
