@@ -18,6 +18,9 @@ function int(min: number, max?: number, error?: string) {
 const Millis = int(1, undefined, "must be a whole number of milliseconds ≥ 1");
 const Port = int(0, 65535, "must be a port number from 0 to 65535");
 
+const RATE_RULE = "must be a number from 0 to 1 (a share: 0.25 is one in four)";
+const Rate = z.coerce.number({ error: RATE_RULE }).min(0, { error: RATE_RULE }).max(1, { error: RATE_RULE });
+
 /** One of a few words, the refusal listing them. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of ${values.join(", ")}` });
@@ -87,6 +90,12 @@ export const ConfigSchema = z.object({
   AGENTS_LOCAL_MODE: Bool.default(true),
   /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
   AGENTS_EXECUTOR: oneOf(["claude", "openai", "command", "echo"]).optional(),
+  /** The echo executor's wait before each answer (ms; 0 answers at once). `--demo` sets 3000. */
+  AGENTS_ECHO_DELAY_MS: int(0, 3_600_000).default(0),
+  /** Share (0–1) of echo critic answers that score low, so a revision runs. `--demo` sets 0.3. */
+  AGENTS_ECHO_LOW_SCORE_RATE: Rate.default(0),
+  /** Share (0–1) of echo generator and continuation answers that hand off. `--demo` sets 0.2. */
+  AGENTS_ECHO_HANDOFF_RATE: Rate.default(0),
   /** Bearer key the gateway requires outside local mode. */
   AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   /** ArangoDB URL; unset means the embedded projection store. */
@@ -97,6 +106,8 @@ export const ConfigSchema = z.object({
   ARANGO_DATABASE: z.string().default("agents"),
   ARANGO_USERNAME: z.string().default("root"),
   ARANGO_PASSWORD: z.string().optional(),
+  /** Log lines: pretty on a terminal and JSON otherwise (auto), or always json / pretty. */
+  LOG_FORMAT: oneOf(["auto", "json", "pretty"]).default("auto"),
   LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** OpenAI-compatible base URL (…/v1) for the openai executor. */
   OPENAI_BASE_URL: z
@@ -191,6 +202,27 @@ export const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * What `--demo` sets where the environment leaves it unset: the offline echo executor, slowed to
+ * 3 s an answer, with one critique in three low (a revision) and one answer in five handing off.
+ */
+export const DEMO_ENV = {
+  AGENTS_EXECUTOR: "echo",
+  AGENTS_ECHO_DELAY_MS: "3000",
+  AGENTS_ECHO_LOW_SCORE_RATE: "0.3",
+  AGENTS_ECHO_HANDOFF_RATE: "0.2",
+} as const;
+
+/** The configuration of a `--demo` run: DEMO_ENV under the environment; a non-echo executor is refused. */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.AGENTS_EXECUTOR && env.AGENTS_EXECUTOR !== "echo")
+    throw new ConfigError(
+      `AGENTS_EXECUTOR: --demo runs the offline echo executor (got "${env.AGENTS_EXECUTOR}"); unset AGENTS_EXECUTOR or drop --demo`,
+    );
+  const unset = Object.entries(DEMO_ENV).filter(([k]) => !env[k]);
+  return loadConfig({ ...env, ...Object.fromEntries(unset) });
+}
 
 /** The schema with the rules that span variables. */
 const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {

@@ -76,7 +76,11 @@ const Health = z.object({
     checkpoint: z.number().nullable(),
     error: z.string().optional(),
   }),
-  executor: z.string(),
+  executor: z
+    .string()
+    .describe(
+      "the executor that runs tasks: AGENTS_EXECUTOR, else claude when its CLI is on PATH, else echo (offline)",
+    ),
   agent_auth: AgentAuth,
   orchestrator: z
     .object({
@@ -130,7 +134,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         orchestrator,
         nats,
         store,
-        executor: deps.config.AGENTS_EXECUTOR ?? "auto",
+        executor: deps.executor,
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
       };
     },
