@@ -12,6 +12,11 @@ export const Subjects = {
   all: "agents.>",
   /** Where any service publishes a plain-JSON submission. */
   submit: "agents.submit",
+  /**
+   * Where a service sends a submission as a NATS request to get its job id back (`nats req`). Not a
+   * stream subject: the stream would answer a request on `agents.submit` itself, with no job id.
+   */
+  submitRequest: "agents.submit.request",
   job: (jobId: string) => `agents.job.${jobId}`,
   jobs: "agents.job.*",
   task: (taskId: string) => `agents.task.${taskId}`,
