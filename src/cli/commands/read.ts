@@ -1,6 +1,6 @@
 // `agents status [ID]` and `agents result ID`: read the projections through the gateway.
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
+import { parseCommand } from "../args.ts";
 import { call, targetFromConfig } from "../client.ts";
 import { Exit, usage } from "../exit.ts";
 import { firstLine, printJson, table, usd } from "../format.ts";
@@ -28,15 +28,15 @@ const COLUMNS = [
 ];
 
 function options(args: string[]) {
-  return parseArgs({
+  return parseCommand(
     args,
-    allowPositionals: true,
-    options: {
+    {
       json: { type: "boolean", default: false },
       partial: { type: "boolean", default: false },
       "page-size": { type: "string", default: "100" },
     },
-  });
+    "usage: agents status [ID] [--json] | agents result ID [--partial] [--page-size N] [--json]",
+  );
 }
 
 /** Without an id: counts per queue × status; with one: that job's or task's status. */

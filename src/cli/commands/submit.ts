@@ -4,7 +4,7 @@ import { loadConfig } from "../../config/index.ts";
 import { countOption, intOption, parseCommand } from "../args.ts";
 import { call, targetFromConfig } from "../client.ts";
 import { Exit, usage } from "../exit.ts";
-import { printJson } from "../format.ts";
+import { invocation, printJson } from "../format.ts";
 
 export const SUBMIT_USAGE = `usage: agents submit SPEC_FILE --count N|infinite [--model M] [--budget USD]
                      [--priority P] [--max-iterations N] [--queue standard|heavy] [--key KEY] [--json]
@@ -67,7 +67,7 @@ export async function runSubmit(args: string[]): Promise<number> {
       [
         `${res.duplicate ? "already submitted" : "submitted"}: job ${res.job_id}`,
         `  first tasks: ${res.task_ids.join(", ")}`,
-        `  follow: agents watch ${res.job_id}    result: agents result ${res.job_id}`,
+        `  follow: ${invocation()} watch ${res.job_id}    result: ${invocation()} result ${res.job_id}`,
         "",
       ].join("\n"),
     );

@@ -19,17 +19,17 @@ export type JobView = {
 };
 
 /** Iterations ended so far, cancelled ones included. */
-export function ended(j: JobView): number {
+export function ended(j: Pick<JobView, "iterations">): number {
   return Object.values(j.iterations).reduce((a, b) => a + b, 0);
 }
 
 /** Iterations that ran to an end of their own (passed, exhausted or failed): what fills a bar. */
-export function finished(j: JobView): number {
+export function finished(j: Pick<JobView, "iterations">): number {
   return ended(j) - (j.iterations.cancelled ?? 0);
 }
 
 /** The iteration cap of an infinite job: its max_iterations, else the default (1000). */
-export function infiniteCap(j: JobView): number {
+export function infiniteCap(j: Pick<JobView, "max_iterations">): number {
   return j.max_iterations ?? DEFAULT_INFINITE_MAX;
 }
 

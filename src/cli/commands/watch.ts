@@ -1,8 +1,8 @@
 // `agents watch [JOB] [--json]`: live progress bars fed by the gateway's SSE stream (reconnecting
 // with Last-Event-ID). With a job it ends when the job does: exit 0 completed, 1 cancelled/rejected.
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
+import { parseCommand } from "../args.ts";
 import { call, type GatewayTarget, targetFromConfig } from "../client.ts";
 import { CliError, Exit, usage } from "../exit.ts";
 import { followSse } from "../sse-client.ts";
@@ -78,11 +78,11 @@ async function waitForJob(bars: Bars, t: GatewayTarget, job: string): Promise<vo
 
 /** Follow one job or all jobs until the job ends or Ctrl-C. */
 export async function runWatch(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
     args,
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false } },
-  });
+    { json: { type: "boolean", default: false } },
+    "usage: agents watch [JOB] [--json]",
+  );
   if (positionals.length > 1) throw usage("usage: agents watch [JOB] [--json]");
   const [job] = positionals;
   const t = targetFromConfig(loadConfig());
