@@ -13,6 +13,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import { type AgentEvent, Subjects } from "../core/events/index.ts";
 import { eventOf, type StreamReader } from "../nats/stream-reader.ts";
+import { type JobEnd, JobEndTracker } from "./job-end.ts";
 
 export type SseFilter = { job?: string | undefined; task?: string | undefined };
 
@@ -124,44 +125,77 @@ function belongsToJob(e: AgentEvent, job: string): boolean {
 }
 
 /**
- * The first sequence to send: right after `lastEventId` when resuming; else a task's whole history,
- * a job's history from its first event, or (no filter) only what comes next.
+ * Where a client's stream reads from and what it sends. It sends what comes after `lastEventId`
+ * when resuming; else a task's whole history, a job's history from its first event, or (no filter)
+ * only what comes next. A job's stream always reads from the job's first event, sending only what
+ * the client has not seen, so it knows which of the job's tasks are open and can end with the job.
  */
-export async function startSequence(
+export type StreamPlan = {
+  /** First stream sequence read. */
+  from: number;
+  /** Events at or below this sequence are read but not sent (the client has them). */
+  sentUpTo: number;
+  /** The stream's last sequence when the client connected. */
+  lastAtConnect: number;
+};
+
+export async function planStream(
   reader: StreamReader,
   f: SseFilter,
   lastEventId: number | undefined,
-): Promise<number> {
-  if (lastEventId !== undefined) return lastEventId + 1;
-  if (f.task) return 1;
+): Promise<StreamPlan> {
+  // Read after last_seq: an event published in between has a sequence above it, so none is missed.
   const { last_seq } = await reader.bounds();
-  if (!f.job) return last_seq + 1;
-  // Read after last_seq: an event published in between has a sequence above last_seq, so none is missed.
-  return (await reader.firstSequence(Subjects.job(f.job))) ?? last_seq + 1;
+  const sentUpTo = lastEventId ?? 0;
+  const next = lastEventId !== undefined ? lastEventId + 1 : undefined;
+  if (f.task) return { from: next ?? 1, sentUpTo, lastAtConnect: last_seq };
+  if (!f.job) return { from: next ?? last_seq + 1, sentUpTo, lastAtConnect: last_seq };
+  const first = await reader.firstSequence(Subjects.job(f.job));
+  return { from: first ?? next ?? last_seq + 1, sentUpTo, lastAtConnect: last_seq };
 }
 
-/** Pump events matching the filter from `fromSeq` into the client until it closes. */
+/** The `end` frame a job's stream closes with: how the job ended. */
+export function endFrame(seq: number, end: JobEnd): string {
+  return `id: ${seq}\nevent: end\ndata: ${JSON.stringify(end)}\n\n`;
+}
+
+/**
+ * Pump events matching the filter into the client until it closes. A job's stream (job= without
+ * task=) ends by itself: once the job has ended and none of its tasks is open, it sends an `end`
+ * frame and closes. That is judged only from the stream's end as it was when the client connected:
+ * an end found in the history (a job that a retry re-opened later) does not close the stream early.
+ */
 export async function pumpEvents(
   reader: StreamReader,
   client: SseClient,
   f: SseFilter,
-  fromSeq: number,
+  plan: StreamPlan,
   log: FastifyBaseLogger,
 ): Promise<void> {
   const { subject, keep } = subjectFor(f);
+  const tracker = f.job && !f.task ? new JobEndTracker(f.job) : undefined;
   // The client's going ends the follow, which deletes its consumer on the server at once.
   const gone = new AbortController();
   client.onClose(() => gone.abort());
   for await (const m of reader.follow({
     filter: subject,
-    fromSeq: Math.max(1, fromSeq),
+    fromSeq: Math.max(1, plan.from),
     signal: gone.signal,
   })) {
     if (client.isClosed) break;
     const e = eventOf(m);
     // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
-    if (!e || !keep(e.event)) continue;
-    if (!client.send(frame(m.seq, e.event))) break;
+    if (e && keep(e.event)) {
+      tracker?.observe(e.event, m.seq);
+      if (m.seq > plan.sentUpTo && !client.send(frame(m.seq, e.event))) break;
+    }
+    const end = tracker?.ended;
+    if (end && m.seq >= plan.lastAtConnect) {
+      client.send(endFrame(m.seq, end));
+      log.debug({ filter: f, end }, "sse job stream ended with its job");
+      client.close();
+      break;
+    }
   }
   log.debug({ filter: f }, "sse client done");
 }

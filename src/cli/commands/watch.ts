@@ -1,5 +1,6 @@
 // `agents watch [JOB] [--json]`: live progress bars fed by the gateway's SSE stream (reconnecting
-// with Last-Event-ID). With a job it ends when the job does: exit 0 completed, 1 cancelled/rejected.
+// with Last-Event-ID). With a job it ends when the job's stream does (its `end` frame): exit 0
+// completed, 1 cancelled or rejected.
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfig } from "../../config/index.ts";
 import { parseCommand } from "../args.ts";
@@ -8,8 +9,9 @@ import { CliError, Exit, usage } from "../exit.ts";
 import { followSse } from "../sse-client.ts";
 import { isFinal, type JobView, jobLine } from "./views.ts";
 
-const TERMINAL = new Set(["job.completed", "job.cancelled", "job.rejected"]);
 type Status = { kind: string; job?: JobView };
+/** The last frame of a job's stream (see src/gateway/job-end.ts). */
+type End = { job_id: string; status: string; reason: string; final_seq: number };
 
 /** Redraws one line per job: in place on a terminal, a new line per change otherwise. */
 class Bars {
@@ -101,13 +103,16 @@ export async function runWatch(args: string[]): Promise<number> {
     const onReconnect = (id: number | undefined, why: string) =>
       process.stderr.write(`agents watch: reconnecting after ${id ?? "start"} (${why})\n`);
     for await (const m of followSse(t, path, { signal: abort.signal, onReconnect })) {
+      // A job's stream ends with the job: an `end` frame once it and all its tasks have ended.
+      if (m.event === "end") {
+        const end = JSON.parse(m.data) as End;
+        if (values.json) process.stdout.write(`${JSON.stringify({ seq: m.id, type: "end", ...end })}\n`);
+        final = end.status;
+        break;
+      }
       const ev = JSON.parse(m.data) as { type: string; job_id?: string };
       if (values.json) process.stdout.write(`${JSON.stringify({ seq: m.id, ...ev })}\n`);
       else if (ev.job_id) bars.touch(ev.job_id);
-      if (job && TERMINAL.has(ev.type)) {
-        final = ev.type;
-        break;
-      }
     }
     if (job && final && !values.json) {
       // Let the projections reach the end state before the last line.
@@ -119,5 +124,5 @@ export async function runWatch(args: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
   }
   if (!job) return Exit.Ok;
-  return final === "job.completed" ? Exit.Ok : Exit.Failure;
+  return final === "completed" ? Exit.Ok : Exit.Failure;
 }
