@@ -89,6 +89,114 @@ describe("the agents CLI against `agents up` in non-local mode", () => {
     );
   });
 
+  it("jobs, tasks, task, costs, quality and job-id read every route, as tables and with --json", async () => {
+    const task = taskIdFor(job, 1, "generator", 0);
+    const runs = await Promise.all([
+      agents("jobs"),
+      agents("jobs", "--json"),
+      agents("jobs", "--status", "completed", "--search", "message queues", "--json"),
+      agents("jobs", "--status", "cancelled", "--json"),
+      agents("tasks", job),
+      agents("tasks", job, "--json"),
+      agents("tasks", job, "--queue", "critic", "--json"),
+      agents("task", task),
+      agents("task", task, "--json"),
+      agents("costs"),
+      agents("costs", "--json"),
+      agents("costs", "--bucket", "hour"),
+      agents("quality"),
+      agents("quality", "--json"),
+      agents("quality", "--bucket", "day", "--json"),
+      agents("job-id", "cli-1"),
+      agents("job-id", "cli-1", "--json"),
+    ]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const [jobs, jobsJson, found, none, tasks, tasksJson, critics, story, storyJson] = runs;
+    const [costs, costsJson, costsHourly, quality, qualityJson, qualityDaily, id, idJson] = runs.slice(9);
+    assert.match(jobs?.stdout ?? "", new RegExp(`^${job}\\s+completed\\s+2/2\\s+4\\b`, "m"));
+    assert.ok(JSON.parse(jobsJson?.stdout ?? "").items.some((j: { job_id: string }) => j.job_id === job));
+    assert.deepEqual(
+      JSON.parse(found?.stdout ?? "").items.map((j: { job_id: string }) => j.job_id),
+      [job],
+    );
+    assert.deepEqual(JSON.parse(none?.stdout ?? "").items, []);
+    assert.match(tasks?.stdout ?? "", new RegExp(`^${task}\\s`, "m"));
+    assert.equal(JSON.parse(tasksJson?.stdout ?? "").items.length, 4, "two generators and two critics");
+    const criticQueues = JSON.parse(critics?.stdout ?? "").items.map((t: { queue: string }) => t.queue);
+    assert.deepEqual(criticQueues, ["critic", "critic"]);
+    assert.match(story?.stdout ?? "", /== output ==\n\[offline echo executor/);
+    assert.match(
+      story?.stdout ?? "",
+      /== critiques ==\n.*compliance \d+ · uniqueness \d+ · quality \d+ · passed/,
+    );
+    assert.match(story?.stdout ?? "", /== timeline ==[\s\S]*task\.created[\s\S]*task\.completed/);
+    assert.equal(JSON.parse(storyJson?.stdout ?? "").task.task_id, task);
+    assert.match(costs?.stdout ?? "", /^echo\s+\d+\s+\d+/m);
+    assert.match(costs?.stdout ?? "", /^total \$0\.0000$/m);
+    assert.equal(JSON.parse(costsJson?.stdout ?? "").models[0].model, "echo");
+    assert.match(costsHourly?.stdout ?? "", /^hour\s+model\s+runs/m);
+    assert.match(
+      quality?.stdout ?? "",
+      /^average of \d+: compliance 9\.0 · uniqueness 8\.0 · quality 9\.0$/m,
+    );
+    assert.ok(
+      JSON.parse(qualityJson?.stdout ?? "").entries.some((e: { job_id: string }) => e.job_id === job),
+    );
+    const daily = JSON.parse(qualityDaily?.stdout ?? "").series;
+    assert.deepEqual(
+      daily.map((x: { key: string }) => x.key),
+      ["echo"],
+    );
+    assert.equal(id?.stdout.trim(), job);
+    assert.deepEqual(JSON.parse(idJson?.stdout ?? ""), { idempotency_key: "cli-1", job_id: job });
+  });
+
+  it("pause QUEUE records the pause (the system route shows it) and unpause lifts it, with --json", async () => {
+    const paused = async () =>
+      (
+        (await (
+          await s.api("GET", "/v1/agents/system", undefined, { authorization: `Bearer ${KEY}` })
+        ).json()) as {
+          paused: Array<{ queue: string; reason: string }>;
+        }
+      ).paused;
+    const pause = await agents("pause", "heavy", "--reason", "cli test", "--json");
+    assert.equal(pause.code, 0, pause.stderr);
+    assert.equal(JSON.parse(pause.stdout).subject, "agents.control.pause");
+    const shown = await until(async () => {
+      const p = await paused();
+      return p.some((q) => q.queue === "heavy") ? p : undefined;
+    });
+    assert.deepEqual(
+      shown.map((q) => [q.queue, q.reason]),
+      [["heavy", "cli test"]],
+    );
+    const unpause = await agents("unpause", "heavy");
+    assert.equal(unpause.code, 0, unpause.stderr);
+    assert.match(unpause.stdout, /^unpause heavy: published on agents\.control\.unpause/);
+    await until(async () => ((await paused()).length === 0 ? true : undefined));
+    const bad = await agents("pause", "fast");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /standard, heavy, critic|standard\|heavy\|critic/);
+  });
+
+  it("messages name the field and what it may be", async () => {
+    const [minus, lots, missing, url, port] = await Promise.all([
+      agents("submit", spec, "--count", "-1"),
+      agents("submit", spec, "--count", "lots"),
+      agents("submit", join(s.dir, "missing.md"), "--count", "1"),
+      s.cli(["status"], { NATS_URL: "garbage" }),
+      s.cli(["status"], { AGENTS_PORT: "abc" }),
+    ]);
+    assert.match(minus.stderr, /^agents: count: an integer 1–10000 or infinite \(got "-1"\)$/m);
+    assert.match(lots.stderr, /^agents: count: an integer 1–10000 or infinite \(got "lots"\)$/m);
+    assert.match(missing.stderr, new RegExp(`^agents: no such file: ${join(s.dir, "missing.md")}$`, "m"));
+    assert.match(url.stderr, /NATS_URL: must be nats:\/\/HOST:PORT .*\(got "garbage"\)/);
+    assert.match(port.stderr, /AGENTS_PORT: must be a port number from 0 to 65535 \(got "abc"\)/);
+    for (const r of [minus, lots, missing]) assert.equal(r.code, 2, r.stderr);
+    for (const r of [url, port]) assert.equal(r.code, 1, r.stderr);
+  });
+
   it("exit codes: 3 not found, 4 not ready, 2 usage; stop, resume, cancel and replay work", async () => {
     const codes = await Promise.all([
       agents("status", "nothing-here"),
