@@ -45,7 +45,7 @@ export type UpStack = {
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
 /** Start `agents up` (fake Claude agent by default) and wait until its gateway answers /ready. */
-export async function startUp(extra: Record<string, string> = {}): Promise<UpStack> {
+export async function startUp(extra: Record<string, string> = {}, args: string[] = []): Promise<UpStack> {
   const nats = await startNatsServer();
   const dir = await mkdtemp(join(tmpdir(), "agents-e2e-"));
   const port = await freePort();
@@ -68,7 +68,7 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
     LOG_LEVEL: "warn",
     ...extra,
   };
-  const up = spawnActor("up", env);
+  const up = spawnActor("up", env, args);
   const url = `http://127.0.0.1:${port}`;
   await retryUntil(
     async () => {
