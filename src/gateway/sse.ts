@@ -23,6 +23,7 @@ export type SseOptions = { heartbeatMs: number; maxBuffered: number };
 export class SseClient {
   private readonly queue: string[] = [];
   private closed = false;
+  private finishing = false;
   private readonly closeHandlers: Array<() => void> = [];
 
   constructor(
@@ -65,6 +66,15 @@ export class SseClient {
     else this.closeHandlers.push(fn);
   }
 
+  /**
+   * End the response once every queued frame is written (close() drops them): how a stream that is
+   * done, such as a job's after its `end` frame, ends.
+   */
+  finish(): void {
+    if (this.queue.length === 0) this.close();
+    else this.finishing = true;
+  }
+
   /** End the response and run the close handlers once. */
   close(): void {
     if (this.closed) return;
@@ -78,6 +88,7 @@ export class SseClient {
       const frame = this.queue.shift() as string;
       if (!this.res.write(frame)) return;
     }
+    if (this.finishing && this.queue.length === 0) this.close();
   }
 }
 
@@ -193,7 +204,8 @@ export async function pumpEvents(
     if (end && m.seq >= plan.lastAtConnect) {
       client.send(endFrame(m.seq, end));
       log.debug({ filter: f, end }, "sse job stream ended with its job");
-      client.close();
+      // Frames still queued for a slow socket go out first, the `end` frame last.
+      client.finish();
       break;
     }
   }

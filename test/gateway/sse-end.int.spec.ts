@@ -167,6 +167,20 @@ describe("a job's SSE stream ends with the job", () => {
     );
   });
 
+  it("given a job with more events than a socket takes at once, then every one arrives before `end`", async () => {
+    const job = "jSseEndBig";
+    await record("job.submitted", job);
+    // Far past the socket's 16 KiB high-water mark: frames queue up, and must all go out before it ends.
+    const tasks = Array.from({ length: 150 }, (_, i) => `${job}-i${i + 1}-g`);
+    await Promise.all(tasks.map((t) => record("task.created", job, t)));
+    await Promise.all(tasks.map((t) => record("task.cancelled", job, t)));
+    const cancelled = await record("job.cancelled", job);
+    const got = await readToEnd(`${base}/v1/agents/events?job=${job}`).all;
+    assert.equal(got.length, 1 + 300 + 1 + 1, "every event, then `end`");
+    assert.equal(got.at(-2)?.id, cancelled);
+    assert.equal(got.at(-1)?.event, "end");
+  });
+
   it("given a rejected job, then its stream ends with status rejected naming the field", async () => {
     const job = "jSseEndRejected";
     await record("job.submitted", job);
