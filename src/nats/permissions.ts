@@ -30,7 +30,12 @@ export type Role = (typeof Role)[keyof typeof Role];
 
 /** Subjects allowed and denied (deny wins) for one direction. */
 export type SubjectRules = { allow: string[]; deny: string[] };
-export type Permissions = { publish: SubjectRules; subscribe: SubjectRules };
+export type Permissions = {
+  publish: SubjectRules;
+  subscribe: SubjectRules;
+  /** May answer the requests it receives (publish once on each one's reply subject). */
+  allowResponses?: boolean;
+};
 
 /** One NATS user: its name, role, and for workers the queues it serves. */
 export type UserSpec = { user: string; role: Role; queues?: readonly QueueName[] };
@@ -127,7 +132,11 @@ export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
     allow: [...new Set(r.allow)],
     deny: [...new Set(r.deny)],
   });
-  return { publish: tidy(p.publish), subscribe: tidy(p.subscribe) };
+  return {
+    publish: tidy(p.publish),
+    subscribe: tidy(p.subscribe),
+    ...(p.allowResponses ? { allowResponses: true } : {}),
+  };
 }
 
 function rolePermissions(spec: UserSpec, inbox: string): Permissions {
@@ -153,10 +162,14 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...WRITE_OBJECTS,
             ...READ_LEASE,
             `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
+            // The submit responder stores a requested submission as any submitter would.
+            Subjects.submit,
           ],
           deny: [],
         },
-        subscribe: { allow: [replies], deny: [] },
+        // Submission requests (`nats req agents.submit.request …`), answered on the requester's inbox.
+        subscribe: { allow: [replies, Subjects.submitRequest], deny: [] },
+        allowResponses: true,
       };
     case Role.worker: {
       const queues = spec.queues ?? QueueName.options;
@@ -189,6 +202,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
@@ -211,6 +225,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             // The whole JetStream API (provisioning, backup and restore, the nats CLI), snapshot
             // chunks and push-consumer flow control; still no event subject.
@@ -225,7 +240,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
       };
     case Role.submitter:
       return {
-        publish: { allow: [Subjects.submit, ...JS_INFO], deny: [] },
+        publish: { allow: [Subjects.submit, Subjects.submitRequest, ...JS_INFO], deny: [] },
         subscribe: { allow: [replies], deny: [] },
       };
     default: {
