@@ -95,8 +95,10 @@ export const ConfigSchema = z.object({
    * Replicas of every stream and bucket the orchestrator creates: 3 on a three-node JetStream
    * cluster (it survives one node's loss), 1 on a single server. Set it before the first start:
    * later the orchestrator rescales the event and work streams, but the buckets keep theirs.
+   * Unset, streams are created with 1 and an existing stream keeps its count, so a process started
+   * without it never scales a replicated stream down.
    */
-  AGENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  AGENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).optional(),
   /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
   AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
   /** ms between task.progress events of a running task. */

@@ -28,7 +28,10 @@ import type { JetStreamEventStore } from "./event-store.ts";
 const NS_PER_MS = 1_000_000;
 
 export type TopologyOptions = {
-  /** Replicas per stream (3 in a cluster). Default 1. */
+  /**
+   * Replicas per stream (3 in a cluster). Default: 1 for a stream created now; an existing stream
+   * keeps its own, so a process started without it never scales a replicated stream down.
+   */
   replicas?: number;
   /** Dedup window for Nats-Msg-Id (ms). Default 10 minutes. */
   duplicateWindowMs?: number;
@@ -82,7 +85,7 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
 export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const cfg of [eventsStreamConfig(o), workStreamConfig(o)]) {
-    await ensureStream(jsm, cfg);
+    await ensureStream(jsm, cfg, o.replicas !== undefined);
   }
   const ackWaitNs = (o.workAckWaitMs ?? 30_000) * NS_PER_MS;
   for (const { queue, band } of workLanes()) {
@@ -113,6 +116,7 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
 async function ensureStream(
   jsm: JetStreamManager,
   cfg: Partial<StreamConfig> & { name: string },
+  setReplicas: boolean,
 ): Promise<void> {
   const info = await jsm.streams.info(cfg.name).catch(() => null);
   if (!info) {
@@ -120,8 +124,11 @@ async function ensureStream(
     return;
   }
   // Only fields the server lets us change; retention and storage are fixed at creation. Nothing is
-  // sent when nothing differs, so identities that may not update streams can run this too.
-  const { retention: _r, storage: _s, ...mutable } = cfg;
+  // sent when nothing differs, so identities that may not update streams can run this too. Replicas
+  // change only when asked for: taking a process's default (1) as an order scaled an R3 stream down
+  // to one copy, which a lost node then took offline.
+  const { retention: _r, storage: _s, num_replicas, ...rest } = cfg;
+  const mutable = setReplicas ? { ...rest, num_replicas } : rest;
   const current = info.config as unknown as Record<string, unknown>;
   const differs = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
   if (differs) await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
