@@ -9,10 +9,13 @@ import { type ScenarioReport, scenarioLines, summaryTable } from "./figures.ts";
 import { parseOptions, UsageError } from "./options.ts";
 import { say } from "./say.ts";
 import type { Scenario } from "./scenario.ts";
+import { clusterLeader } from "./scenarios/cluster-leader.ts";
+import { natsRestarts } from "./scenarios/nats-restarts.ts";
+import { orchestratorKills } from "./scenarios/orchestrator-kills.ts";
 import { workerKills } from "./scenarios/worker-kills.ts";
 
 /** In the order they run. */
-const SCENARIOS: Scenario[] = [workerKills];
+const SCENARIOS: Scenario[] = [workerKills, natsRestarts, orchestratorKills, clusterLeader];
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2), SCENARIOS);
