@@ -9,13 +9,30 @@ import { type ScenarioReport, scenarioLines, summaryTable } from "./figures.ts";
 import { parseOptions, UsageError } from "./options.ts";
 import { say } from "./say.ts";
 import type { Scenario } from "./scenario.ts";
+import { agentSandbox } from "./scenarios/agent-sandbox.ts";
 import { clusterLeader } from "./scenarios/cluster-leader.ts";
+import { dispatchOutage } from "./scenarios/dispatch-outage.ts";
+import { forkingAgent } from "./scenarios/forking-agent.ts";
+import { hostileHttp } from "./scenarios/hostile-http.ts";
+import { hostileRegex } from "./scenarios/hostile-regex.ts";
 import { natsRestarts } from "./scenarios/nats-restarts.ts";
 import { orchestratorKills } from "./scenarios/orchestrator-kills.ts";
+import { poison } from "./scenarios/poison.ts";
 import { workerKills } from "./scenarios/worker-kills.ts";
 
 /** In the order they run. */
-const SCENARIOS: Scenario[] = [workerKills, natsRestarts, orchestratorKills, clusterLeader];
+const SCENARIOS: Scenario[] = [
+  workerKills,
+  natsRestarts,
+  orchestratorKills,
+  clusterLeader,
+  dispatchOutage,
+  poison,
+  hostileRegex,
+  hostileHttp,
+  agentSandbox,
+  forkingAgent,
+];
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2), SCENARIOS);

@@ -41,8 +41,8 @@ export type Actor = {
   readonly exited: Promise<number | null>;
   /** Whether it has exited. */
   readonly gone: boolean;
-  /** Resolves when a log line contains `text`: from now on, or before for the WATCHED texts. */
-  logged(text: string): Promise<void>;
+  /** The first log line containing `text`: from now on, or before for the WATCHED texts. */
+  logged(text: string): Promise<string>;
   /** Send a signal and wait for the exit (SIGKILL after `graceMs` if it has not gone by then). */
   kill(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
 };
@@ -66,8 +66,8 @@ export function startActor(
   let warnings = 0;
   const lastErrors: string[] = [];
   // Texts waited for (and found): a log line containing one resolves its waiters, now or later.
-  const found = new Set<string>();
-  const waiters = new Map<string, Array<() => void>>();
+  const found = new Map<string, string>();
+  const waiters = new Map<string, Array<(line: string) => void>>();
   let rest = "";
   const onLine = (line: string) => {
     const level = levelOf(line);
@@ -78,8 +78,8 @@ export function startActor(
     } else if (level >= WARN_LEVEL) warnings++;
     for (const text of [...WATCHED, ...waiters.keys()]) {
       if (found.has(text) || !line.includes(text)) continue;
-      found.add(text);
-      for (const resolve of waiters.get(text) ?? []) resolve();
+      found.set(text, line);
+      for (const resolve of waiters.get(text) ?? []) resolve(line);
       waiters.delete(text);
     }
   };
@@ -115,10 +115,11 @@ export function startActor(
     get gone() {
       return gone();
     },
-    logged: (text) =>
-      found.has(text)
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.set(text, [...(waiters.get(text) ?? []), resolve])),
+    logged: (text) => {
+      const line = found.get(text);
+      if (line !== undefined) return Promise.resolve(line);
+      return new Promise<string>((resolve) => waiters.set(text, [...(waiters.get(text) ?? []), resolve]));
+    },
     kill: async (signal = "SIGTERM", graceMs = 30_000) => {
       if (gone()) return exited;
       child.kill(signal);

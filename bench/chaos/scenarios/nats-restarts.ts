@@ -24,7 +24,7 @@ export const natsRestarts: Scenario = {
       await stack.start("orchestrator");
       await Promise.all(Array.from({ length: size.workers }, () => stack.start("worker")));
       const body = (i: number) => ({ spec: `NATS restarts ${i}: one line.\nCHAOS: sleep 1000 3000` });
-      const jobs = await stack.submitter.burst(size.jobs, body);
+      await stack.submitter.burst(size.jobs, body);
       // A trickle of submissions throughout, so some are in flight when the server dies.
       const trickle = new AbortController();
       const paced = stack.submitter.paced(2, (i) => body(size.jobs + i), trickle.signal);
