@@ -11,7 +11,7 @@ import type { ChaosStack } from "../stack.ts";
 const NAME = "cluster-leader";
 const SIZES = {
   full: { jobs: 60, streams: [STREAM_EVENTS, STREAM_WORK], downMs: 10_000, settleMs: 180_000 },
-  quick: { jobs: 20, streams: [STREAM_EVENTS], downMs: 8_000, settleMs: 150_000 },
+  quick: { jobs: 12, streams: [STREAM_EVENTS], downMs: 5_000, settleMs: 120_000 },
 };
 const ELECTION_TIMEOUT_MS = 60_000;
 

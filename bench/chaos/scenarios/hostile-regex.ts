@@ -10,7 +10,7 @@ import { onStack, type Scenario, sized } from "../scenario.ts";
 const NAME = "hostile-regex";
 const SIZES = {
   full: { bait: 2, after: 8, settleMs: 120_000 },
-  quick: { bait: 2, after: 4, settleMs: 90_000 },
+  quick: { bait: 2, after: 3, settleMs: 90_000 },
 };
 /** llm_call's own example of a pattern that backtracks exponentially. */
 const PATTERN = "([A-Za-z0-9]+ ?)+#";

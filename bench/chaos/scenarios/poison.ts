@@ -15,7 +15,7 @@ import type { ChaosStack } from "../stack.ts";
 const NAME = "poison";
 const SIZES = {
   full: { rounds: 3, fresh: 10, stoppedMs: 8_000, settleMs: 150_000 },
-  quick: { rounds: 1, fresh: 5, stoppedMs: 6_000, settleMs: 120_000 },
+  quick: { rounds: 1, fresh: 3, stoppedMs: 5_000, settleMs: 120_000 },
 };
 const RECORD_TIMEOUT_MS = 60_000;
 const FRESH_TIMEOUT_MS = 60_000;
