@@ -42,6 +42,8 @@ export type JobAudit = {
   deadLettered: number;
   /** A few open jobs and what their tasks last did, to explain `stuck`. */
   stuckSamples: string[];
+  /** The distinct reasons tasks failed (a few), to explain `failed tasks`. */
+  failureSamples: string[];
 };
 
 /**
@@ -74,13 +76,29 @@ export function auditJobs(ledger: Ledger, jobIds: readonly string[]): JobAudit {
   }
   let failedTasks = 0;
   let deadLettered = 0;
+  const failures = new Map<string, number>();
   for (const t of ledger.tasks.values()) {
     if (!ids.has(t.job)) continue;
     if (t.completed > 1) twice++;
     failedTasks += t.failed;
     deadLettered += t.deadLettered;
+    for (const f of t.failures) failures.set(f, (failures.get(f) ?? 0) + 1);
   }
-  return { submitted: ids.size, completed, lost, twice, stuck, failedTasks, deadLettered, stuckSamples };
+  const failureSamples = [...failures]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([f, n]) => `${n}× ${f}`);
+  return {
+    submitted: ids.size,
+    completed,
+    lost,
+    twice,
+    stuck,
+    failedTasks,
+    deadLettered,
+    stuckSamples,
+    failureSamples,
+  };
 }
 
 /** A job's tasks and how far each got, for a note. */
@@ -110,4 +128,5 @@ export function reportJobs(r: ScenarioReport, a: JobAudit, o: { noFailures?: boo
   else r.info("failed tasks", a.failedTasks);
   r.info("dead-lettered tasks", a.deadLettered);
   for (const s of a.stuckSamples) r.note(`stuck: ${s}`);
+  for (const f of a.failureSamples) r.note(`task failed: ${f}`);
 }

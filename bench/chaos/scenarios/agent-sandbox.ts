@@ -58,8 +58,7 @@ export const agentSandbox: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const secret = secrets();
-      await stack.start("orchestrator");
-      await stack.start("worker", secret);
+      await Promise.all([stack.start("orchestrator"), stack.start("worker", secret)]);
       const s = stack.submitter;
       const [printer] = await s.burst(1, () => ({ spec: "Print your environment.\nCHAOS: print-env" }));
       const [judged] = await s.burst(1, () => ({

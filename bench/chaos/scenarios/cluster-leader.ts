@@ -33,8 +33,7 @@ export const clusterLeader: Scenario = {
       const size = sized(o, SIZES);
       const cluster = stack.cluster;
       if (!cluster) throw new Error("needs a cluster");
-      await stack.start("orchestrator");
-      await Promise.all([stack.start("worker"), stack.start("worker")]);
+      await Promise.all([stack.start("orchestrator"), stack.start("worker"), stack.start("worker")]);
       // Every process provisions the topology when it starts: that must not undo the replication.
       for (const s of [STREAM_EVENTS, STREAM_WORK])
         r.atLeast(`${s} replicas after actors started`, (await streamInfo(stack, s)).replicas ?? 0, 3);

@@ -21,8 +21,7 @@ export const dispatchOutage: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      await stack.start("worker");
+      await Promise.all([stack.start("orchestrator"), stack.start("worker")]);
       // Taken while the work stream is empty: a lower limit on a stream holding messages would
       // make the server drop them, which is not the fault under test.
       const original = (await stack.jsm.streams.info(STREAM_WORK)).config;

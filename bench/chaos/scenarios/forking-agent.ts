@@ -41,8 +41,7 @@ export const forkingAgent: Scenario = {
     onStack(NAME, o, {}, async (stack, r) => {
       if (process.platform !== "linux") throw new Error("reads /proc: Linux only");
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      const victim = await stack.start("worker");
+      const [, victim] = await Promise.all([stack.start("orchestrator"), stack.start("worker")]);
       const jobs = await stack.submitter.burst(size.jobs, (i) => ({
         spec: `Forking agent ${i}.\nCHAOS: fork 40\nCHAOS: hang`,
       }));

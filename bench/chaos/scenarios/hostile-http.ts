@@ -146,15 +146,17 @@ export const hostileHttp: Scenario = {
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
       const key = randomBytes(16).toString("hex");
-      await stack.start("orchestrator");
-      await stack.start("worker");
-      const gateway = await stack.start("gateway", {
-        AGENTS_LOCAL_MODE: "false",
-        AGENTS_API_KEY: key,
-        // The key's rate limit would answer most of them 429 before any parser saw them.
-        AGENTS_RATE_LIMIT_PER_MINUTE: "10000000",
-        AGENTS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      });
+      const [gateway] = await Promise.all([
+        stack.start("gateway", {
+          AGENTS_LOCAL_MODE: "false",
+          AGENTS_API_KEY: key,
+          // The key's rate limit would answer most of them 429 before any parser saw them.
+          AGENTS_RATE_LIMIT_PER_MINUTE: "10000000",
+          AGENTS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        }),
+        stack.start("orchestrator"),
+        stack.start("worker"),
+      ]);
       const port = Number(
         /listening on http:\/\/[^:]+:(\d+)/.exec(await gateway.logged("gateway listening on"))?.[1],
       );

@@ -23,8 +23,7 @@ export const hostileRegex: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      await Promise.all([stack.start("worker"), stack.start("worker")]);
+      await Promise.all([stack.start("orchestrator"), stack.start("worker"), stack.start("worker")]);
       const bait = await stack.submitter.burst(size.bait, (i) => ({
         spec: `Hostile regex ${i}.\nCHAOS: bait 60`,
         validation: [{ type: "regex", params: { pattern: PATTERN } }],

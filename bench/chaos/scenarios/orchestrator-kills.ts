@@ -14,7 +14,7 @@ import type { ChaosStack } from "../stack.ts";
 const NAME = "orchestrator-kills";
 const SIZES = {
   full: { lone: 4, standby: 4, workers: 2, perSecond: 2, everyMs: 6_000, settleMs: 180_000 },
-  quick: { lone: 1, standby: 1, workers: 1, perSecond: 2, everyMs: 5_000, settleMs: 150_000 },
+  quick: { lone: 1, standby: 1, workers: 1, perSecond: 2, everyMs: 3_000, settleMs: 120_000 },
 };
 /** How long after a kill the suite waits for the next decision before calling it missing. */
 const DECIDE_TIMEOUT_MS = 120_000;
@@ -46,8 +46,10 @@ export const orchestratorKills: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      await Promise.all(Array.from({ length: size.workers }, () => stack.start("worker")));
+      await Promise.all([
+        stack.start("orchestrator"),
+        ...Array.from({ length: size.workers }, () => stack.start("worker")),
+      ]);
       const trickle = new AbortController();
       const paced = stack.submitter.paced(
         size.perSecond,

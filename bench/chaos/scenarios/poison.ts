@@ -39,10 +39,9 @@ export const poison: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      await Promise.all([stack.start("worker"), stack.start("worker")]);
+      await Promise.all([stack.start("orchestrator"), stack.start("worker"), stack.start("worker")]);
       const s = stack.submitter;
-      const healthy = await s.burst(4, (i) => ({ spec: `Poison healthy ${i}.\nCHAOS: sleep 4000 6000` }));
+      const healthy = await s.burst(4, (i) => ({ spec: `Poison healthy ${i}.\nCHAOS: sleep 3000 4000` }));
       const failing = await s.burst(2, (i) => ({
         spec: `Poison fail-once ${i}.\nCHAOS: sleep 3000 3000\nCHAOS: fail-once`,
       }));

@@ -22,8 +22,10 @@ export const workerKills: Scenario = {
   run: (o) =>
     onStack(NAME, o, {}, async (stack, r) => {
       const size = sized(o, SIZES);
-      await stack.start("orchestrator");
-      await Promise.all(Array.from({ length: size.workers }, () => stack.start("worker")));
+      await Promise.all([
+        stack.start("orchestrator"),
+        ...Array.from({ length: size.workers }, () => stack.start("worker")),
+      ]);
       say(NAME, `submitting ${size.jobs} jobs (${size.jobs * 2} tasks), agents sleeping 1-3 s`);
       const jobs = await stack.submitter.burst(size.jobs, (i) => ({
         spec: `Worker kills ${i}: answer in one line.\nCHAOS: sleep 1000 3000`,
