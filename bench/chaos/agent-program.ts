@@ -7,15 +7,15 @@
 //   fork SECONDS     start `sleep SECONDS` as its own child and note "agentPid childPid" in forked
 //   hang             never answer (until killed)
 //   bait N           answer with N letters and no '#': catastrophic for ([A-Za-z0-9]+ ?)+#
-// Critic prompts (a `ROLE: critic` line) get a passing critique and judge prompts (llm_call's
-// VALID / INVALID answer format) get VALID; every other answer is random text, so no two iterations
+// Critic prompts (a `ROLE: critic` line) get a passing critique and judge prompts (asking for
+// llm_call's JSON verdict) a passing verdict; every other answer is random text, so no two iterations
 // look alike to the near-duplicate check. Each run appends
 // "role pid ppid task startedAtMs cwd" to CHAOS_STATE_DIR/runs.log: the ppid is the worker.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-/** The first line of a judge prompt's answer format (src/validation/judges.ts). */
-const JUDGE_MARKER = "INVALID: <one-sentence reason the response fails>";
+/** Fields the LLM judges' prompts ask for (src/validation/judges.ts, as llm_call's). */
+const JUDGE_FIELDS = ["validation_passed", "contradictions_found"] as const;
 
 // A plain template: \${ is the shell's own expansion, \\ a backslash the shell sees.
 const PROGRAM = `#!/bin/sh
@@ -28,7 +28,10 @@ directive() { printf '%s\\n' "$prompt" | sed -n "s/^CHAOS: $1 //p" | head -n 1; 
 random() { od -An -N2 -tu2 /dev/urandom | tr -d ' '; }
 role=generator
 if has 'ROLE: critic'; then role=critic; fi
-if has '${JUDGE_MARKER}'; then role=judge; fi
+judge=none
+for field in ${JUDGE_FIELDS.join(" ")}; do
+  if printf '%s' "$prompt" | grep -qF "\"$field\""; then role=judge; judge=$field; fi
+done
 echo "$role $$ $PPID $task $(date +%s%3N) $PWD" >> "$state/runs.log"
 
 range=$(directive sleep)
@@ -42,7 +45,11 @@ case $role in
     printf 'compliance: 9\\nuniqueness: 9\\nquality: 9\\nCritique: chaos critic %s\\n' "$(random)"
     exit 0 ;;
   judge)
-    echo VALID
+    if [ "$judge" = contradictions_found ]; then
+      echo '{"contradictions_found": false, "certainty_of_findings": 1.0, "summary_of_findings": "chaos judge"}'
+    else
+      echo '{"validation_passed": true, "explanation": "chaos judge", "details": {}}'
+    fi
     exit 0 ;;
 esac
 if has 'CHAOS: fail-once' && [ ! -e "$state/failed-$task" ]; then

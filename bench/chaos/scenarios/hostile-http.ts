@@ -129,7 +129,9 @@ async function sseHangups(
       await res.catch(() => undefined);
     }),
   );
-  // Give the gateway time to notice the hang-ups and delete what it made; then count what is left.
+  // A request hung up early may still be on its way through the gateway: give it a few seconds to
+  // make (and then delete) its consumer before counting, then wait for the count to come back.
+  await sleep(5_000);
   const deadline = Date.now() + 20_000;
   let left = (await consumers(stack)) - before;
   while (left > 0 && Date.now() < deadline) {
