@@ -30,7 +30,7 @@ role=generator
 if has 'ROLE: critic'; then role=critic; fi
 judge=none
 for field in ${JUDGE_FIELDS.join(" ")}; do
-  if printf '%s' "$prompt" | grep -qF "\"$field\""; then role=judge; judge=$field; fi
+  if printf '%s' "$prompt" | grep -qF ""$field""; then role=judge; judge=$field; fi
 done
 echo "$role $$ $PPID $task $(date +%s%3N) $PWD" >> "$state/runs.log"
 

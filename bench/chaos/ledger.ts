@@ -88,7 +88,7 @@ export class Ledger {
       const to = (await this.jsm.streams.info(STREAM_EVENTS)).state.last_seq;
       for await (const e of readStream(this.js, STREAM_EVENTS, this.last + 1, to)) {
         if (e.seq <= this.last) continue;
-        this.fold(e);
+        this.add(e);
         this.last = e.seq;
       }
       return true;
@@ -135,7 +135,8 @@ export class Ledger {
     return this.orchestratorTimes.find((at) => at > t);
   }
 
-  private fold(e: StreamEntry): void {
+  /** Fold one stored message in (refresh does this for everything read). */
+  add(e: StreamEntry): void {
     this.messages++;
     const type = e.type ?? "";
     const data = (e.body?.data ?? {}) as Record<string, unknown>;
