@@ -59,7 +59,10 @@ export const workerKills: Scenario = {
       const a = auditJobs(stack.ledger, jobs);
       reportJobs(r, a, { noFailures: true });
       r.atLeast("worker kills", kills.length, size.kills);
-      const re = redeliveries(stack.ledger, kills);
+      // Which tasks each victim held is read again from the whole stream: one it finished between
+      // the suite's last look and the kill was not running any more.
+      const held = kills.map((k) => ({ ...k, tasks: runningAt(stack.ledger, k.at).get(k.pid) ?? [] }));
+      const re = redeliveries(stack.ledger, held);
       r.info(
         "tasks held by killed workers",
         kills.reduce((n, k) => n + k.tasks.length, 0),
