@@ -56,7 +56,6 @@ const INVALID = [
   { fallback_models: Array.from({ length: 50 }, (_, i) => `m${i}`) },
   { validation: Array.from({ length: 100 }, () => ({ type: "not_empty" })) },
   { validation: [{ type: "no_such_validator" }] },
-  { validation: [{ type: "regex" }] },
   { validation: "regex" },
   { priority: 1e9 },
   { budget_usd: -1 },
@@ -65,6 +64,14 @@ const INVALID = [
   { queue: "critic" },
   { metadata: { nested: { deep: true } } },
   { idempotency_key: "k".repeat(1_000) },
+];
+
+/** The kind of the requests whose validators' params are wrong (counted apart: a known gap). */
+export const BAD_PARAMS_KIND = "validator params";
+const BAD_PARAMS: Array<Record<string, unknown>> = [
+  { validation: [{ type: "regex" }] },
+  { validation: [{ type: "regex", params: { pattern: "(" } }] },
+  { validation: [{ type: "length", params: { min_length: "many" } }] },
 ];
 
 const BAD_IDS = [
@@ -138,6 +145,16 @@ function catalogue(): HostileRequest[] {
       path: "/v1/agents/submit",
       headers: { "content-type": ct },
       body: ok(),
+      hostile: true,
+    });
+  // Params a validator cannot run with: only its own schema knows, so the gateway must ask it.
+  for (const fields of BAD_PARAMS)
+    out.push({
+      kind: BAD_PARAMS_KIND,
+      method: "POST",
+      path: "/v1/agents/submit",
+      headers: JSON_TYPE,
+      body: ok(fields),
       hostile: true,
     });
   for (const fields of INVALID)

@@ -42,7 +42,7 @@ export async function onStack(
     r.info("actor error log lines", errors);
     const sample = stack.actors.flatMap((a) => a.lastErrors.map((l) => `${a.name}: ${l}`)).slice(-3);
     for (const l of sample) r.note(`error logged: ${l}`);
-    const kept = await stack.stop(o.keep || r.broken.length > 0);
+    const kept = await stack.stop(o.keep || r.broken.length + r.knownBroken.length > 0);
     if (kept) r.note(`logs and agent runs kept in ${kept}`);
   }
   r.durationMs = Date.now() - t0;
