@@ -1,7 +1,7 @@
 // The promise under test, counted from the stream: every acknowledged submission ends, exactly once.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ScenarioReport } from "./figures.ts";
-import type { Ledger } from "./ledger.ts";
+import { type Ledger, pidOfWorker, type TaskFacts } from "./ledger.ts";
 import { say } from "./say.ts";
 
 /** Poll the stream until every job has ended or `deadlineMs` has passed; how long it took (ms). */
@@ -44,6 +44,8 @@ export type JobAudit = {
   stuckSamples: string[];
   /** The distinct reasons tasks failed (a few), to explain `failed tasks`. */
   failureSamples: string[];
+  /** A few tasks or jobs that completed twice, with their runs, to explain `completed twice`. */
+  twiceSamples: string[];
 };
 
 /**
@@ -61,13 +63,17 @@ export function auditJobs(ledger: Ledger, jobIds: readonly string[]): JobAudit {
   let stuck = 0;
   let twice = 0;
   const stuckSamples: string[] = [];
+  const twiceSamples: string[] = [];
   for (const id of ids) {
     const j = ledger.jobs.get(id);
     if (!j || (!j.accepted && !j.rejected)) {
       lost++;
       continue;
     }
-    if (j.completed > 1) twice++;
+    if (j.completed > 1) {
+      twice++;
+      if (twiceSamples.length < 3) twiceSamples.push(`job ${id}: ${j.completed} job.completed`);
+    }
     if (j.completed > 0 || j.cancelled) completed++;
     else if (!j.rejected) {
       stuck++;
@@ -77,9 +83,12 @@ export function auditJobs(ledger: Ledger, jobIds: readonly string[]): JobAudit {
   let failedTasks = 0;
   let deadLettered = 0;
   const failures = new Map<string, number>();
-  for (const t of ledger.tasks.values()) {
+  for (const [id, t] of ledger.tasks) {
     if (!ids.has(t.job)) continue;
-    if (t.completed > 1) twice++;
+    if (t.completed > 1) {
+      twice++;
+      if (twiceSamples.length < 3) twiceSamples.push(describeTwice(id, t));
+    }
     failedTasks += t.failed;
     deadLettered += t.deadLettered;
     for (const f of t.failures) failures.set(f, (failures.get(f) ?? 0) + 1);
@@ -98,7 +107,17 @@ export function auditJobs(ledger: Ledger, jobIds: readonly string[]): JobAudit {
     deadLettered,
     stuckSamples,
     failureSamples,
+    twiceSamples,
   };
+}
+
+/** A task completed twice: each completion (seq, attempt) and each start (worker pid, attempt). */
+function describeTwice(id: string, t: TaskFacts): string {
+  const done = t.completions.map((c) => `seq ${c.seq} attempt ${c.attempt}`).join(", ");
+  const runs = t.starts
+    .map((s) => `pid ${pidOfWorker(s.worker)} attempt ${s.attempt}${s.reclaimed ? " reclaimed" : ""}`)
+    .join(", ");
+  return `task ${id}: completed at ${done}; started by ${runs}`;
 }
 
 /** A job's tasks and how far each got, for a note. */
@@ -129,4 +148,5 @@ export function reportJobs(r: ScenarioReport, a: JobAudit, o: { noFailures?: boo
   r.info("dead-lettered tasks", a.deadLettered);
   for (const s of a.stuckSamples) r.note(`stuck: ${s}`);
   for (const f of a.failureSamples) r.note(`task failed: ${f}`);
+  for (const t of a.twiceSamples) r.note(`completed twice: ${t}`);
 }

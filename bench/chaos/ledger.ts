@@ -42,6 +42,8 @@ export type TaskFacts = {
   job: string;
   created: number;
   completed: number;
+  /** Stream sequence and attempt of each task.completed (two of them explain "completed twice"). */
+  completions: Array<{ seq: number; attempt: number }>;
   failed: number;
   deadLettered: number;
   starts: Start[];
@@ -113,6 +115,7 @@ export class Ledger {
         job,
         created: 0,
         completed: 0,
+        completions: [],
         failed: 0,
         deadLettered: 0,
         starts: [],
@@ -172,7 +175,10 @@ export class Ledger {
     if (!e.subject.startsWith("agents.task.") || !taskId) return;
     const t = this.task(taskId, jobId);
     if (type === "task.created") t.created++;
-    if (type === "task.completed") t.completed++;
+    if (type === "task.completed") {
+      t.completed++;
+      t.completions.push({ seq: e.seq, attempt: num(data.attempt) });
+    }
     if (type === "task.dead_lettered") t.deadLettered++;
     if (type === "task.failed") {
       t.failed++;

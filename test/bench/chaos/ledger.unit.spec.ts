@@ -49,8 +49,8 @@ describe("the chaos ledger and audit", () => {
       entry("agents.job.jB", "job.accepted", 1),
       entry("agents.job.jD", "job.rejected", 1, { submit_seq: 9 }),
       entry("agents.job.jE", "job.accepted", 1),
-      entry("agents.task.jE-i1-g", "task.completed", 2),
-      entry("agents.task.jE-i1-g", "task.completed", 3),
+      entry("agents.task.jE-i1-g", "task.completed", 2, { attempt: 1 }),
+      entry("agents.task.jE-i1-g", "task.completed", 3, { attempt: 2 }),
       entry("agents.task.jE-i1-g", "task.failed", 3, { reason: "internal", error: "timeout" }),
       entry("agents.job.jE", "job.completed", 4, { iterations_failed: 0 }),
     ]);
@@ -67,6 +67,10 @@ describe("the chaos ledger and audit", () => {
         deadLettered: 0,
         stuckSamples: 1,
         failureSamples: ["1× internal: timeout"],
+        // Which completions, so a run that breaks it can be looked into.
+        twiceSamples: [
+          `task jE-i1-g: completed at seq ${seq - 3} attempt 1, seq ${seq - 2} attempt 2; started by `,
+        ],
       },
     );
     assert.ok(l.rejectedSubmissions.has(9));
