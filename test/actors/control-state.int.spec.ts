@@ -15,7 +15,7 @@ const GARBAGE = ["not json", '{"reason": 42}', "[1,2]", '{"reason":"x","extra":t
 /** Wait until the orchestrator recorded a rejection for each message published on `subject` after `afterSeq`. */
 async function rejected(stack: TestStack, subject: string, count: number, afterSeq = 0): Promise<void> {
   await stack.waitFor(
-    Subjects.system,
+    Subjects.rejected,
     (es) =>
       ofType(es, "message.rejected").filter(
         (e) => e.event.data.subject === subject && e.event.data.stream_seq > afterSeq,

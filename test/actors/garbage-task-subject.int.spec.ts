@@ -34,7 +34,7 @@ describe("given a task whose agent runs for a minute", () => {
     // Garbage after the task's last event: the orchestrator's view of the subject is now stale.
     stack.nc.publish(Subjects.task(taskId), "{ not an event");
     await stack.waitFor(
-      Subjects.system,
+      Subjects.rejected,
       (es) => ofType(es, "message.rejected").some((e) => e.event.data.subject === Subjects.task(taskId)),
       30_000,
     );

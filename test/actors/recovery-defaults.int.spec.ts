@@ -94,8 +94,11 @@ describe("given a job in progress", () => {
 
   it("when nats-server restarts, then the job completes and nothing harmless is logged at ERROR", async () => {
     const jobId = await stack.submit({ spec: "Write one line about tides.\nFIXTURE: sleep 1500", count: 6 });
-    await stack.waitFor(Subjects.tasks, (es) =>
-      ofType(es, "task.completed").some((e) => e.event.job_id === jobId),
+    // Generous: three actor processes start on a shared machine first.
+    await stack.waitFor(
+      Subjects.tasks,
+      (es) => ofType(es, "task.completed").some((e) => e.event.job_id === jobId),
+      90_000,
     );
     await stack.nats.restart();
     await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, 90_000);

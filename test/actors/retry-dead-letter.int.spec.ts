@@ -31,7 +31,7 @@ describe("given a job whose only generator failed its one attempt", () => {
     stack.nc.publish(Subjects.controlRetry, '{"task":"x"}');
     stack.nc.publish(Subjects.controlRetry, JSON.stringify({ task_id: `${jobId}-i9-g` }));
     stack.nc.publish(Subjects.controlRetry, JSON.stringify({ task_id: taskIdFor(jobId, 1, "critic", 1) }));
-    await stack.waitFor(Subjects.system, (es) =>
+    await stack.waitFor(Subjects.rejected, (es) =>
       ofType(es, "message.rejected").some((e) => e.event.data.subject === Subjects.controlRetry),
     );
 
