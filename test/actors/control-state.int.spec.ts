@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { actorsUp } from "../support/actors-up.ts";
 import { type ActorProcess, ofType, startStack, type TestStack } from "../support/index.ts";
 
 /** Past the work ack wait (3 s) and the 1 s nak of an interrupted task: time for a wrong start to show. */
@@ -37,8 +38,9 @@ describe("given an orchestrator and a worker", () => {
   let worker: ActorProcess;
   before(async () => {
     stack = await startStack();
-    stack.startOrchestrator();
+    const orchestrator = stack.startOrchestrator();
     worker = stack.startWorker();
+    await actorsUp(orchestrator, worker);
   });
   after(() => stack.stop());
 
@@ -50,6 +52,7 @@ describe("given an orchestrator and a worker", () => {
 
     // A worker that starts now reads the recorded state: garbage left nothing to honour.
     const fresh = stack.startWorker();
+    await actorsUp(fresh);
     await worker.kill("SIGKILL");
     worker = fresh;
     const second = await stack.submit({ spec: "Write one line about sand.", count: 1 });
@@ -64,8 +67,9 @@ describe("given a job whose agents run for 20 s the first time, and an emergency
   let worker: ActorProcess;
   before(async () => {
     stack = await startStack();
-    stack.startOrchestrator();
+    const orchestrator = stack.startOrchestrator();
     worker = stack.startWorker();
+    await actorsUp(orchestrator, worker);
   });
   after(() => stack.stop());
 
@@ -101,6 +105,7 @@ describe("given a job whose agents run for 20 s the first time, and an emergency
     const restartedAt = await lastSeq(stack);
     await worker.kill("SIGKILL");
     worker = stack.startWorker();
+    await actorsUp(worker);
     await sleep(QUIET_MS);
     assert.deepEqual(
       startsAfter(await stack.events(Subjects.tasks), jobId, restartedAt).map((e) => e.event.task_id),
@@ -123,8 +128,9 @@ describe("given a paused standard queue", () => {
   let worker: ActorProcess;
   before(async () => {
     stack = await startStack();
-    stack.startOrchestrator();
+    const orchestrator = stack.startOrchestrator();
     worker = stack.startWorker();
+    await actorsUp(orchestrator, worker);
   });
   after(() => stack.stop());
 
@@ -136,6 +142,7 @@ describe("given a paused standard queue", () => {
     await rejected(stack, Subjects.controlUnpause, 1);
     await worker.kill("SIGKILL");
     worker = stack.startWorker();
+    await actorsUp(worker);
 
     const jobId = await stack.submit({ spec: "Write one line about pulleys.", count: 1 });
     await stack.waitFor(
@@ -161,7 +168,7 @@ describe("given the orchestrator is down", () => {
   before(async () => {
     stack = await startStack();
     orchestrator = stack.startOrchestrator();
-    stack.startWorker();
+    await actorsUp(orchestrator, stack.startWorker());
   });
   after(() => stack.stop());
 
@@ -184,7 +191,7 @@ describe("given the orchestrator is down", () => {
     );
     // A worker started now still honours a stop the orchestrator has not recorded yet.
     const restartedAt = await lastSeq(stack);
-    stack.startWorker();
+    await actorsUp(stack.startWorker());
     await sleep(QUIET_MS);
     assert.deepEqual(
       startsAfter(await stack.events(Subjects.tasks), jobId, restartedAt).map((e) => e.event.task_id),

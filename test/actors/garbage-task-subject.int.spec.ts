@@ -3,14 +3,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Subjects } from "../../src/core/events/index.ts";
+import { actorsUp } from "../support/actors-up.ts";
 import { alive, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given a task whose agent runs for a minute", () => {
   let stack: TestStack;
   before(async () => {
     stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
+    await actorsUp(stack.startOrchestrator(), stack.startWorker());
   });
   after(() => stack.stop());
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
+import { actorsUp } from "../support/actors-up.ts";
 import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given a generator whose agent answers after 3 s", () => {
@@ -11,8 +12,7 @@ describe("given a generator whose agent answers after 3 s", () => {
   before(async () => {
     // The work ack wait outlasts the outage, as the default does: the message stays with its worker.
     stack = await startStack({ AGENTS_WORK_ACK_WAIT_MS: "9000" });
-    stack.startOrchestrator();
-    stack.startWorker();
+    await actorsUp(stack.startOrchestrator(), stack.startWorker());
   });
   after(() => stack.stop());
 

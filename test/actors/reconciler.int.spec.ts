@@ -63,7 +63,7 @@ describe("given the work stream refuses work items for a while", () => {
   it("when the dispatch after task.queued fails and the orchestrator restarts, then the task is dispatched once the stream takes work again", async () => {
     let orchestrator: ActorProcess = stack.startOrchestrator();
     // Every process provisions the topology at start: change the stream only once it has.
-    await eventually(() => orchestrator.logs().includes("leading"), 30_000);
+    await eventually(() => orchestrator.logs().includes("leading"), 120_000);
     const info = await stack.jsm.streams.info(STREAM_WORK);
     // A work item is a few hundred bytes: refused while the limit is 16.
     await stack.jsm.streams.update(STREAM_WORK, { ...info.config, max_msg_size: 16 });
@@ -84,7 +84,7 @@ describe("given the work stream refuses work items for a while", () => {
     await orchestrator.kill("SIGKILL");
     orchestrator = stack.startOrchestrator();
     const restarted = orchestrator;
-    await eventually(() => restarted.logs().includes("leading"), 30_000);
+    await eventually(() => restarted.logs().includes("leading"), 120_000);
     await stack.jsm.streams.update(STREAM_WORK, { ...info.config, max_msg_size: 64 * 1024 });
     stack.startWorker();
     await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, 60_000);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { STREAM_WORK, Subjects, workConsumerName } from "../../src/core/events/index.ts";
+import { actorsUp } from "../support/actors-up.ts";
 import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
 const NS_PER_MS = 1_000_000;
@@ -14,8 +15,9 @@ describe("given the default work ack wait and two workers", () => {
   before(async () => {
     // "" leaves AGENTS_WORK_ACK_WAIT_MS to the configuration's default, for the topology too.
     stack = await startStack({ AGENTS_WORK_ACK_WAIT_MS: "", AGENTS_PROGRESS_EVERY_MS: "" });
-    stack.startOrchestrator();
+    const orchestrator = stack.startOrchestrator();
     workers = [stack.startWorker(), stack.startWorker()];
+    await actorsUp(orchestrator, ...workers);
   });
   after(() => stack.stop());
 
@@ -67,19 +69,22 @@ describe("given a lone orchestrator with a one-minute lease", () => {
   let stack: TestStack;
   before(async () => {
     stack = await startStack({ AGENTS_ORCHESTRATOR_LEASE_MS: "60000" });
-    stack.startWorker();
+    await actorsUp(stack.startWorker());
   });
   after(() => stack.stop());
 
   it("when it is SIGKILLed and started again, then it leads again without waiting out its dead lease", async () => {
     const first = stack.startOrchestrator();
-    await eventually(() => first.logs().includes("leading"), 30_000);
+    await actorsUp(first);
     await first.kill("SIGKILL");
     const second = stack.startOrchestrator();
-    // Far less than the 60 s lease: the holder it finds is a process of this host that is gone.
-    await eventually(() => second.logs().includes("leading"), 30_000);
+    await actorsUp(second);
+    // It leads at start, not after the 60 s lease runs out: the holder it finds is a process of
+    // this host that is gone (one waiting for the lease logs "orchestrator standing by" first).
+    assert.match(second.logs(), /"msg":"orchestrator running"/);
+    assert.doesNotMatch(second.logs(), /standing by/);
     const jobId = await stack.submit({ spec: "Write one line about phoenixes.", count: 1 });
-    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, 30_000);
+    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, 60_000);
   });
 });
 
@@ -89,6 +94,7 @@ describe("given a job in progress", () => {
   before(async () => {
     stack = await startStack({ AGENTS_WORK_ACK_WAIT_MS: "9000" });
     actors = [stack.startOrchestrator(), stack.startWorker(), stack.startWorker()];
+    await actorsUp(...actors);
   });
   after(() => stack.stop());
 

@@ -5,14 +5,14 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
 import { taskIdFor } from "../../src/core/ids.ts";
+import { actorsUp } from "../support/actors-up.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
 describe("given a job whose only generator failed its one attempt", () => {
   let stack: TestStack;
   before(async () => {
     stack = await startStack();
-    stack.startOrchestrator();
-    stack.startWorker();
+    await actorsUp(stack.startOrchestrator(), stack.startWorker());
   });
   after(() => stack.stop());
 
