@@ -20,9 +20,11 @@ jobs:
                            (fetched N iterations a request, default 100)
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
+  retry TASK [--reason R]  run a dead-lettered task once more (its job re-opens if it had completed)
 control:
-  stop [--reason R]        emergency stop: running agents are stopped, no work is taken
-  resume                   take work again
+  stop [--reason R]        emergency stop: running agents are stopped, no work is taken, no wave
+                           is planned (stop means pause: nothing is lost)
+  resume                   take work again; infinite jobs go on where the stop paused them
   replay                   rebuild the projections from sequence 1
 operations (read NATS_URL directly):
   nats-config [--worker NAME=QUEUES]… [--nkey USER=KEY]… [--out FILE]
@@ -71,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     case "stop":
     case "resume":
     case "cancel":
+    case "retry":
       return (await import("./commands/control.ts")).runControl(command, args);
     case undefined:
     case "help":

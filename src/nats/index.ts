@@ -10,4 +10,5 @@ export * from "./lane-poller.ts";
 export * from "./lease.ts";
 export * from "./metrics.ts";
 export * from "./stream-reader.ts";
+export * from "./system-record.ts";
 export * from "./topology.ts";

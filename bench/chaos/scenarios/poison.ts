@@ -64,6 +64,7 @@ export const poison: Scenario = {
         Subjects.controlCancel,
         Subjects.controlPause,
         Subjects.controlUnpause,
+        Subjects.controlRetry,
         "agents.control.bogus",
         ...running.map((j) => Subjects.task(generator(j))),
         Subjects.task(`jpoison${randomBytes(4).toString("hex")}-i1-g`),

@@ -24,6 +24,10 @@ export const SubmitAccepted = z.object({
   status_url: z.string(),
   result_url: z.string(),
   events_url: z.string(),
+  warning: z
+    .string()
+    .optional()
+    .describe("set while an emergency stop is in force: the job is accepted and waits for resume"),
 });
 
 const known = new Set<string>(VALIDATOR_NAMES);
@@ -59,6 +63,10 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       const jobId = jobIdFor(key);
       req.log.info({ job_id: jobId, seq: ack.seq, duplicate: ack.duplicate }, "submission published");
       const status_url = `/v1/agents/status/${jobId}`;
+      const system = await ctx.deps.queries.systemState().catch(() => undefined);
+      const warning = system?.stopped
+        ? `an emergency stop is in force since ${system.stopped_since} (${system.stop_reason}): the job is accepted and waits until resume`
+        : undefined;
       return reply
         .code(202)
         .header("location", status_url)
@@ -71,6 +79,7 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           status_url,
           result_url: `/v1/agents/result/${jobId}`,
           events_url: `/v1/agents/events?job=${jobId}`,
+          ...(warning ? { warning } : {}),
         });
     },
   );
