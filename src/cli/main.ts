@@ -28,14 +28,16 @@ jobs:
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
   job-id KEY               the job id a job key names (what the orchestrator derives)
+  retry TASK [--reason R]  run a dead-lettered task once more (its job re-opens if it had completed)
 quality and cost:
   quality [--spec S] [--job J] [--model M] [--bucket minute|hour|day]
                            critiques with their averages, or average scores over time
   costs [--bucket minute|hour|day]
                            spend per model, or spend over time
 control:
-  stop [--reason R]        emergency stop: running agents are stopped, no work is taken
-  resume                   take work again
+  stop [--reason R]        emergency stop: running agents are stopped, no work is taken, no wave
+                           is planned (stop means pause: nothing is lost)
+  resume                   take work again; infinite jobs go on where the stop paused them
   pause QUEUE [--reason R] stop handing out work from a queue (standard, heavy, critic); unpause QUEUE
   replay                   rebuild the projections from sequence 1
 operations (read NATS_URL directly):
@@ -99,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     case "cancel":
     case "pause":
     case "unpause":
+    case "retry":
       return (await import("./commands/control.ts")).runControl(command, args);
     case undefined:
     case "help":

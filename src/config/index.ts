@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { ModelName } from "../core/events/catalogue/shared.ts";
+import { DEFAULT_WORK_ACK_WAIT_MS } from "../core/events/subjects.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z
@@ -142,10 +143,15 @@ export const ConfigSchema = z.object({
    * Replicas of every stream and bucket the orchestrator creates: 3 on a three-node JetStream
    * cluster (it survives one node's loss), 1 on a single server. Set it before the first start:
    * later the orchestrator rescales the event and work streams, but the buckets keep theirs.
+   * Unset, streams are created with 1 and an existing stream keeps its count, so a process started
+   * without it never scales a replicated stream down.
    */
-  AGENTS_STREAM_REPLICAS: int(1, 5).default(1),
-  /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
-  AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
+  AGENTS_STREAM_REPLICAS: int(1, 5).optional(),
+  /**
+   * Ack wait of work messages (ms): a dead worker's task is redelivered this long after its last
+   * heartbeat (heartbeats go out at a third of it). The default keeps redelivery within 10 s.
+   */
+  AGENTS_WORK_ACK_WAIT_MS: Millis.default(DEFAULT_WORK_ACK_WAIT_MS),
   /** ms between task.progress events of a running task. */
   AGENTS_PROGRESS_EVERY_MS: Millis.default(10_000),
   /** Attempts before a task is dead-lettered. */
@@ -159,6 +165,18 @@ export const ConfigSchema = z.object({
    * over when the leader stops renewing for this long (at once when it shuts down cleanly).
    */
   AGENTS_ORCHESTRATOR_LEASE_MS: int(1000, 600_000).default(15_000),
+  /** How often the leading orchestrator looks for stuck work (ms); it also looks once it takes over. */
+  AGENTS_RECONCILE_EVERY_MS: Millis.default(15_000),
+  /**
+   * How long a task or job must sit unchanged before the reconciler repairs it (ms): long enough that
+   * a decision in flight (a message waiting for redelivery, up to 30 s) is never raced.
+   */
+  AGENTS_RECONCILE_AFTER_MS: Millis.default(60_000),
+  /**
+   * How long a worker keeps retrying to save a finished agent's output and outcome while NATS is
+   * unreachable (ms); heartbeats go on meanwhile, so the work message stays with it.
+   */
+  AGENTS_SAVE_PATIENCE_MS: Millis.default(120_000),
   /** Revision rounds after low critiques. */
   AGENTS_MAX_REVISIONS: int(0, 10).default(2),
   /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */

@@ -54,7 +54,8 @@ export class JobEndTracker {
       case "job.iteration_ended":
       case "job.budget_exceeded":
         return;
-      // Anything that plans or starts work means the job runs (again).
+      // Anything that plans or starts work means the job runs (again); a retry re-opens it.
+      case "job.reopened":
       case "job.submitted":
       case "job.accepted":
       case "job.wave_planned":

@@ -33,6 +33,10 @@ export class SseClient {
   ) {
     res.on("drain", () => this.flush());
     res.on("close", () => this.close());
+    // A client that hung up while its start was being looked up (before the stream opened) has
+    // had its "close" already, and will not have another: closed now, or its consumer would
+    // follow the stream for nobody until its inactive threshold (5 minutes).
+    if (res.destroyed) this.close();
   }
 
   get isClosed(): boolean {

@@ -11,4 +11,5 @@ export * from "./lease.ts";
 export * from "./metrics.ts";
 export * from "./requests.ts";
 export * from "./stream-reader.ts";
+export * from "./system-record.ts";
 export * from "./topology.ts";

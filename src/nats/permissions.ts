@@ -9,6 +9,8 @@ import {
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  SYSTEM_BUCKET,
+  SYSTEM_KEY,
   workConsumerName,
 } from "../core/events/subjects.ts";
 
@@ -54,6 +56,8 @@ export const DEFAULT_USERS: readonly UserSpec[] = [
 const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
+const SYSTEM_STREAM = `KV_${SYSTEM_BUCKET}`;
+const SYSTEM_SUBJECT = `$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
 const ORCHESTRATOR_CONSUMER = "orchestrator";
 
@@ -95,10 +99,15 @@ const READ_LEASE = [
   `${API}.DIRECT.GET.${KV_STREAM}`,
   `${API}.DIRECT.GET.${KV_STREAM}.$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
 ];
+/**
+ * Reading and watching the recorded system state (stop, paused queues): a get, and a KV watch (a
+ * push consumer on the one key, with flow control).
+ */
+const READ_SYSTEM = [...readStream(SYSTEM_STREAM, [SYSTEM_SUBJECT]), `$JS.FC.${SYSTEM_STREAM}.>`];
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].map(
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, SYSTEM_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
@@ -119,7 +128,7 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
 }
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].flatMap((s) => [
+const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, SYSTEM_STREAM].flatMap((s) => [
   `${API}.STREAM.INFO.${s}`,
   `${API}.STREAM.CREATE.${s}`,
   `${API}.STREAM.UPDATE.${s}`,
@@ -164,6 +173,9 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
             // The submit responder stores a requested submission as any submitter would.
             Subjects.submit,
+            // It alone records the system state every process obeys.
+            ...READ_SYSTEM,
+            SYSTEM_SUBJECT,
           ],
           deny: [],
         },
@@ -184,7 +196,9 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.rejected,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
-            ...readStream(STREAM_EVENTS, [Subjects.tasks]),
+            // Its tasks, and the control commands it obeys before the orchestrator records them.
+            ...readStream(STREAM_EVENTS, [Subjects.tasks, Subjects.control]),
+            ...READ_SYSTEM,
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,

@@ -55,6 +55,8 @@ export function orchestratorFromConfig(
     registry,
     maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
     leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
+    reconcileEveryMs: config.AGENTS_RECONCILE_EVERY_MS,
+    reconcileAfterMs: config.AGENTS_RECONCILE_AFTER_MS,
     config: {
       defaultModel: config.AGENTS_DEFAULT_MODEL,
       maxAttempts: config.AGENTS_MAX_ATTEMPTS,
@@ -88,6 +90,7 @@ export function workerFromConfig(
     ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
     modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
+    savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,
   });
 }

@@ -21,7 +21,10 @@ describe("loadConfig", () => {
     assert.equal(c.LOG_LEVEL, "info");
     assert.equal(c.AGENTS_WORKER_CONCURRENCY, 4);
     assert.equal(c.AGENTS_TASK_TIMEOUT_MS, 1_800_000);
-    assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 30_000);
+    // A dead worker's task comes back within 10 s; heartbeats go out at a third of it.
+    assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 8_000);
+    assert.equal(c.AGENTS_RECONCILE_EVERY_MS, 15_000);
+    assert.equal(c.AGENTS_RECONCILE_AFTER_MS, 60_000);
     assert.equal(c.AGENTS_MAX_ATTEMPTS, 3);
     assert.equal(c.AGENTS_MAX_PAYLOAD_BYTES, 1_000_000);
   });

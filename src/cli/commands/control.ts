@@ -1,5 +1,5 @@
 // `agents stop [--reason R]`, `agents resume [--reason R]`, `agents cancel ID [--reason R]`,
-// `agents pause QUEUE [--reason R]`, `agents unpause QUEUE`.
+// `agents pause QUEUE [--reason R]`, `agents unpause QUEUE`, `agents retry TASK [--reason R]`.
 import { loadConfig } from "../../config/index.ts";
 import { QueueName } from "../../core/events/index.ts";
 import { parseCommand } from "../args.ts";
@@ -8,12 +8,13 @@ import { Exit, usage } from "../exit.ts";
 import { printJson } from "../format.ts";
 
 type Published = { subject: string; seq: number };
-export type ControlVerb = "stop" | "resume" | "cancel" | "pause" | "unpause";
+export type ControlVerb = "stop" | "resume" | "cancel" | "retry" | "pause" | "unpause";
 
 const USAGES: Record<ControlVerb, string> = {
   stop: "usage: agents stop [--reason R] [--json]",
   resume: "usage: agents resume [--reason R] [--json]",
   cancel: "usage: agents cancel ID [--reason R] [--json]",
+  retry: "usage: agents retry TASK [--reason R] [--json]",
   pause: `usage: agents pause ${QueueName.options.join("|")} [--reason R] [--json]`,
   unpause: `usage: agents unpause ${QueueName.options.join("|")} [--json]`,
 };
@@ -21,7 +22,7 @@ const USAGES: Record<ControlVerb, string> = {
 /** The route a verb posts to, or a usage error when its operand is missing or wrong. */
 function pathFor(verb: ControlVerb, positionals: string[]): string {
   const [operand, ...rest] = positionals;
-  const takesOperand = verb === "cancel" || verb === "pause" || verb === "unpause";
+  const takesOperand = verb === "cancel" || verb === "retry" || verb === "pause" || verb === "unpause";
   if (takesOperand ? !operand || rest.length > 0 : positionals.length > 0) throw usage(USAGES[verb]);
   switch (verb) {
     case "stop":
@@ -29,6 +30,8 @@ function pathFor(verb: ControlVerb, positionals: string[]): string {
       return `/v1/agents/control/${verb}`;
     case "cancel":
       return `/v1/agents/${encodeURIComponent(operand as string)}/cancel`;
+    case "retry":
+      return `/v1/agents/tasks/${encodeURIComponent(operand as string)}/retry`;
     case "pause":
     case "unpause": {
       const queue = QueueName.safeParse(operand);
@@ -43,7 +46,7 @@ function pathFor(verb: ControlVerb, positionals: string[]): string {
   }
 }
 
-/** Publish stop, resume, cancel, pause or unpause through the gateway. */
+/** Publish stop, resume, cancel, retry, pause or unpause through the gateway. */
 export async function runControl(verb: ControlVerb, args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(
     args,

@@ -10,7 +10,14 @@ export const SUBMIT_USAGE = `usage: agents submit SPEC_FILE --count N|infinite [
                      [--priority P] [--max-iterations N] [--queue standard|heavy] [--key KEY] [--json]
   SPEC_FILE "-" reads the spec from stdin. --key is the idempotency key (same key: same job).`;
 
-type Accepted = { job_id: string; task_ids: string[]; duplicate: boolean; status_url: string };
+type Accepted = {
+  job_id: string;
+  task_ids: string[];
+  duplicate: boolean;
+  status_url: string;
+  /** Set while an emergency stop is in force. */
+  warning?: string;
+};
 
 async function readSpec(file: string): Promise<string> {
   if (file !== "-")
@@ -61,6 +68,7 @@ export async function runSubmit(args: string[]): Promise<number> {
   const t = targetFromConfig(loadConfig());
   const headers = values.key ? { "idempotency-key": values.key } : undefined;
   const res = await call<Accepted>(t, "POST", "/v1/agents/submit", { body, ...(headers ? { headers } : {}) });
+  if (res.warning) process.stderr.write(`agents: warning: ${res.warning}\n`);
   if (values.json) printJson(res);
   else {
     process.stdout.write(

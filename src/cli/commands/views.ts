@@ -58,3 +58,22 @@ export function jobLine(j: JobView): string {
 export function isFinal(status: string): boolean {
   return status === "completed" || status === "cancelled" || status === "rejected";
 }
+
+/** The recorded system state as the gateway shows it (GET /v1/agents/system). */
+export type SystemView = {
+  stopped: boolean;
+  stop_reason: string | null;
+  stopped_since: string | null;
+  paused: Array<{ queue: string; reason: string; since: string }>;
+};
+
+/** Lines that say an emergency stop is in force or queues are paused (none while all runs). */
+export function systemLines(s: SystemView | undefined): string[] {
+  if (!s) return [];
+  return [
+    ...(s.stopped
+      ? [`STOPPED since ${s.stopped_since} (${s.stop_reason}): nothing runs until \`agents resume\``]
+      : []),
+    ...s.paused.map((p) => `paused: ${p.queue} since ${p.since} (${p.reason})`),
+  ];
+}

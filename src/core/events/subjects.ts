@@ -6,6 +6,17 @@ export const STREAM_WORK = "AGENTS_WORK";
 export const OUTPUTS_BUCKET = "agents-outputs";
 /** KV bucket of leader leases (one key per lease, e.g. "orchestrator"). */
 export const LEASES_BUCKET = "agents-leases";
+/**
+ * KV bucket holding the recorded system state (key SYSTEM_KEY): whether an emergency stop is in
+ * force and which queues are paused, written by the leading orchestrator after it records the event.
+ */
+export const SYSTEM_BUCKET = "agents-system";
+export const SYSTEM_KEY = "state";
+/**
+ * Default ack wait of work messages (ms): a dead worker's task is redelivered this long after its
+ * last heartbeat (heartbeats go out at a third of it), so within 10 s.
+ */
+export const DEFAULT_WORK_ACK_WAIT_MS = 8000;
 
 export const Subjects = {
   /** Every subject of the AGENTS stream. */
@@ -38,6 +49,7 @@ export const Subjects = {
   controlCancel: "agents.control.cancel",
   controlPause: "agents.control.pause",
   controlUnpause: "agents.control.unpause",
+  controlRetry: "agents.control.retry",
   /** Work dispatch: one subject per (queue, band) in the work-queue stream. */
   work: (queue: QueueName, band: Band) => `agents.work.${queue}.${band}`,
   /** Every band of one queue (a worker subscribes only to the queues it serves). */

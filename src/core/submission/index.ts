@@ -65,6 +65,10 @@ export const SubmitAccepted = z.object({
   status_url: z.string(),
   result_url: z.string(),
   events_url: z.string(),
+  warning: z
+    .string()
+    .optional()
+    .describe("set while an emergency stop is in force: the job is accepted and waits for resume"),
 });
 export type SubmitAccepted = z.infer<typeof SubmitAccepted>;
 

@@ -49,7 +49,14 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         { job_id: accepted.job_id, seq: ack.seq, duplicate: ack.duplicate },
         "submission published",
       );
-      return reply.code(202).header("location", accepted.status_url).send(accepted);
+      const system = await ctx.deps.queries.systemState().catch(() => undefined);
+      const warning = system?.stopped
+        ? `an emergency stop is in force since ${system.stopped_since} (${system.stop_reason}): the job is accepted and waits until resume`
+        : undefined;
+      return reply
+        .code(202)
+        .header("location", accepted.status_url)
+        .send({ ...accepted, ...(warning ? { warning } : {}) });
     },
   );
 };
