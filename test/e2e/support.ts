@@ -39,6 +39,8 @@ export type UpStack = {
   events(filter?: string): Promise<StoredEvent[]>;
   /** Run `agents …` as a process against this stack. */
   cli(args: string[], env?: Record<string, string>): Promise<CliRun>;
+  /** Start `agents …` and read its stdout while it runs (for commands that follow, like watch). */
+  cliLive(args: string[]): { done: Promise<CliRun>; stdout: () => string };
   stop(): Promise<void>;
 };
 
@@ -104,6 +106,13 @@ export async function startUp(extra: Record<string, string> = {}, args: string[]
       return out;
     },
     cli: (args, more = {}) => runCli(args, { ...env, ...more }),
+    cliLive: (args) => {
+      let seen = "";
+      const done = runCli(args, env, undefined, (chunk) => {
+        seen += chunk;
+      });
+      return { done, stdout: () => seen };
+    },
     stop: async () => {
       await up.kill("SIGTERM");
       await nc.close();
@@ -114,7 +123,12 @@ export async function startUp(extra: Record<string, string> = {}, args: string[]
 }
 
 /** Run the CLI (`node --import tsx src/cli/main.ts …`) and collect its output and exit code. */
-export function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  onStdout?: (chunk: string) => void,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
       cwd: ROOT,
@@ -125,6 +139,7 @@ export function runCli(args: string[], env: Record<string, string>, stdin?: stri
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
+      onStdout?.(d.toString());
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();

@@ -52,13 +52,15 @@ describe("the system state and retry in the CLI, against `agents up`", () => {
     assert.match(jobStatus, new RegExp(`^STOPPED since .*\\npaused: heavy since .*\\n${job} `, "m"));
 
     // watch shows the stop while the job waits, and follows it to the end after the resume.
-    const watching = s.cli(["watch", job]);
+    const watching = s.cliLive(["watch", job]);
     await until(async () => {
       const events = await s.events(`agents.job.${job}`);
       return events.some((e) => e.event.type === "job.accepted") ? true : undefined;
     });
+    // Resume only once watch has drawn: a loaded machine can start the CLI after the resume.
+    await until(async () => (/^STOPPED since/m.test(watching.stdout()) ? true : undefined));
     assert.equal((await s.cli(["resume", "--reason", "cli e2e: open"])).code, 0);
-    const watch = await watching;
+    const watch = await watching.done;
     assert.equal(watch.code, 0, watch.stderr);
     assert.match(watch.stdout, /^STOPPED since \S+ \(cli e2e: harbour closed\)/m);
     assert.match(watch.stdout, new RegExp(`${job} .*completed`));
