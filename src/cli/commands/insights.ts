@@ -2,6 +2,7 @@
 // (GET /v1/agents/quality, or /quality/series with --bucket): spend per model and critique scores.
 import { loadConfig } from "../../config/index.ts";
 import type { CostSeries, QualitySeries } from "../../gateway/views/schemas.ts";
+import type { ModelCost as ProjectedModelCost } from "../../projections/cost-by-model/evolve.ts";
 import { choiceOption, intOption, parseCommand, timeOption } from "../args.ts";
 import { call, query, targetFromConfig } from "../client.ts";
 import { Exit, usage } from "../exit.ts";
@@ -20,16 +21,8 @@ export const QUALITY_USAGE = `usage: agents quality [--spec TEXT|KEY] [--job JOB
   critiques newest first with their averages (--limit, default 20, at most 1000); with --bucket,
   average scores per time bucket, one series per model (or spec)`;
 
-type ModelCost = {
-  model: string;
-  runs: number;
-  completed: number;
-  handoffs: number;
-  failed: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-};
+/** A model's row as the costs route answers it: the read model without its storage fields. */
+type ModelCost = Omit<ProjectedModelCost, "_key" | "seq">;
 type Costs = { models: ModelCost[]; checkpoint: number };
 type Critique = {
   occurred_at: string;
