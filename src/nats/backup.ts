@@ -18,6 +18,7 @@ import {
   PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
+  SYSTEM_BUCKET,
 } from "../core/events/subjects.ts";
 import { RESTORE_CHUNK_BYTES, restoreStream, SnapshotMeta, snapshotStream } from "./snapshot.ts";
 
@@ -34,6 +35,7 @@ export const BACKUP_STREAMS = [
   `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
   `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
+  `KV_${SYSTEM_BUCKET}`,
 ];
 
 const MANIFEST = "backup.json";

@@ -12,6 +12,7 @@ import {
   PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
+  SYSTEM_BUCKET,
 } from "../core/events/index.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { provisionTopology, type TopologyOptions } from "./topology.ts";
@@ -24,7 +25,7 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams of the topology: the events, the work queue, the outputs, the snapshots and the leases. */
+/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
@@ -32,6 +33,7 @@ const STREAMS = [
   `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
   `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
+  `KV_${SYSTEM_BUCKET}`,
 ];
 
 /** Which of the topology's streams exist (asked one by one: this identity may not list streams). */

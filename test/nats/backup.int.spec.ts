@@ -127,7 +127,7 @@ describe("backup and restore drill", () => {
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /backup: AGENTS: \d+ messages/, "progress is reported");
     assert.match(out.stderr, /backup: AGENTS done: /);
-    assert.match(out.stdout, /backed up 6 streams/);
+    assert.match(out.stdout, /backed up 7 streams/);
 
     const back = await runCli(["restore", backupDir], { NATS_URL: b.url });
     assert.equal(back.code, 0, back.stderr);
@@ -167,7 +167,7 @@ describe("backup and restore drill", () => {
     assert.equal(again.code, 1);
     assert.match(
       again.stderr,
-      /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, OBJ_agents-orchestrator-snapshots, OBJ_agents-projection-snapshots, KV_agents-leases/,
+      /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, OBJ_agents-orchestrator-snapshots, OBJ_agents-projection-snapshots, KV_agents-leases, KV_agents-system/,
     );
   });
 

@@ -3,7 +3,8 @@
 // functions are typed against OrchestratorState, so a field added to the state and not here (or the
 // other way round) fails the typecheck, and STATE_SNAPSHOT_VERSION must be raised with the change.
 import { z } from "zod";
-import { QueueName } from "../events/catalogue/shared.ts";
+import { SystemRecord } from "../control/system-state.ts";
+import { JobCompleted } from "../events/catalogue/job-events.ts";
 import { Submission } from "../events/catalogue/submission.ts";
 import { TaskCreated } from "../events/catalogue/task-events.ts";
 import type { TaskState } from "../lifecycle/index.ts";
@@ -14,7 +15,7 @@ import type { IterationState, JobState, OrchestratorState } from "./state.ts";
  * The shape's version. Raise it whenever the state or the fold changes meaning (a new field, a
  * different evolve): a snapshot of another version is ignored and the state is folded from the stream.
  */
-export const STATE_SNAPSHOT_VERSION = 1;
+export const STATE_SNAPSHOT_VERSION = 2;
 
 const seq = z.number().int().nonnegative();
 
@@ -40,7 +41,7 @@ const Job = z.object({
   max_continuations: z.number().int().nonnegative(),
   max_revisions: z.number().int().nonnegative(),
   model: z.string(),
-  halted_by_stop: z.boolean(),
+  completed_reason: JobCompleted.shape.data.shape.reason.optional(),
   waves: z.number().int().nonnegative(),
   planned: z.number().int().nonnegative(),
   iterations: z.array(Iteration),
@@ -48,6 +49,7 @@ const Job = z.object({
   budget_exceeded: z.boolean(),
   task_ids: z.array(z.string()),
   live_tasks: z.number().int(),
+  updated_at: z.number(),
 });
 
 const Task = z.object({
@@ -65,6 +67,7 @@ const Task = z.object({
   cost_usd: z.number(),
   seq,
   created_seq: seq,
+  updated_at: z.string(),
 });
 
 const Sample = z.object({
@@ -79,8 +82,8 @@ export const StateSnapshot = z.object({
   jobs: z.array(Job),
   quality: z.array(z.tuple([z.string(), z.array(Sample)])),
   tasks: z.array(Task),
-  stopped: z.boolean(),
-  paused: z.array(QueueName),
+  /** The emergency stop and paused queues, with their reasons and the sequences they were folded to. */
+  system: SystemRecord,
 });
 export type StateSnapshot = z.infer<typeof StateSnapshot>;
 
@@ -94,8 +97,7 @@ export function encodeState(state: OrchestratorState): StateSnapshot {
     })),
     quality: [...state.quality.entries()].map(([k, list]) => [k, list.map((s) => ({ ...s }))]),
     tasks: [...state.tasks.values()],
-    stopped: state.stopped,
-    paused: [...state.paused],
+    system: state.system,
   };
   return structuredClone(body);
 }
@@ -119,14 +121,18 @@ export function decodeState(
         { ...i, latest_task_id: i.latest_task_id, best: i.best, summary: i.summary },
       ]),
     );
-    jobs.set(j.job_id, { ...j, iterations, task_ids: new Set(j.task_ids) });
+    jobs.set(j.job_id, {
+      ...j,
+      completed_reason: j.completed_reason,
+      iterations,
+      task_ids: new Set(j.task_ids),
+    });
   }
   const state: OrchestratorState = {
     jobs,
     quality: new Map(s.quality),
     tasks: new Map(s.tasks.map((t) => [t.task_id, taskOf(t)])),
-    stopped: s.stopped,
-    paused: new Set(s.paused),
+    system: s.system,
   };
   return { ok: true, state };
 }
