@@ -132,5 +132,25 @@ describe("given submissions published with a plain core NATS publish (what `nats
       byType?.event.data.reasons.map((r) => r.path),
       ["validation.0.params.required_text"],
     );
+
+    // As a request (agents.submit.request), the refusal is the answer, and nothing is stored.
+    const reply = await stack().nc.request(
+      Subjects.submitRequest,
+      JSON.stringify({
+        spec: "Write one line.",
+        count: 1,
+        validation: [{ type: "length", params: { min_length: "many" } }],
+        idempotency_key: `${key}-request`,
+      }),
+      { timeout: 20_000 },
+    );
+    const answer = reply.json<{ error?: { code: string; fields?: Array<{ path: string }> } }>();
+    assert.equal(answer.error?.code, "VALIDATION_FAILED", JSON.stringify(answer));
+    assert.deepEqual(
+      answer.error?.fields?.map((f) => f.path),
+      ["validation.0.params.min_length"],
+    );
+    const stored = await stack().events(Subjects.job(jobIdFor(`${key}-request`)));
+    assert.equal(stored.length, 0, "a refused request stores nothing");
   });
 });
