@@ -66,7 +66,7 @@ const INVALID = [
   { idempotency_key: "k".repeat(1_000) },
 ];
 
-/** The kind of the requests whose validators' params are wrong (counted apart: a known gap). */
+/** The kind of the requests whose validators' params are wrong (counted apart: once accepted, then fixed). */
 export const BAD_PARAMS_KIND = "validator params";
 const BAD_PARAMS: Array<Record<string, unknown>> = [
   { validation: [{ type: "regex" }] },

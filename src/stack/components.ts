@@ -13,7 +13,7 @@ import type { Connection } from "../nats/connection.ts";
 import type { Served } from "../nats/requests.ts";
 import type { TopologyOptions } from "../nats/topology.ts";
 import type { Logger } from "../observability/logger.ts";
-import { VALIDATOR_NAMES } from "../validation/index.ts";
+import { VALIDATOR_CATALOG } from "../validation/index.ts";
 import { describeExecutor, executorKind } from "./executor-kind.ts";
 
 /** The executor the configuration names; one warning when it is the offline echo executor. */
@@ -83,7 +83,7 @@ export function orchestratorFromConfig(
       maxContinuations: config.AGENTS_MAX_CONTINUATIONS,
       maxRevisions: config.AGENTS_MAX_REVISIONS,
       taskTimeoutMs: config.AGENTS_TASK_TIMEOUT_MS,
-      validatorNames: new Set<string>(VALIDATOR_NAMES),
+      validators: VALIDATOR_CATALOG,
     },
   });
 }
@@ -120,6 +120,6 @@ export function submitResponderFromConfig(nc: Connection, config: Config, log: L
     nc,
     log,
     maxBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
-    validators: new Set<string>(VALIDATOR_NAMES),
+    validators: VALIDATOR_CATALOG,
   });
 }

@@ -1,6 +1,6 @@
 // Text validators: response_not_empty, length, contains.
 import { z } from "zod";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import type { ValidationResult, Validator } from "./types.ts";
 
 /** response_not_empty (alias not_empty): the response has non-whitespace content. */
@@ -24,6 +24,9 @@ const LengthParams = z
   .refine((p) => p.min_length === undefined || p.max_length === undefined || p.min_length <= p.max_length, {
     error: "min_length is greater than max_length",
   });
+
+/** length's params at submit time. */
+export const lengthParams: ParamCheck = paramCheck(LengthParams);
 
 /** length: the response has between min_length and max_length characters (Unicode code points). */
 export const length: Validator = (response, raw) => {
@@ -55,6 +58,9 @@ const ContainsParams = z.strictObject({
   }),
   case_sensitive: z.boolean().default(false),
 });
+
+/** contains's params at submit time. */
+export const containsParams: ParamCheck = paramCheck(ContainsParams);
 
 /** contains: every required_text appears in the response (case-insensitive unless case_sensitive). */
 export const contains: Validator = (response, raw): ValidationResult => {

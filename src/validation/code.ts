@@ -1,7 +1,7 @@
 // Code validators: code and python, as llm_call's CodeValidator decides: the response's fenced
 // blocks in the language (default python) are parsed, or else the whole response is.
 import { z } from "zod";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { CODE_LANGUAGES, type CodeLanguage, checkSyntax } from "./syntax.ts";
 import { fencedBlocks, normalizeLang } from "./text.ts";
 import type { ValidationResult, Validator } from "./types.ts";
@@ -52,6 +52,9 @@ export async function checkCode(response: string, language: CodeLanguage): Promi
   };
 }
 
+/** code's params at submit time. */
+export const codeParams: ParamCheck = paramCheck(CodeParams);
+
 /** code: the response's code in params.language (default python) parses. */
 export const code: Validator = (response, raw) => {
   const parsed = parseParams("code", CodeParams, raw);
@@ -59,9 +62,14 @@ export const code: Validator = (response, raw) => {
   return checkCode(response, parsed.params.language);
 };
 
+const PythonParams = z.strictObject({});
+
+/** python's params at submit time: none. */
+export const pythonParams: ParamCheck = paramCheck(PythonParams);
+
 /** python: llm_call's PythonCodeValidator is CodeValidator(language="python"); it takes no params. */
 export const python: Validator = (response, raw) => {
-  const parsed = parseParams("python", z.strictObject({}), raw);
+  const parsed = parseParams("python", PythonParams, raw);
   if (!parsed.ok) return parsed.result;
   return checkCode(response, "python");
 };

@@ -1,7 +1,7 @@
 // JSON validators: json_string (alias json) and field_present, as llm_call's JsonStringValidator
 // and FieldPresentValidator decide.
 import { z } from "zod";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { extractJson, fencedBlocks, parseJson } from "./text.ts";
 import type { Validator } from "./types.ts";
 
@@ -78,6 +78,9 @@ const FieldPresentParams = z.strictObject({
   expected_value: z.unknown().optional(),
   should_exist: z.boolean().default(true),
 });
+
+/** field_present's params at submit time. */
+export const fieldPresentParams: ParamCheck = paramCheck(FieldPresentParams);
 
 /** field_present: the JSON response has (or, with should_exist false, lacks) field_name, optionally equal to expected_value. */
 export const fieldPresent: Validator = (response, raw) => {

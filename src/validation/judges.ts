@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { extractJson } from "./text.ts";
 import type { ValidationContext, ValidationResult, Validator } from "./types.ts";
 
@@ -115,6 +115,9 @@ const ContradictionParams = z.strictObject({
   required_mcp_tools: McpTools,
 });
 
+/** ai_contradiction_check's params at submit time. */
+export const contradictionParams: ParamCheck = paramCheck(ContradictionParams);
+
 /** The judge prompt for ai_contradiction_check: llm_call's, less its perplexity-ask tool step. */
 export function contradictionPrompt(textToCheck: string, topic: string): string {
   return [
@@ -164,6 +167,9 @@ const AgentTaskParams = z.strictObject({
     .union([z.string(), z.array(z.string())], { error: "expected a string or a list of strings" })
     .optional(),
 });
+
+/** agent_task's params at submit time. */
+export const agentTaskParams: ParamCheck = paramCheck(AgentTaskParams);
 
 /** The judge prompt for agent_task: llm_call's, with the response quoted so it cannot speak for itself. */
 export function agentTaskPrompt(response: string, taskPrompt: string, criteria: string[]): string {

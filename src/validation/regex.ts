@@ -2,7 +2,7 @@
 // `re.compile(pattern, flags).search(content)` does; flags are Python's numbers (re.I = 2) or
 // letters. The pattern runs on RE2 (see ./regex-engine.ts), so it cannot hang a worker.
 import { z } from "zod";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { checkFlagBits, flagLetters, PatternError } from "./python-regex.ts";
 import { type CompiledPattern, compilePythonPattern } from "./regex-engine.ts";
 import type { Validator } from "./types.ts";
@@ -16,22 +16,36 @@ const RegexParams = z.strictObject({
     .default(0),
 });
 
-export type CompiledRegex = { ok: true; regex: CompiledPattern } | { ok: false; error: string };
+export type CompiledRegex =
+  | { ok: true; regex: CompiledPattern }
+  | { ok: false; field: "flags" | "pattern"; message: string; error: string };
 
 /** Compiles a pattern with Python flags (a number or letters), naming the bad param on failure. */
 export function compileRegex(pattern: string, flags: string | number = 0): CompiledRegex {
+  const fail = (field: "flags" | "pattern", message: string): CompiledRegex => ({
+    ok: false,
+    field,
+    message,
+    error: `params.${field}: ${message}`,
+  });
   let bits: number;
   try {
     bits = typeof flags === "number" ? flags : flagLetters(flags);
     checkFlagBits(bits);
   } catch (err) {
-    if (err instanceof PatternError) return { ok: false, error: `params.flags: ${err.message}` };
+    if (err instanceof PatternError) return fail("flags", err.message);
     throw err;
   }
   const compiled = compilePythonPattern(pattern, bits);
   if (compiled.ok) return { ok: true, regex: compiled.pattern };
-  return { ok: false, error: `params.pattern: invalid regular expression: ${compiled.error}` };
+  return fail("pattern", `invalid regular expression: ${compiled.error}`);
 }
+
+/** regex's params at submit time: the schema, then the pattern must compile with its flags. */
+export const regexParams: ParamCheck = paramCheck(RegexParams, ({ pattern, flags }) => {
+  const compiled = compileRegex(pattern, flags);
+  return compiled.ok ? [] : [{ field: compiled.field, message: compiled.message }];
+});
 
 /** regex: the response contains a match for `pattern`. */
 export const regex: Validator = (response, raw) => {

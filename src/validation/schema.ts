@@ -10,7 +10,7 @@ import type { RegExpEngine } from "ajv/dist/types/index.js";
 import ajvFormats from "ajv-formats";
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { compileEcmaPattern } from "./regex-engine.ts";
 import { extractJson } from "./text.ts";
 import type { Validator } from "./types.ts";
@@ -57,6 +57,16 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
   cache.set(key, validate);
   return validate;
 }
+
+/** schema's params at submit time: a JSON Schema that ajv compiles. */
+export const schemaParams: ParamCheck = paramCheck(SchemaParams, (p) => {
+  try {
+    compileSchema(p.schema);
+    return [];
+  } catch (err) {
+    return [{ field: "schema", message: `invalid JSON Schema: ${errorMessage(err)}` }];
+  }
+});
 
 /** One ajv error as "<path>: <message>", naming the offending property or the allowed values. */
 export function formatAjvError(error: ErrorObject): string {

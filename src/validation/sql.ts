@@ -5,7 +5,7 @@
 // blocks, or else the whole response. llm_call's validators take no params; `dialect` is ours.
 import { z } from "zod";
 import { errorMessage } from "../core/errors.ts";
-import { parseParams } from "./params.ts";
+import { type ParamCheck, paramCheck, parseParams } from "./params.ts";
 import { blocksFor } from "./text.ts";
 import type { ValidationResult, Validator } from "./types.ts";
 
@@ -35,6 +35,9 @@ const SqlParams = z.strictObject({
     .optional(),
 });
 type Dialect = (typeof DIALECTS)[number];
+
+/** sql's and sql_safe's params at submit time. */
+export const sqlParams: ParamCheck = paramCheck(SqlParams);
 
 /** Without a dialect, SQL that parses in any common one passes (MySQL backticks, T-SQL brackets). */
 const COMMON_DIALECTS: readonly Dialect[] = [

@@ -100,4 +100,57 @@ describe("given submissions published with a plain core NATS publish (what `nats
         `an agent got the hostile name: ${JSON.stringify(run)}`,
       );
   });
+
+  it("when a submission names a validator with bad params, then job.rejected names validation.N.params.<field>", async () => {
+    const key = `nats-params-${process.pid}-${Date.now()}`;
+    const publish = (body: Record<string, unknown>) =>
+      stack().nc.publish(Subjects.submit, JSON.stringify({ spec: "Write one line.", count: 1, ...body }));
+    publish({ validation: [{ type: "regex", params: { pattern: "(" } }], idempotency_key: `${key}-pattern` });
+    publish({
+      validation: [{ type: "contains", params: { required_text: 7 } }],
+      idempotency_key: `${key}-type`,
+    });
+    await stack().nc.flush();
+    const rejectedFor = async (suffix: string) => {
+      const jobId = jobIdFor(`${key}-${suffix}`);
+      const events = await stack().waitFor(
+        Subjects.job(jobId),
+        (es) => ofType(es, "job.rejected").length > 0,
+        30_000,
+      );
+      assert.equal(ofType(events, "job.submitted").length, 0, "no job was created");
+      return ofType(events, "job.rejected")[0];
+    };
+    const byPattern = await rejectedFor("pattern");
+    assert.deepEqual(
+      byPattern?.event.data.reasons.map((r) => r.path),
+      ["validation.0.params.pattern"],
+    );
+    assert.match(byPattern?.event.data.reasons[0]?.message ?? "", /invalid regular expression/);
+    const byType = await rejectedFor("type");
+    assert.deepEqual(
+      byType?.event.data.reasons.map((r) => r.path),
+      ["validation.0.params.required_text"],
+    );
+
+    // As a request (agents.submit.request), the refusal is the answer, and nothing is stored.
+    const reply = await stack().nc.request(
+      Subjects.submitRequest,
+      JSON.stringify({
+        spec: "Write one line.",
+        count: 1,
+        validation: [{ type: "length", params: { min_length: "many" } }],
+        idempotency_key: `${key}-request`,
+      }),
+      { timeout: 20_000 },
+    );
+    const answer = reply.json<{ error?: { code: string; fields?: Array<{ path: string }> } }>();
+    assert.equal(answer.error?.code, "VALIDATION_FAILED", JSON.stringify(answer));
+    assert.deepEqual(
+      answer.error?.fields?.map((f) => f.path),
+      ["validation.0.params.min_length"],
+    );
+    const stored = await stack().events(Subjects.job(jobIdFor(`${key}-request`)));
+    assert.equal(stored.length, 0, "a refused request stores nothing");
+  });
 });

@@ -103,6 +103,31 @@ describe("POST /v1/agents/submit", () => {
     assert.match(error.message, /count/);
   });
 
+  it("given a validator with bad params, then 400 naming validation.N.params.<field> and nothing is stored", async () => {
+    const before = (await submissions(h)).length;
+    const submit = (validation: unknown[]) =>
+      h.app.inject({
+        method: "POST",
+        url: "/v1/agents/submit",
+        payload: { spec: "x", count: 1, validation },
+      });
+    const pattern = await submit([{ type: "json" }, { type: "regex", params: { pattern: "(" } }]);
+    assert.equal(pattern.statusCode, 400);
+    const [field] = pattern.json().error.fields;
+    assert.equal(field.path, "validation.1.params.pattern", JSON.stringify(pattern.json()));
+    assert.match(field.message, /invalid regular expression/);
+    const wrongType = await submit([{ type: "length", params: { min_length: "3" } }]);
+    assert.equal(wrongType.statusCode, 400);
+    assert.equal(wrongType.json().error.fields[0].path, "validation.0.params.min_length");
+    assert.match(wrongType.json().error.fields[0].message, /expected a number/);
+    const missing = await submit([{ type: "regex" }]);
+    assert.equal(missing.json().error.fields[0].path, "validation.0.params.pattern");
+    assert.equal((await submissions(h)).length, before, "no bad submission reached the stream");
+    // A pattern that would backtrack for ever elsewhere compiles (the regex engine is linear-time).
+    const hostile = await submit([{ type: "regex", params: { pattern: "([A-Za-z0-9]+ ?)+#" } }]);
+    assert.equal(hostile.statusCode, 202, JSON.stringify(hostile.json()));
+  });
+
   it("given an unknown field, an unknown validator or non-JSON, then 400 naming the problem", async () => {
     const unknownField = await h.app.inject({
       method: "POST",

@@ -8,7 +8,12 @@ import { randomUUID } from "node:crypto";
 import { ErrorCode, type FieldIssue } from "../../core/errors.ts";
 import { decodeWith, MSG_ID_HEADER, SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
 import type { Logger } from "../../core/ports/logger.ts";
-import { acceptance, type SubmitAccepted, unknownValidators } from "../../core/submission/index.ts";
+import {
+  acceptance,
+  type SubmitAccepted,
+  type ValidatorCatalog,
+  validatorIssues,
+} from "../../core/submission/index.ts";
 import {
   type Connection,
   JetStreamEventStore,
@@ -27,8 +32,8 @@ export type SubmitResponderOptions = {
   log: Logger;
   /** Largest submission accepted (bytes), as at the gateway. */
   maxBytes: number;
-  /** Validator names (and aliases) a submission may use. */
-  validators: ReadonlySet<string>;
+  /** The validators (names, aliases, params) a submission may use. */
+  validators: ValidatorCatalog;
 };
 
 /** Check, store and answer one submission request. */
@@ -53,8 +58,8 @@ export async function answerSubmit(
       `submission is invalid: ${parsed.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
       parsed.issues,
     );
-  const unknown = unknownValidators(parsed.value.validation, o.validators);
-  if (unknown.length > 0) return refuse("submission names unknown validators", unknown);
+  const issues = validatorIssues(parsed.value.validation, o.validators);
+  if (issues.length > 0) return refuse("submission's validation list is invalid", issues);
   const header = r.header(MSG_ID_HEADER);
   if (header && parsed.value.idempotency_key && header !== parsed.value.idempotency_key)
     return refuse("Nats-Msg-Id and idempotency_key differ", [

@@ -1,6 +1,7 @@
 // What the orchestrator's pure decisions ask its adapter to do.
 import type { ControlCommand } from "../control/index.ts";
 import type { AgentEvent, Parsed, Submission, WorkItem } from "../events/index.ts";
+import type { ValidatorCatalog } from "../submission/index.ts";
 
 export type { ControlCommand };
 
@@ -35,8 +36,8 @@ export type DecideConfig = {
   maxContinuations: number;
   maxRevisions: number;
   taskTimeoutMs: number;
-  /** Known validator names (and aliases); a submission naming another is rejected. */
-  validatorNames: ReadonlySet<string>;
+  /** Known validators and their params; a submission naming another, or bad params, is rejected. */
+  validators: ValidatorCatalog;
 };
 
 /** Time and nothing else from the outside world enters decisions as data. */

@@ -16,6 +16,12 @@ export function overBudget(job: JobState): boolean {
  * When no iteration is open and no task is still running: plan the next wave, or complete the job.
  * While an emergency stop is in force no wave is planned (stop means pause): the job waits, and
  * system.resumed decides again. A job re-opened by a retry plans nothing more and completes again.
+ *
+ * Both decisions read the whole job, and which input makes them (so their event id) depends on the
+ * order the state saw the job's events in: a new tenure that folded only to the ack floor reaches
+ * "complete" on another input than the tenure that already stored job.completed. So both expect the
+ * job subject's last sequence the state saw: a decision from a state that missed a job event (the
+ * first job.completed) loses its race, the subject is read again, and the job is found done.
  */
 export function decideProgress(
   job: JobState,
@@ -29,7 +35,8 @@ export function decideProgress(
   if (job.planned < job.max_iterations && !spent && job.completed_reason === undefined) {
     if (stopped) return [];
     const iterations = nextWave(job.planned, job.wave_size, job.max_iterations);
-    return [appendToJob(job.job_id, "job.wave_planned", { wave: job.waves + 1, iterations }, cause, ctx)];
+    const plan = appendToJob(job.job_id, "job.wave_planned", { wave: job.waves + 1, iterations }, cause, ctx);
+    return [{ ...plan, expectedSeq: job.seq }];
   }
   const its = [...job.iterations.values()];
   const reason =
@@ -41,7 +48,7 @@ export function decideProgress(
     cost_usd: job.cost_usd,
     reason,
   } as const;
-  return [appendToJob(job.job_id, "job.completed", data, cause, ctx)];
+  return [{ ...appendToJob(job.job_id, "job.completed", data, cause, ctx), expectedSeq: job.seq }];
 }
 
 /** Record the end of an iteration's chain. */

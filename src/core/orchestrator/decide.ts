@@ -4,7 +4,7 @@ import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
 import { generatorPrompt } from "../protocol/prompts.ts";
-import { maxIterationsFor, unknownValidators, waveSizeFor } from "../submission/index.ts";
+import { maxIterationsFor, validatorIssues, waveSizeFor } from "../submission/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
@@ -37,7 +37,7 @@ function decideSubmit(
   if (state.jobs.has(jobId)) return [];
   const causation = `submit-${input.seq}`;
   const reasons = input.parsed.ok
-    ? unknownValidators(input.parsed.value.validation, ctx.config.validatorNames)
+    ? validatorIssues(input.parsed.value.validation, ctx.config.validators)
     : input.parsed.issues;
   if (!input.parsed.ok || reasons.length > 0) {
     const cmd = appendToJob(

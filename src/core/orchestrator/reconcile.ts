@@ -155,11 +155,17 @@ export function afterLostRace(
   return { kind: "retry", expectedSeq: read.last };
 }
 
-/** The subject's real last sequence, so the next append about a task expects it (garbage included). */
+/**
+ * The subject's real last sequence, so the next append about a task or job expects it (garbage, and
+ * critiques a stream written before holds on the job subject, included).
+ */
 export function noteSubjectSeq(state: OrchestratorState, subject: string, seq: number): void {
-  const id = subject.startsWith("agents.task.") ? subject.slice("agents.task.".length) : undefined;
-  const task = id ? state.tasks.get(id) : undefined;
+  const taskId = subject.startsWith("agents.task.") ? subject.slice("agents.task.".length) : undefined;
+  const task = taskId ? state.tasks.get(taskId) : undefined;
   if (task && seq > task.seq) state.tasks.set(task.task_id, { ...task, seq });
+  const jobId = subject.startsWith("agents.job.") ? subject.slice("agents.job.".length) : undefined;
+  const job = jobId ? state.jobs.get(jobId) : undefined;
+  if (job && seq > job.seq) job.seq = seq;
 }
 
 /** The decision input for a stored event, as if it had just been consumed. */

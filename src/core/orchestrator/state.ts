@@ -51,6 +51,12 @@ export type JobState = {
   live_tasks: number;
   /** When the last event of the job or one of its tasks happened (ms since epoch). */
   updated_at: number;
+  /**
+   * Stream sequence of the last event applied from the job's subject: what planning a wave or
+   * completing the job expects the subject to end at, so the job ends once even when two decisions
+   * (a takeover re-deciding what the last tenure decided) come from states that saw different events.
+   */
+  seq: number;
 };
 
 export type OrchestratorState = {
@@ -122,6 +128,9 @@ export function evolve(
   }
   const job = event.job_id ? state.jobs.get(event.job_id) : undefined;
   if (job) job.updated_at = Math.max(job.updated_at, at);
+  // Every job.* event is stored on the job's subject (critiques of streams written before too, and
+  // noteSubjectSeq catches up on those).
+  if (job && event.type.startsWith("job.")) job.seq = Math.max(job.seq, seq);
   switch (event.type) {
     case "job.submitted":
       if (!event.job_id || state.jobs.has(event.job_id)) return;
@@ -145,6 +154,7 @@ export function evolve(
         task_ids: new Set(),
         live_tasks: 0,
         updated_at: at,
+        seq,
       });
       return;
     case "job.accepted":

@@ -1,6 +1,7 @@
 // The rules of a submission that the gateway and the orchestrator share: wave sizes, the iteration
-// cap, the first wave's task ids, and which validator names are known. The gateway answers 202 with
-// ids derived exactly as the orchestrator derives them, so both read them from here.
+// cap, the first wave's task ids, and which validators (names and params) it may ask for. The
+// gateway answers 202 with ids derived exactly as the orchestrator derives them, so both read them
+// from here.
 import { z } from "zod";
 import type { FieldIssue } from "../errors.ts";
 import type { Submission } from "../events/catalogue/submission.ts";
@@ -38,21 +39,40 @@ export function firstWaveTaskIds(jobId: string, s: Submission): string[] {
   );
 }
 
-/** One issue per validator the submission names that is not known (names and aliases). */
-export function unknownValidators(
-  validation: ReadonlyArray<{ type: string }> | undefined,
-  known: ReadonlySet<string>,
+/**
+ * What the submission rules know of the validators (the validation module provides it): their names
+ * and aliases, and what is wrong with one's params. Deterministic, so decisions made with it stay pure.
+ */
+export type ValidatorCatalog = {
+  names: ReadonlySet<string>;
+  /** Problems with a known validator's params; `field` is the dotted path inside params ("" for params itself). */
+  paramIssues(
+    type: string,
+    params: Record<string, unknown>,
+  ): ReadonlyArray<{ field: string; message: string }>;
+};
+
+/**
+ * One issue per validator the submission names that is not known (`validation.N.type`), and per bad
+ * param of a known one (`validation.N.params.<field>`): a task would only fail on them later.
+ */
+export function validatorIssues(
+  validation: ReadonlyArray<{ type: string; params?: Record<string, unknown> | undefined }> | undefined,
+  catalog: ValidatorCatalog,
 ): FieldIssue[] {
-  return (validation ?? []).flatMap((v, i) =>
-    known.has(v.type)
-      ? []
-      : [
-          {
-            path: `validation.${i}.type`,
-            message: `unknown validator "${v.type}"; known: ${[...known].join(", ")}`,
-          },
-        ],
-  );
+  return (validation ?? []).flatMap((v, i): FieldIssue[] => {
+    if (!catalog.names.has(v.type))
+      return [
+        {
+          path: `validation.${i}.type`,
+          message: `unknown validator "${v.type}"; known: ${[...catalog.names].join(", ")}`,
+        },
+      ];
+    return catalog.paramIssues(v.type, v.params ?? {}).map((p) => ({
+      path: [`validation.${i}.params`, ...(p.field ? [p.field] : [])].join("."),
+      message: p.message,
+    }));
+  });
 }
 
 /** The answer to an accepted submission, over REST (202) and over NATS request-reply alike. */

@@ -7,14 +7,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode } from "../../core/errors.ts";
 import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
-import { acceptance, SubmitAccepted, unknownValidators } from "../../core/submission/index.ts";
-import { VALIDATOR_NAMES } from "../../validation/index.ts";
+import { acceptance, SubmitAccepted, validatorIssues } from "../../core/submission/index.ts";
+import { VALIDATOR_CATALOG } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
 
 const IdempotencyKey = z.string().min(1).max(200);
-
-const known = new Set<string>(VALIDATOR_NAMES);
 
 export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -35,9 +33,9 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         throw new HttpError(ErrorCode.ValidationFailed, "Idempotency-Key and idempotency_key differ", [
           { path: "idempotency_key", message: "differs from the Idempotency-Key header; send one of them" },
         ]);
-      const issues = unknownValidators(body.validation, known);
+      const issues = validatorIssues(body.validation, VALIDATOR_CATALOG);
       if (issues.length > 0)
-        throw new HttpError(ErrorCode.ValidationFailed, "submission names unknown validators", issues);
+        throw new HttpError(ErrorCode.ValidationFailed, "submission's validation list is invalid", issues);
       const key = header ?? body.idempotency_key ?? randomUUID();
       const submission = { ...body, idempotency_key: key };
       const ack = await ctx.events.appendJson(Subjects.submit, submission, key, {

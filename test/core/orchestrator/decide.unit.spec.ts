@@ -115,6 +115,17 @@ describe("decide: a submission", () => {
     assert.equal(sim.events("task.created").length, 0);
   });
 
+  it("given a validator with bad params, when submitted, then job.rejected names validation.N.params.<field>", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, validation: [{ type: "regex", params: { pattern: "(" } }] });
+    const [rejected] = sim.events("job.rejected");
+    assert.deepEqual(
+      rejected?.data.reasons.map((r) => r.path),
+      ["validation.0.params.pattern"],
+    );
+    assert.equal(sim.events("job.submitted").length, 0);
+  });
+
   it("given a known validator after an unknown one, then only the unknown one's path is named", () => {
     const sim = new Simulator();
     sim.submit({ spec: SPEC, count: 1, validation: [{ type: "json" }, { type: "jsonn" }] });

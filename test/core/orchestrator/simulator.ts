@@ -19,7 +19,7 @@ import type { TaskState } from "../../../src/core/lifecycle/index.ts";
 import type { Command, ControlCommand, DecideConfig } from "../../../src/core/orchestrator/commands.ts";
 import { decide } from "../../../src/core/orchestrator/decide.ts";
 import { evolve, initialState, type OrchestratorState } from "../../../src/core/orchestrator/state.ts";
-import { VALIDATOR_NAMES } from "../../../src/validation/index.ts";
+import { VALIDATOR_CATALOG } from "../../../src/validation/index.ts";
 
 export const TEST_CONFIG: DecideConfig = {
   defaultModel: "sonnet",
@@ -28,7 +28,7 @@ export const TEST_CONFIG: DecideConfig = {
   maxContinuations: 2,
   maxRevisions: 2,
   taskTimeoutMs: 60_000,
-  validatorNames: new Set<string>(VALIDATOR_NAMES),
+  validators: VALIDATOR_CATALOG,
 };
 
 /** One entry of what happened, in order: a stored event or a dispatched work item. */

@@ -7,7 +7,8 @@ import {
   firstWaveTaskIds,
   maxIterationsFor,
   nextWave,
-  unknownValidators,
+  type ValidatorCatalog,
+  validatorIssues,
   waveSizeFor,
 } from "../../../src/core/submission/index.ts";
 
@@ -93,16 +94,48 @@ describe("firstWaveTaskIds", () => {
   });
 });
 
-describe("unknownValidators", () => {
-  const known = new Set(["json", "regex"]);
-  it("given only known names, then there is no issue", () => {
-    assert.deepEqual(unknownValidators([{ type: "json" }, { type: "regex" }], known), []);
-    assert.deepEqual(unknownValidators(undefined, known), []);
+describe("validatorIssues", () => {
+  // A stand-in catalog: the rule only routes names and params to it and names the fields.
+  const catalog: ValidatorCatalog = {
+    names: new Set(["json", "regex"]),
+    paramIssues: (type, params) =>
+      type === "regex" && typeof params.pattern !== "string"
+        ? [{ field: "pattern", message: "is required (expected a string)" }]
+        : type === "json" && "strict" in params
+          ? [{ field: "", message: 'unrecognized key: "strict"' }]
+          : [],
+  };
+
+  it("given only known names with good params, then there is no issue", () => {
+    assert.deepEqual(
+      validatorIssues([{ type: "json" }, { type: "regex", params: { pattern: "a" } }], catalog),
+      [],
+    );
+    assert.deepEqual(validatorIssues(undefined, catalog), []);
   });
 
   it("given an unknown name, then the issue names its field and lists the known names", () => {
-    assert.deepEqual(unknownValidators([{ type: "json" }, { type: "jsn" }], known), [
+    assert.deepEqual(validatorIssues([{ type: "json" }, { type: "jsn" }], catalog), [
       { path: "validation.1.type", message: 'unknown validator "jsn"; known: json, regex' },
+    ]);
+  });
+
+  it("given a known validator with a bad param, then the issue names validation.N.params.<field>", () => {
+    assert.deepEqual(
+      validatorIssues([{ type: "json" }, { type: "regex", params: { pattern: 1 } }], catalog),
+      [{ path: "validation.1.params.pattern", message: "is required (expected a string)" }],
+    );
+  });
+
+  it("given no params at all, then they are checked as empty params", () => {
+    assert.deepEqual(validatorIssues([{ type: "regex" }], catalog), [
+      { path: "validation.0.params.pattern", message: "is required (expected a string)" },
+    ]);
+  });
+
+  it("given an issue with params as a whole, then the path is validation.N.params", () => {
+    assert.deepEqual(validatorIssues([{ type: "json", params: { strict: true } }], catalog), [
+      { path: "validation.0.params", message: 'unrecognized key: "strict"' },
     ]);
   });
 });
