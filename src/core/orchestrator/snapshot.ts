@@ -15,7 +15,7 @@ import type { IterationState, JobState, OrchestratorState } from "./state.ts";
  * The shape's version. Raise it whenever the state or the fold changes meaning (a new field, a
  * different evolve): a snapshot of another version is ignored and the state is folded from the stream.
  */
-export const STATE_SNAPSHOT_VERSION = 2;
+export const STATE_SNAPSHOT_VERSION = 3;
 
 const seq = z.number().int().nonnegative();
 
@@ -50,6 +50,7 @@ const Job = z.object({
   task_ids: z.array(z.string()),
   live_tasks: z.number().int(),
   updated_at: z.number(),
+  seq: z.number().int().nonnegative(),
 });
 
 const Task = z.object({
