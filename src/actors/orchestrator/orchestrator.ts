@@ -4,13 +4,7 @@
 import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
-import {
-  type AgentEvent,
-  MSG_ID_HEADER,
-  misplaced,
-  STREAM_EVENTS,
-  Subjects,
-} from "../../core/events/index.ts";
+import { type AgentEvent, MSG_ID_HEADER, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
 import { jobIdFromTaskId } from "../../core/ids.ts";
 import {
   type AppendCommand,
@@ -25,7 +19,6 @@ import {
   noteSubjectSeq,
   type OrchestratorInput,
   type OrchestratorState,
-  restoreJob,
   tidyJob,
 } from "../../core/orchestrator/index.ts";
 import { ArtifactKeys, INLINE_LIMIT_BYTES } from "../../core/ports/artifact-store.ts";
@@ -41,6 +34,7 @@ import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
 import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
+import { restoreFromStream } from "./restore.ts";
 import { type Fold, foldRange, type SnapshotSettings, StateSnapshots, writeSnapshots } from "./snapshots.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
@@ -305,6 +299,9 @@ export class Orchestrator {
     const t0 = performance.now();
     if (input.kind === "event") {
       if (this.applied.delete(input.event.id)) return;
+      // A retry an earlier tenure decided re-opened a job this state has forgotten.
+      if (input.event.type === "job.reopened" && input.event.job_id)
+        await restoreFromStream(this.events, this.state, input.event.job_id, input.seq - 1);
       this.apply(input.event, input.seq);
     }
     const retried = input.kind === "control" && input.body.type === "retry" ? input.body.task_id : undefined;
@@ -433,13 +430,8 @@ export class Orchestrator {
   private async restoreFor(taskId: string): Promise<void> {
     const jobId = jobIdFromTaskId(taskId);
     if (!jobId || this.state.jobs.has(jobId)) return;
-    const first = await this.events.reader.firstSequence(Subjects.job(jobId));
-    if (first === undefined) return;
-    const events: StoredEvent[] = [];
-    for await (const e of this.events.read(Subjects.all, { fromSeq: first, toSeq: this.consumed }))
-      if (e.event.job_id === jobId && !misplaced(e.subject, e.event)) events.push(e);
-    restoreJob(this.state, jobId, events);
-    this.o.log.info({ job_id: jobId, events: events.length }, "job brought back for a retry");
+    const events = await restoreFromStream(this.events, this.state, jobId, this.consumed);
+    if (events > 0) this.o.log.info({ job_id: jobId, events }, "job brought back for a retry");
   }
 
   /** Write the system state for every process when it moved (or a control command was decided). */

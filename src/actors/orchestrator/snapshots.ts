@@ -11,6 +11,7 @@ import type { Logger } from "../../core/ports/logger.ts";
 import type { Connection } from "../../nats/connection.ts";
 import type { JetStreamEventStore } from "../../nats/event-store.ts";
 import { SnapshotBucket } from "../../nats/fold-snapshots.ts";
+import { restoreFromStream } from "./restore.ts";
 
 const KIND = "orchestrator";
 
@@ -28,7 +29,8 @@ export type Fold = { state: OrchestratorState; seq: number };
  * Fold the valid events after `fold.seq` up to `toSeq` into `fold.state`, moving `fold.seq` with each
  * one, so a read that fails halfway leaves a fold that goes on exactly where it stopped. What the
  * live path refuses (a type out of place on its subject) is not folded either; an event the fold
- * refuses is reported, not fatal. Returns how many events were read.
+ * refuses is reported, not fatal. A job a retry re-opened after the fold forgot it is brought back
+ * from the stream first. Returns how many events were read.
  */
 export async function foldRange(
   events: JetStreamEventStore,
@@ -40,6 +42,8 @@ export async function foldRange(
   if (toSeq <= fold.seq) return 0;
   for await (const e of events.read(Subjects.all, { fromSeq: fold.seq + 1, toSeq })) {
     if (!misplaced(e.subject, e.event)) {
+      const reopened = e.event.type === "job.reopened" ? e.event.job_id : undefined;
+      if (reopened) await restoreFromStream(events, fold.state, reopened, e.seq - 1);
       try {
         evolve(fold.state, e.event, e.seq);
       } catch (err) {
