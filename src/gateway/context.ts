@@ -2,6 +2,7 @@
 import type { Registry } from "prom-client";
 import type { Config } from "../config/index.ts";
 import type { ArtifactStore } from "../core/ports/artifact-store.ts";
+import type { PriceTable } from "../core/providers/pricing.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { JetStreamEventStore } from "../nats/event-store.ts";
 import type { PinoLogger } from "../observability/logger.ts";
@@ -31,6 +32,8 @@ export type GatewayDeps = {
   env?: NodeJS.ProcessEnv;
   /** The process's metrics registry, served on /metrics (default: one of the gateway's own). */
   registry?: Registry;
+  /** Model prices: a submission with a budget that can reach an unpriced model is refused. */
+  prices: PriceTable;
 };
 
 export type GatewayContext = {

@@ -9,8 +9,10 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode, errorMessage } from "../core/errors.ts";
+import { WorkerStatus } from "../core/worker/status.ts";
 import { connectionStatus, isClosed } from "../nats/connection.ts";
 import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
+import { listWorkerStatuses, openWorkerStatuses } from "../nats/worker-status.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 
@@ -76,8 +78,21 @@ const Health = z.object({
     checkpoint: z.number().nullable(),
     error: z.string().optional(),
   }),
-  executor: z.string(),
-  agent_auth: AgentAuth,
+  executor: z
+    .string()
+    .describe("the executors this process's configuration names (AGENTS_EXECUTOR), or auto"),
+  agent_auth: AgentAuth.describe(
+    "credentials in the gateway's own environment; workers report their own under workers",
+  ),
+  workers: z
+    .object({
+      live: z.number().int(),
+      /** Routes some live worker cannot serve because its credentials failed. */
+      auth_failed: z.array(z.object({ worker_id: z.string(), route: z.string(), detail: z.string() })),
+      list: z.array(WorkerStatus),
+      error: z.string().optional(),
+    })
+    .describe("what each live worker reports: its executors' credentials, usage-limit holds and rate limits"),
   orchestrator: z
     .object({
       holder: z.string().nullable(),
@@ -99,6 +114,22 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = ctx;
   let leases: ReturnType<typeof openLeases> | undefined;
+  let statuses: ReturnType<typeof openWorkerStatuses> | undefined;
+  const workers = async () => {
+    statuses ??= openWorkerStatuses(deps.nc);
+    try {
+      const list = await listWorkerStatuses(await statuses);
+      const auth_failed = list.flatMap((w) =>
+        w.executors
+          .filter((e) => e.auth.state === "failed")
+          .map((e) => ({ worker_id: w.worker_id, route: e.route, detail: e.auth.detail })),
+      );
+      return { live: list.length, auth_failed, list };
+    } catch (err) {
+      statuses = undefined; // open the bucket again next time
+      return { live: 0, auth_failed: [], list: [], error: errorMessage(err) };
+    }
+  };
   r.get(
     "/health",
     {
@@ -121,16 +152,21 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           leases = undefined; // try opening the bucket again next time
           return { ...NO_HOLDER, error: errorMessage(err) };
         });
-      // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
+      const w = await workers();
+      // Without a live orchestrator nothing is decided: submissions wait and jobs stall. A worker
+      // whose credentials failed takes none of that executor's work.
       const status =
-        nats.connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const);
+        nats.connected && store.reachable && orchestrator.live && w.auth_failed.length === 0
+          ? ("ok" as const)
+          : ("degraded" as const);
       if (!req.agentsTrusted) return { status };
       return {
         status,
         orchestrator,
         nats,
         store,
-        executor: deps.config.AGENTS_EXECUTOR ?? "auto",
+        executor: deps.config.AGENTS_EXECUTOR?.join(",") ?? "auto",
+        workers: w,
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
       };
     },

@@ -9,8 +9,10 @@ import {
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  WORKERS_BUCKET,
   workConsumerName,
 } from "../core/events/subjects.ts";
+import { Route } from "../core/providers/routes.ts";
 
 export const Role = {
   /** REST/SSE gateway with its embedded projections: reads everything, writes submissions and control. */
@@ -49,6 +51,7 @@ export const DEFAULT_USERS: readonly UserSpec[] = [
 const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
+const WORKERS_STREAM = `KV_${WORKERS_BUCKET}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
 const ORCHESTRATOR_CONSUMER = "orchestrator";
 
@@ -93,15 +96,22 @@ const READ_LEASE = [
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].map(
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, WORKERS_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
 const WATCH_WORK = [`${API}.CONSUMER.INFO.${STREAM_WORK}.*`];
 
-/** Taking work from one queue's consumers: info, pulls and acks; nothing of other queues. */
+/**
+ * Taking work from one queue's consumers on every route (and the lanes from before routing): info,
+ * pulls and acks; nothing of other queues.
+ */
 function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } {
-  const names = Band.options.map((band) => workConsumerName(queue, band));
+  const lanes = Band.options.flatMap((band) => [
+    ...Route.options.map((route) => ({ route, queue, band })),
+    { queue, band },
+  ]);
+  const names = lanes.map((lane) => workConsumerName(lane));
   return {
     publish: names.flatMap((n) => [
       `${API}.CONSUMER.INFO.${STREAM_WORK}.${n}`,
@@ -109,12 +119,31 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
       `$JS.ACK.${STREAM_WORK}.${n}.>`,
     ]),
     // Wake-ups: a worker hears publishes on its queues' work subjects.
-    subscribe: [Subjects.workOf(queue)],
+    subscribe: [Subjects.workOf(queue), Subjects.legacyWorkOf(queue)],
   };
 }
 
+/** Reading the workers' statuses (health, metrics): the bucket's info, its keys and their values. */
+const READ_WORKER_STATUSES = [
+  `${API}.STREAM.INFO.${WORKERS_STREAM}`,
+  `${API}.STREAM.MSG.GET.${WORKERS_STREAM}`,
+  `${API}.DIRECT.GET.${WORKERS_STREAM}`,
+  `${API}.DIRECT.GET.${WORKERS_STREAM}.>`,
+  // Listing keys is an ordered consumer filtered on the bucket's subjects.
+  `${API}.CONSUMER.CREATE.${WORKERS_STREAM}.*.$KV.${WORKERS_BUCKET}.>`,
+  `${API}.CONSUMER.MSG.NEXT.${WORKERS_STREAM}.*`,
+  `${API}.CONSUMER.INFO.${WORKERS_STREAM}.*`,
+  `${API}.CONSUMER.DELETE.${WORKERS_STREAM}.*`,
+];
+/**
+ * A worker's own status entry. Keys derive from worker ids, which a worker picks itself, so the
+ * subject cannot be narrowed to one key; a worker could overwrite another's status (listed in
+ * docs/production.md as shared).
+ */
+const WRITE_WORKER_STATUS = [`${API}.STREAM.INFO.${WORKERS_STREAM}`, `$KV.${WORKERS_BUCKET}.>`];
+
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].flatMap((s) => [
+const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, WORKERS_STREAM].flatMap((s) => [
   `${API}.STREAM.INFO.${s}`,
   `${API}.STREAM.CREATE.${s}`,
   `${API}.STREAM.UPDATE.${s}`,
@@ -175,6 +204,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
+            ...WRITE_WORKER_STATUS,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },
@@ -196,6 +226,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...READ_EVENTS,
             ...READ_OBJECTS,
             ...READ_LEASE,
+            ...READ_WORKER_STATUSES,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },

@@ -14,16 +14,19 @@ import { Objm } from "@nats-io/obj";
 import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
   LEASES_BUCKET,
+  laneSubject,
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  WORKERS_BUCKET,
   workConsumerName,
   workLanes,
 } from "../core/events/subjects.ts";
 import type { Appended } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
 import type { JetStreamEventStore } from "./event-store.ts";
+import { WORKER_STATUS_TTL_MS } from "./worker-status.ts";
 
 const NS_PER_MS = 1_000_000;
 
@@ -85,11 +88,11 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
     await ensureStream(jsm, cfg);
   }
   const ackWaitNs = (o.workAckWaitMs ?? 30_000) * NS_PER_MS;
-  for (const { queue, band } of workLanes()) {
-    const name = workConsumerName(queue, band);
+  for (const lane of workLanes()) {
+    const name = workConsumerName(lane);
     const cfg = {
       durable_name: name,
-      filter_subject: Subjects.work(queue, band),
+      filter_subject: laneSubject(lane),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: ackWaitNs,
@@ -106,6 +109,13 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
     history: 1,
     replicas: o.replicas ?? 1,
     storage: StorageType.File,
+  });
+  // A worker refreshes its entry every WORKER_STATUS_EVERY_MS; one that stops is gone after the ttl.
+  await new Kvm(nc).create(WORKERS_BUCKET, {
+    history: 1,
+    replicas: o.replicas ?? 1,
+    storage: StorageType.Memory,
+    ttl: WORKER_STATUS_TTL_MS,
   });
   return jsm;
 }
@@ -125,6 +135,13 @@ async function ensureStream(
   const current = info.config as unknown as Record<string, unknown>;
   const differs = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
   if (differs) await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
+}
+
+/** Messages waiting on a consumer (pending or ack-pending); 0 when it does not exist. */
+export async function pendingOn(nc: Connection, stream: string, consumer: string): Promise<number> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const info = await jsm.consumers.info(stream, consumer).catch(() => null);
+  return info ? info.num_pending + info.num_ack_pending : 0;
 }
 
 /** The orchestrator's durable consumer: its ack floor (the stream sequence its state is folded to). */
@@ -160,7 +177,11 @@ export async function ensureOrchestratorConsumer(nc: Connection, name: string): 
   return floor;
 }
 
-/** Publish a work item on its lane (msgID task:attempt, so a repeat is stored once). */
+/**
+ * Publish a work item on its route's lane (msgID task:attempt:route, so a repeat is stored once, and
+ * the same attempt sent on to another executor's lanes is not taken for a repeat).
+ */
 export function dispatchWork(events: JetStreamEventStore, item: WorkItem): Promise<Appended> {
-  return events.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
+  const lane = { route: item.route, queue: item.queue, band: item.band };
+  return events.appendJson(laneSubject(lane), item, `${item.task_id}:${item.attempt}:${item.route ?? "any"}`);
 }

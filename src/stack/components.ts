@@ -1,4 +1,4 @@
-// Build the system's parts from the configuration: executor, orchestrator and workers.
+// Build the system's parts from the configuration: executors, orchestrator and workers.
 import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { createCritic } from "../actors/critic/index.ts";
@@ -7,32 +7,42 @@ import { Worker } from "../actors/worker/index.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
 import type { Executor } from "../core/ports/executor.ts";
-import { createExecutor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
+import type { PriceTable } from "../core/providers/pricing.ts";
+import type { Route } from "../core/providers/routes.ts";
+import { createExecutors, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
 import { isOnPath } from "../executors/which.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
 
-/** The executor the configuration names; default claude when its CLI is on PATH, else offline echo. */
-export function executorFromConfig(config: Config, log: Logger): Executor {
-  let kind: ExecutorKind = config.AGENTS_EXECUTOR ?? (isOnPath(config.CLAUDE_COMMAND) ? "claude" : "echo");
-  if (!config.AGENTS_EXECUTOR && kind === "echo") {
+/**
+ * The executors the configuration names, by route; default claude when its CLI is on PATH, else the
+ * offline echo executor for every route.
+ */
+export function executorsFromConfig(config: Config, log: Logger, prices: PriceTable): Map<Route, Executor> {
+  const kinds: ExecutorKind[] =
+    config.AGENTS_EXECUTOR ?? (isOnPath(config.CLAUDE_COMMAND) ? ["claude"] : ["echo"]);
+  if (!config.AGENTS_EXECUTOR && kinds[0] === "echo") {
     log.warn(
       "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called). " +
-        "Set AGENTS_EXECUTOR=claude|openai|command to use a real agent.",
+        "Set AGENTS_EXECUTOR=claude|openai|command (or several, e.g. claude,openai) to use a real agent.",
     );
   }
-  if (kind === "echo") log.warn("executor: echo (offline; outputs are labelled and no model is called)");
+  if (kinds.includes("echo"))
+    log.warn("executor: echo (offline; outputs are labelled and no model is called)");
   const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
-  kind = kind as ExecutorKind;
-  return createExecutor({
-    kind,
+  return createExecutors({
+    kinds,
     claudeCommand: config.CLAUDE_COMMAND,
+    claudePermissionMode: config.AGENTS_CLAUDE_PERMISSION_MODE,
+    claudeAllowedTools: config.AGENTS_CLAUDE_ALLOWED_TOOLS,
+    claudeMaxTurns: config.AGENTS_CLAUDE_MAX_TURNS,
     openaiBaseUrl: config.OPENAI_BASE_URL,
     openaiApiKey: config.OPENAI_API_KEY,
     command,
     commandArgs,
     agentEnv: parseAgentEnvNames(config.AGENTS_AGENT_ENV),
+    prices,
   });
 }
 
@@ -42,6 +52,7 @@ export function orchestratorFromConfig(
   config: Config,
   log: Logger,
   registry: Registry,
+  prices: PriceTable,
 ): Orchestrator {
   return new Orchestrator({
     nc,
@@ -57,16 +68,19 @@ export function orchestratorFromConfig(
       maxRevisions: config.AGENTS_MAX_REVISIONS,
       taskTimeoutMs: config.AGENTS_TASK_TIMEOUT_MS,
       validatorNames: new Set<string>(VALIDATOR_NAMES),
+      routes: config.AGENTS_MODEL_ROUTES,
+      prices,
+      allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
     },
   });
 }
 
-/** A worker serving the configured queues with the configured executor; metrics go to `registry`. */
+/** A worker serving the configured queues with the configured executors; metrics go to `registry`. */
 export function workerFromConfig(
   nc: Connection,
   config: Config,
   log: Logger,
-  executor: Executor,
+  executors: ReadonlyMap<Route, Executor>,
   registry: Registry,
 ): Worker {
   const queues = config.AGENTS_QUEUES.split(",").map((q) => QueueName.parse(q.trim()));
@@ -74,7 +88,8 @@ export function workerFromConfig(
     nc,
     log,
     registry,
-    executor,
+    executors,
+    routes: config.AGENTS_MODEL_ROUTES,
     queues,
     concurrency: config.AGENTS_WORKER_CONCURRENCY,
     dataDir: join(config.AGENTS_DATA_DIR),
@@ -83,5 +98,10 @@ export function workerFromConfig(
     modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
     critic: createCritic,
+    artifactLimits: {
+      maxFiles: config.AGENTS_ARTIFACT_MAX_FILES,
+      maxBytes: config.AGENTS_ARTIFACT_MAX_BYTES,
+    },
+    authRecheckMs: config.AGENTS_AUTH_RECHECK_MS,
   });
 }

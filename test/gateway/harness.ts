@@ -9,13 +9,14 @@ import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { type Config, loadConfig } from "../../src/config/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { DEFAULT_PRICES } from "../../src/core/providers/pricing.ts";
 import { buildApp } from "../../src/gateway/index.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
 import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { createRegistry } from "../../src/observability/registry.ts";
 import { createEmbeddedStore, ProjectionRunner, type ProjectionStore } from "../../src/projections/index.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
+import { executorsFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 
 export type GatewayHarness = {
@@ -62,9 +63,15 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
   await runner.start();
   const stops: Array<() => Promise<void>> = [];
   if (o.actors) {
-    const orchestrator = orchestratorFromConfig(nc, config, log, registry);
+    const orchestrator = orchestratorFromConfig(nc, config, log, registry, DEFAULT_PRICES);
     await orchestrator.start();
-    const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
+    const worker = workerFromConfig(
+      nc,
+      config,
+      log,
+      executorsFromConfig(config, log, DEFAULT_PRICES),
+      registry,
+    );
     await worker.start();
     stops.push(
       () => worker.stop(),
@@ -83,6 +90,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
       log,
       storeKind: "embedded",
       env: {},
+      prices: DEFAULT_PRICES,
     });
     stops.unshift(() => app.close());
     return app;

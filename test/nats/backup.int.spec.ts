@@ -81,7 +81,7 @@ describe("backup and restore drill", () => {
     const publisher = new JetStreamEventStore(na);
     for (let i = 1; i <= 5; i++)
       await publisher.appendJson(
-        Subjects.work("standard", "normal"),
+        Subjects.work("claude", "standard", "normal"),
         {
           task_id: `drill-${i}`,
           job_id: "drill",

@@ -1,12 +1,13 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
 import type { Registry } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
+import { loadPrices } from "../../config/prices.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createRegistry } from "../../observability/registry.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import { executorsFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { startMetricsServer } from "../../stack/metrics-server.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
 
@@ -28,7 +29,7 @@ export async function runOrchestrator(): Promise<void> {
     replicas: config.AGENTS_STREAM_REPLICAS,
   });
   const registry = createRegistry({ component: "orchestrator" });
-  const orchestrator = orchestratorFromConfig(nc, config, log, registry);
+  const orchestrator = orchestratorFromConfig(nc, config, log, registry, loadPrices(config.AGENTS_PRICES));
   await orchestrator.start();
   log.info(
     { leading: orchestrator.leading },
@@ -55,7 +56,8 @@ export async function runWorker(): Promise<void> {
     log,
   });
   const registry = createRegistry({ component: "worker" });
-  const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
+  const executors = executorsFromConfig(config, log, loadPrices(config.AGENTS_PRICES));
+  const worker = workerFromConfig(nc, config, log, executors, registry);
   await worker.start();
   await runUntilSignal(
     [

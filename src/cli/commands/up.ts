@@ -1,12 +1,13 @@
 // `agents up`: the whole local stack in one process tree on the embedded default: nats-server (when
 // none answers), projections, orchestrator, a worker and the gateway. Ctrl-C stops them in reverse.
 import { loadConfig } from "../../config/index.ts";
+import { loadPrices } from "../../config/prices.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
 import { createRegistry } from "../../observability/registry.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import { executorsFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { ensureLocalNats } from "../../stack/local-nats.ts";
 import { startProjections } from "../../stack/projections.ts";
@@ -30,14 +31,21 @@ export async function runUp(): Promise<void> {
     const registry = createRegistry({ component: "up" });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
     parts.push({ name: "projections", stop: projections.stop });
-    const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }), registry);
+    const prices = loadPrices(config.AGENTS_PRICES);
+    const orchestrator = orchestratorFromConfig(
+      nc,
+      config,
+      log.child({ actor: "orchestrator" }),
+      registry,
+      prices,
+    );
     await orchestrator.start();
     parts.push({ name: "orchestrator", stop: () => orchestrator.stop() });
     const worker = workerFromConfig(
       nc,
       config,
       log.child({ actor: "worker" }),
-      executorFromConfig(config, log),
+      executorsFromConfig(config, log, prices),
       registry,
     );
     await worker.start();

@@ -1,5 +1,7 @@
 // What the orchestrator's pure decisions ask its adapter to do.
 import type { AgentEvent, Parsed, QueueName, Submission, WorkItem } from "../events/index.ts";
+import type { PriceTable } from "../providers/pricing.ts";
+import type { ModelRoutes } from "../providers/routes.ts";
 
 /** A command published on agents.control.*, decoded. */
 export type ControlCommand =
@@ -24,7 +26,7 @@ export type OrchestratorInput =
 export type Command =
   /** Append an event; with expectedSeq, a ConcurrencyError drops the command (the stream moved on). */
   | { kind: "append"; subject: string; event: AgentEvent; expectedSeq?: number }
-  /** Put a work item on the work stream (msgID task:attempt, so a repeat is stored once). */
+  /** Put a work item on its route's lane (msgID task:attempt:route, so a repeat is stored once). */
   | { kind: "dispatch"; item: WorkItem };
 
 export type DecideConfig = {
@@ -36,6 +38,12 @@ export type DecideConfig = {
   taskTimeoutMs: number;
   /** Known validator names (and aliases); a submission naming another is rejected. */
   validatorNames: ReadonlySet<string>;
+  /** Which executor runs a model (the user's entries; defaults otherwise). */
+  routes: ModelRoutes;
+  /** Prices of models: a submission with a budget that can reach an unpriced one is rejected. */
+  prices: PriceTable;
+  /** Whether submissions may set permission_mode and allowed_tools. */
+  allowAgentPermissions: boolean;
 };
 
 /** Time and nothing else from the outside world enters decisions as data. */

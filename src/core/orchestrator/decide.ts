@@ -4,7 +4,7 @@ import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
 import { generatorPrompt } from "../protocol/prompts.ts";
-import { maxIterationsFor, unknownValidators, waveSizeFor } from "../submission/index.ts";
+import { maxIterationsFor, submissionIssues, waveSizeFor } from "../submission/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
@@ -36,9 +36,7 @@ function decideSubmit(
   const jobId = jobIdFor(input.key);
   if (state.jobs.has(jobId)) return [];
   const causation = `submit-${input.seq}`;
-  const reasons = input.parsed.ok
-    ? unknownValidators(input.parsed.value.validation, ctx.config.validatorNames)
-    : input.parsed.issues;
+  const reasons = input.parsed.ok ? submissionIssues(input.parsed.value, ctx.config) : input.parsed.issues;
   if (!input.parsed.ok || reasons.length > 0) {
     const cmd = appendToJob(
       jobId,
@@ -89,7 +87,12 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
         : [];
     case "task.queued":
     case "task.retry_scheduled":
-      return task && !state.stopped ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
+      return task && !state.stopped ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }] : [];
+    case "task.interrupted":
+      // The worker acked the message because the task's next model runs on another executor's lanes.
+      return task && event.data.redispatch && !state.stopped
+        ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }]
+        : [];
     case "task.started":
       return task && job?.status === "cancelled" ? cancelTask(task, "job cancelled", event.id, ctx) : [];
     case "task.completed":
@@ -104,8 +107,10 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
       return job && task ? orProgress(job, endOfChain(job, task, event, ctx), event.id, ctx) : [];
     case "system.resumed":
       return [...state.tasks.values()]
-        .filter((t) => t.status === TaskStatus.Queued)
-        .map((t) => ({ kind: "dispatch", item: workItemFor(t) }) as Command);
+        .filter(
+          (t) => t.status === TaskStatus.Queued || (t.status === TaskStatus.Interrupted && t.redispatch),
+        )
+        .map((t) => ({ kind: "dispatch", item: workItemFor(t, ctx.config.routes) }) as Command);
     default:
       return [];
   }

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ErrorCode } from "../../core/errors.ts";
 import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
 import { jobIdFor } from "../../core/ids.ts";
-import { firstWaveTaskIds, unknownValidators } from "../../core/submission/index.ts";
+import { firstWaveTaskIds, type SubmissionRules, submissionIssues } from "../../core/submission/index.ts";
 import { VALIDATOR_NAMES } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
@@ -29,6 +29,15 @@ export const SubmitAccepted = z.object({
 const known = new Set<string>(VALIDATOR_NAMES);
 
 export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  const { config } = ctx.deps;
+  // The orchestrator checks the same rules (src/core/submission) on what arrives over NATS.
+  const rules: SubmissionRules = {
+    validatorNames: known,
+    defaultModel: config.AGENTS_DEFAULT_MODEL,
+    routes: config.AGENTS_MODEL_ROUTES,
+    prices: ctx.deps.prices,
+    allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
+  };
   app.withTypeProvider<ZodTypeProvider>().post(
     "/v1/agents/submit",
     {
@@ -47,9 +56,13 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         throw new HttpError(ErrorCode.ValidationFailed, "Idempotency-Key and idempotency_key differ", [
           { path: "idempotency_key", message: "differs from the Idempotency-Key header; send one of them" },
         ]);
-      const issues = unknownValidators(body.validation, known);
+      const issues = submissionIssues(body, rules);
       if (issues.length > 0)
-        throw new HttpError(ErrorCode.ValidationFailed, "submission names unknown validators", issues);
+        throw new HttpError(
+          ErrorCode.ValidationFailed,
+          `submission is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          issues,
+        );
       const key = header ?? body.idempotency_key ?? randomUUID();
       const submission = { ...body, idempotency_key: key };
       const ack = await ctx.events.appendJson(Subjects.submit, submission, key, {
