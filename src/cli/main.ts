@@ -13,11 +13,13 @@ stack:
   gateway                  run the gateway with its projections alone
 jobs:
   submit SPEC_FILE --count N|infinite [--model M] [--budget USD] [--priority P] [--key K]
-  status [ID]              counts per queue × status, or one job's / task's status
+  status [ID]              counts per queue × status and the workers' executors, or one job's / task's status
   watch [JOB]              live progress (ends when JOB ends: exit 0 completed, 1 otherwise)
   result ID [--partial] [--page-size N]
                            a task's output, or every iteration's best output of a job
-                           (fetched N iterations a request, default 100)
+                           (fetched N iterations a request, default 100), with the files its agents wrote
+  artifact TASK NAME [-o FILE]
+                           download one file a task's agent wrote (stdout without -o)
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
 control:
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/watch.ts")).runWatch(args);
     case "result":
       return (await import("./commands/read.ts")).runResult(args);
+    case "artifact":
+      return (await import("./commands/read.ts")).runArtifact(args);
     case "history":
       return (await import("./commands/history.ts")).runHistory(args);
     case "replay":

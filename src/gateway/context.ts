@@ -9,6 +9,7 @@ import type { PinoLogger } from "../observability/logger.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { SseClients } from "./sse.ts";
+import type { WorkersView } from "./workers.ts";
 
 /** How far the projections are: a ProjectionRunner satisfies this. */
 export type ProjectionFeed = {
@@ -42,4 +43,6 @@ export type GatewayContext = {
   events: JetStreamEventStore;
   metrics: GatewayMetrics;
   sse: SseClients;
+  /** What the live workers report about themselves. */
+  workers(): Promise<WorkersView>;
 };

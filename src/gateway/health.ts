@@ -12,7 +12,6 @@ import { ErrorCode, errorMessage } from "../core/errors.ts";
 import { WorkerStatus } from "../core/worker/status.ts";
 import { connectionStatus, isClosed } from "../nats/connection.ts";
 import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
-import { listWorkerStatuses, openWorkerStatuses } from "../nats/worker-status.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
 
@@ -114,22 +113,6 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = ctx;
   let leases: ReturnType<typeof openLeases> | undefined;
-  let statuses: ReturnType<typeof openWorkerStatuses> | undefined;
-  const workers = async () => {
-    statuses ??= openWorkerStatuses(deps.nc);
-    try {
-      const list = await listWorkerStatuses(await statuses);
-      const auth_failed = list.flatMap((w) =>
-        w.executors
-          .filter((e) => e.auth.state === "failed")
-          .map((e) => ({ worker_id: w.worker_id, route: e.route, detail: e.auth.detail })),
-      );
-      return { live: list.length, auth_failed, list };
-    } catch (err) {
-      statuses = undefined; // open the bucket again next time
-      return { live: 0, auth_failed: [], list: [], error: errorMessage(err) };
-    }
-  };
   r.get(
     "/health",
     {
@@ -152,7 +135,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           leases = undefined; // try opening the bucket again next time
           return { ...NO_HOLDER, error: errorMessage(err) };
         });
-      const w = await workers();
+      const w = await ctx.workers();
       // Without a live orchestrator nothing is decided: submissions wait and jobs stall. A worker
       // whose credentials failed takes none of that executor's work.
       const status =

@@ -135,3 +135,34 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A gateway (not listening) with its own embedded projections, on an existing NATS connection. */
+export async function attachGateway(
+  nc: NatsConnection,
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; runner: ProjectionRunner; stop(): Promise<void> }> {
+  const config = loadConfig({ LOG_LEVEL: "silent", AGENTS_EXECUTOR: "echo", ...env });
+  const log = createLogger("test", config.LOG_LEVEL);
+  const store = createEmbeddedStore();
+  const runner = new ProjectionRunner({ nc, store, log });
+  await runner.start();
+  const app = await buildApp({
+    nc,
+    queries: store,
+    projections: runner,
+    artifacts: await Artifacts.open(nc),
+    config,
+    log,
+    storeKind: "embedded",
+    env: {},
+    prices: DEFAULT_PRICES,
+  });
+  return {
+    app,
+    runner,
+    stop: async () => {
+      await app.close();
+      await runner.stop();
+    },
+  };
+}

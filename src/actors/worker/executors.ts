@@ -98,8 +98,11 @@ export class WorkerExecutors {
     return this.routes.map((route) => {
       const h = this.health.get(route) ?? initialHealth(now);
       const limits = this.limits.get(route);
+      // Fingerprints only decide whether credentials changed; they stay in this process.
+      const { fingerprint: _f, refused_fingerprint: _r, ...auth } = h.auth;
       return {
         ...h,
+        auth,
         route,
         executor: this.executors.get(route)?.name ?? route,
         available: isAvailable(h, now),
