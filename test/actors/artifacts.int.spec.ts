@@ -128,6 +128,19 @@ describe("given an agent that writes files in its task folder", () => {
     });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().error.message, /has no artifact "passwd"/);
+    // The dashboard's task view reads the same list from the task's story.
+    const story = (
+      await gateway.app.inject({ method: "GET", url: `/v1/agents/tasks/${taskId}/story` })
+    ).json();
+    assert.deepEqual(
+      story.files.map((f: { name: string; url: string }) => [f.name, f.url]),
+      [
+        ["data.csv", `/v1/agents/tasks/${taskId}/artifacts/data.csv`],
+        ["report/summary.md", `/v1/agents/tasks/${taskId}/artifacts/report/summary.md`],
+      ],
+    );
+    assert.equal(story.files_skipped, 1);
+    assert.deepEqual(story.permission_denials, [{ tool_name: "Bash" }]);
     const result = await gateway.app.inject({ method: "GET", url: `/v1/agents/result/${taskId}` });
     assert.equal(result.json().task.artifacts.length, 2);
     assert.equal(result.json().task.permission_denials[0].tool_name, "Bash");
