@@ -95,3 +95,56 @@ describe("given a worker whose Claude credentials are refused (an expired token)
     assert.equal((await stack.agentRuns()).length, runsBefore, "the Claude CLI was not run again");
   });
 });
+
+// The real CLI without a login: `auth status` may still pass (a stale credentials file), but the run
+// answers `subtype: "success"`, `is_error: true`, "Not logged in · Please run /login", exit 1 and
+// nothing on stderr (recorded from claude 2.1.x; the fixture's messages are typed against the SDK).
+describe("given a worker whose Claude CLI answers a run with Not logged in", () => {
+  let stack: TestStack;
+  let gateway: Awaited<ReturnType<typeof attachGateway>>;
+  before(async () => {
+    stack = await startStack();
+    stack.startOrchestrator();
+    stack.startWorker({ AGENTS_EXECUTOR: "claude" });
+    gateway = await attachGateway(stack.nc);
+  });
+  after(async () => {
+    await gateway?.stop();
+    await stack.stop();
+  });
+
+  it("when a task runs, then one attempt fails with a reason that says to log in, /health is degraded, and no more Claude work is taken", async () => {
+    const jobId = await stack.submit({
+      spec: "Write one line about logins.\nFIXTURE: not-logged-in",
+      count: 1,
+      model: "sonnet",
+    });
+    const events = await stack.waitFor(
+      Subjects.task(`${jobId}-i1-g`),
+      (es) => ofType(es, "task.dead_lettered").length > 0,
+    );
+    const failed = ofType(events, "task.failed");
+    assert.equal(failed.length, 1, "one attempt, not three");
+    assert.equal(failed[0]?.event.data.reason, "auth");
+    assert.match(failed[0]?.event.data.error ?? "", /Not logged in · Please run \/login/);
+    assert.equal(ofType(events, "task.retry_scheduled").length, 0);
+    const health = async () =>
+      (await gateway.app.inject({ method: "GET", url: "/health" })).json() as {
+        status: string;
+        workers: { auth_failed: Array<{ route: string; detail: string }> };
+      };
+    await eventually(async () => (await health()).status === "degraded", 30_000);
+    const h = await health();
+    assert.equal(h.workers.auth_failed[0]?.route, "claude");
+    assert.match(h.workers.auth_failed[0]?.detail ?? "", /Not logged in/);
+
+    const runsBefore = (await stack.agentRuns()).length;
+    const next = await stack.submit({ spec: "Write one line about doors.", count: 1, model: "sonnet" });
+    await stack.waitFor(Subjects.task(`${next}-i1-g`), (es) => ofType(es, "task.queued").length > 0);
+    // The worker's status says it takes no Claude work; give it a moment to prove it.
+    await sleep(1500);
+    const types = (await stack.events(Subjects.task(`${next}-i1-g`))).map((e) => e.event.type);
+    assert.deepEqual(types, ["task.created", "task.queued"], "queued, never started");
+    assert.equal((await stack.agentRuns()).length, runsBefore, "the Claude CLI was not run again");
+  });
+});
