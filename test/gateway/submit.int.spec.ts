@@ -220,6 +220,27 @@ describe("POST /v1/agents/submit", () => {
     assert.equal(res.statusCode, 202, res.body);
   });
 
+  it("given permission_mode and allowed_tools, then 400 naming both unless the operator allows them (AGENTS_SUBMIT_PERMISSIONS)", async () => {
+    const payload = {
+      spec: "One line.",
+      count: 1,
+      permission_mode: "acceptEdits",
+      allowed_tools: ["Bash(npm test)"],
+      max_turns: 4,
+      system_prompt: "Answer in English.",
+    };
+    const refused = await h.app.inject({ method: "POST", url: "/v1/agents/submit", payload });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(
+      refused.json().error.fields.map((f: { path: string }) => f.path),
+      ["permission_mode", "allowed_tools"],
+    );
+    assert.match(refused.json().error.fields[0].message, /AGENTS_SUBMIT_PERMISSIONS=true/);
+    const allowing = await h.appWith({ AGENTS_SUBMIT_PERMISSIONS: "true" });
+    const accepted = await allowing.inject({ method: "POST", url: "/v1/agents/submit", payload });
+    assert.equal(accepted.statusCode, 202, accepted.body);
+  });
+
   it("given a body over AGENTS_MAX_PAYLOAD_BYTES, then 413 in the error shape", async () => {
     const res = await h.app.inject({
       method: "POST",
