@@ -16,6 +16,9 @@ import { Subjects } from "../../src/core/events/index.ts";
 import { attachGateway } from "../gateway/harness.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
+/** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
+const BUDGET_MS = 90_000;
+
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Run the `agents` CLI as a subprocess against a gateway URL. */
@@ -75,6 +78,7 @@ describe("given an agent that writes files in its task folder", () => {
     const events = await stack.waitFor(
       Subjects.task(taskId),
       (es) => ofType(es, "task.completed").length > 0,
+      BUDGET_MS,
     );
     const done = ofType(events, "task.completed")[0]?.event.data;
     assert.deepEqual(
@@ -171,6 +175,7 @@ describe("given an agent that writes files in its task folder", () => {
     const events = await stack.waitFor(
       Subjects.task(`${jobId}-i1-g`),
       (es) => ofType(es, "task.completed").length > 0,
+      BUDGET_MS,
     );
     const done = ofType(events, "task.completed")[0]?.event.data;
     assert.equal(done?.artifacts?.length, 3);

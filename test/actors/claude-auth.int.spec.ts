@@ -11,6 +11,9 @@ import { type OpenAIFixture, startOpenAIFixture } from "../fixtures/openai-serve
 import { attachGateway } from "../gateway/harness.ts";
 import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
+/** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
+const BUDGET_MS = 90_000;
+
 describe("given a worker whose Claude credentials are refused (an expired token) and an OpenAI endpoint that works", () => {
   let stack: TestStack;
   let provider: OpenAIFixture;
@@ -51,6 +54,7 @@ describe("given a worker whose Claude credentials are refused (an expired token)
     const events = await stack.waitFor(
       Subjects.task(task),
       (es) => ofType(es, "task.dead_lettered").length > 0,
+      BUDGET_MS,
     );
     const failed = ofType(events, "task.failed");
     assert.equal(failed.length, 1, "one attempt, not three");
@@ -66,7 +70,7 @@ describe("given a worker whose Claude credentials are refused (an expired token)
       /^auth: claude could not authenticate/,
     );
 
-    await eventually(async () => (await health()).status === "degraded", 30_000);
+    await eventually(async () => (await health()).status === "degraded", BUDGET_MS);
     const h = await health();
     assert.equal(h.workers.auth_failed[0]?.route, "claude");
     assert.match(h.workers.auth_failed[0]?.detail ?? "", /OAuth token has expired/);
@@ -83,7 +87,7 @@ describe("given a worker whose Claude credentials are refused (an expired token)
     const runsBefore = (await stack.agentRuns()).length;
     const claudeJob = await stack.submit({ spec: "Write one line about locks.", count: 1, model: "sonnet" });
     const openaiJob = await stack.submit({ spec: "Write one line about doors.", count: 1, model: "gpt-4o" });
-    await stack.waitFor(Subjects.job(openaiJob), (es) => ofType(es, "job.completed").length > 0);
+    await stack.waitFor(Subjects.job(openaiJob), (es) => ofType(es, "job.completed").length > 0, BUDGET_MS);
     // The Claude task has been waiting on its lanes all the while.
     await sleep(1000);
     const claudeTask = await stack.events(Subjects.task(`${claudeJob}-i1-g`));
@@ -122,6 +126,7 @@ describe("given a worker whose Claude CLI answers a run with Not logged in", () 
     const events = await stack.waitFor(
       Subjects.task(`${jobId}-i1-g`),
       (es) => ofType(es, "task.dead_lettered").length > 0,
+      BUDGET_MS,
     );
     const failed = ofType(events, "task.failed");
     assert.equal(failed.length, 1, "one attempt, not three");
@@ -133,14 +138,18 @@ describe("given a worker whose Claude CLI answers a run with Not logged in", () 
         status: string;
         workers: { auth_failed: Array<{ route: string; detail: string }> };
       };
-    await eventually(async () => (await health()).status === "degraded", 30_000);
+    await eventually(async () => (await health()).status === "degraded", BUDGET_MS);
     const h = await health();
     assert.equal(h.workers.auth_failed[0]?.route, "claude");
     assert.match(h.workers.auth_failed[0]?.detail ?? "", /Not logged in/);
 
     const runsBefore = (await stack.agentRuns()).length;
     const next = await stack.submit({ spec: "Write one line about doors.", count: 1, model: "sonnet" });
-    await stack.waitFor(Subjects.task(`${next}-i1-g`), (es) => ofType(es, "task.queued").length > 0);
+    await stack.waitFor(
+      Subjects.task(`${next}-i1-g`),
+      (es) => ofType(es, "task.queued").length > 0,
+      BUDGET_MS,
+    );
     // The worker's status says it takes no Claude work; give it a moment to prove it.
     await sleep(1500);
     const types = (await stack.events(Subjects.task(`${next}-i1-g`))).map((e) => e.event.type);

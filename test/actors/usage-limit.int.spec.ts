@@ -11,6 +11,9 @@ import { listWorkerStatuses, openWorkerStatuses } from "../../src/nats/worker-st
 import { type OpenAIFixture, startOpenAIFixture } from "../fixtures/openai-server.ts";
 import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
 
+/** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
+const BUDGET_MS = 90_000;
+
 describe("given a worker hosting the Claude CLI and an OpenAI-compatible endpoint", () => {
   let stack: TestStack;
   let provider: OpenAIFixture;
@@ -31,8 +34,10 @@ describe("given a worker hosting the Claude CLI and an OpenAI-compatible endpoin
       count: 1,
       model: "sonnet",
     });
-    const events = await stack.waitFor(Subjects.all, (es) =>
-      ofType(es, "job.completed").some((e) => e.event.job_id === jobId),
+    const events = await stack.waitFor(
+      Subjects.all,
+      (es) => ofType(es, "job.completed").some((e) => e.event.job_id === jobId),
+      BUDGET_MS,
     );
     const generator = `${jobId}-i1-g`;
     const own = events.filter((e) => e.event.task_id === generator);
@@ -63,8 +68,10 @@ describe("given a worker hosting the Claude CLI and an OpenAI-compatible endpoin
       model: "sonnet",
       fallback_models: ["gpt-4o"],
     });
-    const events = await stack.waitFor(Subjects.all, (es) =>
-      ofType(es, "job.completed").some((e) => e.event.job_id === jobId),
+    const events = await stack.waitFor(
+      Subjects.all,
+      (es) => ofType(es, "job.completed").some((e) => e.event.job_id === jobId),
+      BUDGET_MS,
     );
     const generator = `${jobId}-i1-g`;
     const own = events.filter((e) => e.event.task_id === generator);
