@@ -8,7 +8,7 @@ import type { PriceTable } from "../core/providers/pricing.ts";
 import { Route } from "../core/providers/routes.ts";
 import { createClaudeExecutor } from "./claude.ts";
 import { createCommandExecutor } from "./command.ts";
-import { createEchoExecutor } from "./echo.ts";
+import { createEchoExecutor, type EchoExecutorOptions } from "./echo.ts";
 import { createOpenAIExecutor } from "./openai.ts";
 
 export { agentEnvironment, CLAUDE_AGENT_ENV, parseAgentEnvNames } from "./agent-env.ts";
@@ -18,6 +18,7 @@ export {
   createEchoExecutor,
   ECHO_CRITIC_ANSWER,
   ECHO_LABEL,
+  ECHO_LOW_CRITIC_ANSWER,
   type EchoExecutorOptions,
   echoAnswer,
 } from "./echo.ts";
@@ -46,6 +47,8 @@ export type ExecutorConfig = {
   /** Names of extra variables agent processes get besides the allow-list (AGENTS_AGENT_ENV). */
   agentEnv?: readonly string[] | undefined;
   prices?: PriceTable | undefined;
+  /** The echo executor's pace and draws (a demo). */
+  echo?: EchoExecutorOptions | undefined;
 };
 
 /** The executors a configuration names, by the route each serves; a ConfigError names a missing setting. */
@@ -53,7 +56,7 @@ export function createExecutors(config: ExecutorConfig): Map<Route, Executor> {
   const out = new Map<Route, Executor>();
   for (const kind of config.kinds) {
     if (kind === "echo") {
-      const echo = createEchoExecutor();
+      const echo = createEchoExecutor(config.echo);
       for (const route of Route.options) out.set(route, echo);
       continue;
     }

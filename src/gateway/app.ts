@@ -17,6 +17,7 @@ import { controlRoutes } from "./routes/control.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { resultRoutes } from "./routes/result.ts";
+import { retryRoutes } from "./routes/retry.ts";
 import { seriesRoutes } from "./routes/series.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { submitRoutes } from "./routes/submit.ts";
@@ -108,6 +109,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     resultRoutes,
     artifactRoutes,
     controlRoutes,
+    retryRoutes,
     eventRoutes,
   ])
     await app.register(routes, { ctx });

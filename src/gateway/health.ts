@@ -14,6 +14,8 @@ import { connectionStatus, isClosed } from "../nats/connection.ts";
 import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
+import { currentSystem } from "./routes/system.ts";
+import { SystemView } from "./views/schemas.ts";
 
 export const AgentAuth = z.object({
   /** What the Claude CLI would use: ANTHROPIC_API_KEY overrides the subscription token and file. */
@@ -79,7 +81,9 @@ const Health = z.object({
   }),
   executor: z
     .string()
-    .describe("the executors this process's configuration names (AGENTS_EXECUTOR), or auto"),
+    .describe(
+      "the executors tasks run with: AGENTS_EXECUTOR, else claude when its CLI is on PATH, else echo (offline)",
+    ),
   agent_auth: AgentAuth.describe(
     "credentials in the gateway's own environment; workers report their own under workers",
   ),
@@ -101,6 +105,9 @@ const Health = z.object({
       error: z.string().optional(),
     })
     .describe("the orchestrator lease: who leads, and whether it renewed within its ttl"),
+  system: SystemView.optional().describe(
+    "the recorded system state (absent while the store is unreachable): a stop is not ill health",
+  ),
 });
 
 /** What a load balancer needs, for callers without the key outside local mode. */
@@ -148,9 +155,11 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         orchestrator,
         nats,
         store,
-        executor: deps.config.AGENTS_EXECUTOR?.join(",") ?? "auto",
+        executor: deps.executor,
         workers: w,
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
+        // A stop is not ill health: status stays ok, and this says that nothing runs until resume.
+        ...(store.reachable ? { system: await currentSystem(ctx).catch(() => undefined) } : {}),
       };
     },
   );

@@ -9,6 +9,8 @@ import {
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  SYSTEM_BUCKET,
+  SYSTEM_KEY,
   WORKERS_BUCKET,
   workConsumerName,
 } from "../core/events/subjects.ts";
@@ -32,7 +34,12 @@ export type Role = (typeof Role)[keyof typeof Role];
 
 /** Subjects allowed and denied (deny wins) for one direction. */
 export type SubjectRules = { allow: string[]; deny: string[] };
-export type Permissions = { publish: SubjectRules; subscribe: SubjectRules };
+export type Permissions = {
+  publish: SubjectRules;
+  subscribe: SubjectRules;
+  /** May answer the requests it receives (publish once on each one's reply subject). */
+  allowResponses?: boolean;
+};
 
 /** One NATS user: its name, role, and for workers the queues it serves. */
 export type UserSpec = { user: string; role: Role; queues?: readonly QueueName[] };
@@ -52,6 +59,8 @@ const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
 const WORKERS_STREAM = `KV_${WORKERS_BUCKET}`;
+const SYSTEM_STREAM = `KV_${SYSTEM_BUCKET}`;
+const SYSTEM_SUBJECT = `$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
 const ORCHESTRATOR_CONSUMER = "orchestrator";
 
@@ -93,10 +102,15 @@ const READ_LEASE = [
   `${API}.DIRECT.GET.${KV_STREAM}`,
   `${API}.DIRECT.GET.${KV_STREAM}.$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
 ];
+/**
+ * Reading and watching the recorded system state (stop, paused queues): a get, and a KV watch (a
+ * push consumer on the one key, with flow control).
+ */
+const READ_SYSTEM = [...readStream(SYSTEM_STREAM, [SYSTEM_SUBJECT]), `$JS.FC.${SYSTEM_STREAM}.>`];
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, WORKERS_STREAM].map(
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, SYSTEM_STREAM, WORKERS_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
@@ -143,11 +157,14 @@ const READ_WORKER_STATUSES = [
 const WRITE_WORKER_STATUS = [`${API}.STREAM.INFO.${WORKERS_STREAM}`, `$KV.${WORKERS_BUCKET}.>`];
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, WORKERS_STREAM].flatMap((s) => [
-  `${API}.STREAM.INFO.${s}`,
-  `${API}.STREAM.CREATE.${s}`,
-  `${API}.STREAM.UPDATE.${s}`,
-]);
+const OWN_TOPOLOGY = [
+  STREAM_EVENTS,
+  STREAM_WORK,
+  OBJ_STREAM,
+  KV_STREAM,
+  SYSTEM_STREAM,
+  WORKERS_STREAM,
+].flatMap((s) => [`${API}.STREAM.INFO.${s}`, `${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
 
 /** The permissions of one user; `inbox` is the prefix of its reply subjects. */
 export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
@@ -156,7 +173,11 @@ export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
     allow: [...new Set(r.allow)],
     deny: [...new Set(r.deny)],
   });
-  return { publish: tidy(p.publish), subscribe: tidy(p.subscribe) };
+  return {
+    publish: tidy(p.publish),
+    subscribe: tidy(p.subscribe),
+    ...(p.allowResponses ? { allowResponses: true } : {}),
+  };
 }
 
 function rolePermissions(spec: UserSpec, inbox: string): Permissions {
@@ -182,10 +203,17 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...WRITE_OBJECTS,
             ...READ_LEASE,
             `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
+            // The submit responder stores a requested submission as any submitter would.
+            Subjects.submit,
+            // It alone records the system state every process obeys.
+            ...READ_SYSTEM,
+            SYSTEM_SUBJECT,
           ],
           deny: [],
         },
-        subscribe: { allow: [replies], deny: [] },
+        // Submission requests (`nats req agents.submit.request …`), answered on the requester's inbox.
+        subscribe: { allow: [replies, Subjects.submitRequest], deny: [] },
+        allowResponses: true,
       };
     case Role.worker: {
       const queues = spec.queues ?? QueueName.options;
@@ -200,7 +228,9 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.rejected,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
-            ...readStream(STREAM_EVENTS, [Subjects.tasks]),
+            // Its tasks, and the control commands it obeys before the orchestrator records them.
+            ...readStream(STREAM_EVENTS, [Subjects.tasks, Subjects.control]),
+            ...READ_SYSTEM,
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
@@ -219,6 +249,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
@@ -242,6 +273,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             // The whole JetStream API (provisioning, backup and restore, the nats CLI), snapshot
             // chunks and push-consumer flow control; still no event subject.
@@ -256,7 +288,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
       };
     case Role.submitter:
       return {
-        publish: { allow: [Subjects.submit, ...JS_INFO], deny: [] },
+        publish: { allow: [Subjects.submit, Subjects.submitRequest, ...JS_INFO], deny: [] },
         subscribe: { allow: [replies], deny: [] },
       };
     default: {

@@ -10,6 +10,7 @@ import {
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
+  SYSTEM_BUCKET,
   WORKERS_BUCKET,
 } from "../core/events/index.ts";
 import type { Logger } from "../core/ports/logger.ts";
@@ -23,12 +24,13 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams every actor needs: the events, the work queue, the outputs, the leases, the workers' statuses. */
+/** The streams every actor needs: the events, the work queue, the outputs, the leases, the system state, the workers' statuses. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
   `OBJ_${OUTPUTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
+  `KV_${SYSTEM_BUCKET}`,
   `KV_${WORKERS_BUCKET}`,
 ];
 

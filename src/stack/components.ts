@@ -3,33 +3,33 @@ import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { createCritic } from "../actors/critic/index.ts";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
+import { startSubmitResponder } from "../actors/submit-responder/index.ts";
 import { Worker } from "../actors/worker/index.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
 import type { Executor } from "../core/ports/executor.ts";
 import type { PriceTable } from "../core/providers/pricing.ts";
 import type { Route } from "../core/providers/routes.ts";
-import { createExecutors, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
-import { isOnPath } from "../executors/which.ts";
+import { createExecutors, parseAgentEnvNames } from "../executors/index.ts";
 import type { Connection } from "../nats/connection.ts";
+import type { Served } from "../nats/requests.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
+import { describeExecutor, executorKinds } from "./executor-kind.ts";
 
 /**
- * The executors the configuration names, by route; default claude when its CLI is on PATH, else the
- * offline echo executor for every route.
+ * The executors the configuration names, by route (default claude when its CLI is on PATH, else the
+ * offline echo executor for every route); one warning when it is echo.
  */
 export function executorsFromConfig(config: Config, log: Logger, prices: PriceTable): Map<Route, Executor> {
-  const kinds: ExecutorKind[] =
-    config.AGENTS_EXECUTOR ?? (isOnPath(config.CLAUDE_COMMAND) ? ["claude"] : ["echo"]);
-  if (!config.AGENTS_EXECUTOR && kinds[0] === "echo") {
-    log.warn(
-      "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called). " +
-        "Set AGENTS_EXECUTOR=claude|openai|command (or several, e.g. claude,openai) to use a real agent.",
-    );
-  }
+  const kinds = executorKinds(config);
   if (kinds.includes("echo"))
-    log.warn("executor: echo (offline; outputs are labelled and no model is called)");
+    log.warn(
+      config.AGENTS_EXECUTOR
+        ? `executor: ${describeExecutor(config)}; outputs are labelled as such`
+        : "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called; outputs are labelled). " +
+            "Set AGENTS_EXECUTOR=claude|openai|command (or several, e.g. claude,openai) to use a real agent.",
+    );
   const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
   return createExecutors({
     kinds,
@@ -43,6 +43,11 @@ export function executorsFromConfig(config: Config, log: Logger, prices: PriceTa
     commandArgs,
     agentEnv: parseAgentEnvNames(config.AGENTS_AGENT_ENV),
     prices,
+    echo: {
+      delayMs: config.AGENTS_ECHO_DELAY_MS,
+      lowScoreRate: config.AGENTS_ECHO_LOW_SCORE_RATE,
+      handoffRate: config.AGENTS_ECHO_HANDOFF_RATE,
+    },
   });
 }
 
@@ -60,6 +65,8 @@ export function orchestratorFromConfig(
     registry,
     maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
     leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
+    reconcileEveryMs: config.AGENTS_RECONCILE_EVERY_MS,
+    reconcileAfterMs: config.AGENTS_RECONCILE_AFTER_MS,
     config: {
       defaultModel: config.AGENTS_DEFAULT_MODEL,
       maxAttempts: config.AGENTS_MAX_ATTEMPTS,
@@ -97,11 +104,33 @@ export function workerFromConfig(
     ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
     modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
+    savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,
     artifactLimits: {
       maxFiles: config.AGENTS_ARTIFACT_MAX_FILES,
       maxBytes: config.AGENTS_ARTIFACT_MAX_BYTES,
     },
     authRecheckMs: config.AGENTS_AUTH_RECHECK_MS,
+  });
+}
+
+/** The responder that answers `nats req agents.submit.request …` with the job id. */
+export function submitResponderFromConfig(
+  nc: Connection,
+  config: Config,
+  log: Logger,
+  prices: PriceTable,
+): Served {
+  return startSubmitResponder({
+    nc,
+    log,
+    maxBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
+    rules: {
+      validatorNames: new Set<string>(VALIDATOR_NAMES),
+      defaultModel: config.AGENTS_DEFAULT_MODEL,
+      routes: config.AGENTS_MODEL_ROUTES,
+      prices,
+      allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
+    },
   });
 }

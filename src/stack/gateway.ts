@@ -6,6 +6,7 @@ import { type RunningGateway, startGateway } from "../gateway/index.ts";
 import { Artifacts } from "../nats/artifacts.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { PinoLogger } from "../observability/logger.ts";
+import { describeExecutor } from "./executor-kind.ts";
 import type { RunningProjections } from "./projections.ts";
 
 /**
@@ -29,5 +30,6 @@ export async function gatewayFromConfig(
     artifacts: await Artifacts.open(nc),
     storeKind: projections.kind,
     prices: loadPrices(config.AGENTS_PRICES),
+    executor: describeExecutor(config),
   });
 }

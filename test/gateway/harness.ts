@@ -89,6 +89,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
       config: c,
       log,
       storeKind: "embedded",
+      executor: "echo",
       env: {},
       prices: DEFAULT_PRICES,
     });
@@ -154,6 +155,7 @@ export async function attachGateway(
     config,
     log,
     storeKind: "embedded",
+    executor: "echo",
     env: {},
     prices: DEFAULT_PRICES,
   });

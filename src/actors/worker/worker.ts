@@ -24,9 +24,10 @@ import type { ModelRoutes, Route } from "../../core/providers/routes.ts";
 import type { Lane } from "../../core/worker/lanes.ts";
 import type { WorkerStatus } from "../../core/worker/status.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
-import { type Connection, listen } from "../../nats/connection.ts";
+import { type Connection, isTransient, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
+import { patientArtifacts, patientEvents } from "../../nats/patient.ts";
 import { pendingOn } from "../../nats/topology.ts";
 import {
   deleteWorkerStatus,
@@ -61,6 +62,8 @@ export type WorkerOptions = {
   modelLimits?: ReadonlyMap<string, number>;
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
+  /** How long a write (an output, an outcome) keeps retrying while NATS is away (ms). Default 2 min. */
+  savePatienceMs?: number;
   workerId?: string;
   /** The critic role: judges critic tasks' answers, with this worker's stores and registry. */
   critic: (stores: { events: EventStore; artifacts: ArtifactStore }, registry: Registry) => CriticJudge;
@@ -113,8 +116,7 @@ export class Worker {
 
   /** Subscribe to control and wake-ups, then pull work until stopped. */
   async start(): Promise<void> {
-    const events = new JetStreamEventStore(this.o.nc);
-    const artifacts = await Artifacts.open(this.o.nc);
+    const stream = new JetStreamEventStore(this.o.nc);
     const log = this.o.log.child({ worker_id: this.id });
     const registry = this.o.registry ?? new Registry();
     const metrics = workerMetrics(registry);
@@ -129,6 +131,14 @@ export class Worker {
       this.o.authRecheckMs ?? 60_000,
     );
     this.executors = executors;
+    // A finished agent's output and outcome wait for NATS to come back rather than being lost.
+    const patience = {
+      patienceMs: this.o.savePatienceMs ?? 120_000,
+      log,
+      givingUp: () => this.closing,
+    };
+    const events = patientEvents(stream, patience);
+    const artifacts = patientArtifacts(await Artifacts.open(this.o.nc), patience);
     this.deps = {
       events,
       artifacts,
@@ -145,9 +155,9 @@ export class Worker {
       dataDir: this.o.dataDir,
       killGraceMs: this.o.killGraceMs,
     };
-    const poller = new LanePoller(this.o.nc, { events, log }, (d) => this.onDelayed(d));
+    const poller = new LanePoller(this.o.nc, { events: stream, log }, (d) => this.onDelayed(d));
     this.poller = poller;
-    await this.control.start(events);
+    await this.control.start(stream);
     this.statusKv = await openWorkerStatuses(this.o.nc);
     await executors.start();
     this.legacy = await this.legacyLanesWithWork();
@@ -217,7 +227,7 @@ export class Worker {
     await this.loop;
     await Promise.allSettled(this.inflight);
     for (const sub of this.wakeSubs) sub.close();
-    this.control.close();
+    await this.control.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
     await this.executors?.stop();
     await this.publishing;
@@ -291,7 +301,12 @@ export class Worker {
       progressEveryMs: this.o.progressEveryMs ?? 10_000,
       isStopped: () => this.control.stopped || this.closing,
     })
-      .catch((err) => deps.log.error({ err: errorMessage(err), subject: d.subject }, "work item failed"))
+      .catch((err) => {
+        // NATS away (a restart, a blip): the message comes back by itself, nothing is lost.
+        const fields = { err: errorMessage(err), subject: d.subject };
+        if (isTransient(err)) deps.log.warn(fields, "work item left for redelivery: NATS unreachable");
+        else deps.log.error(fields, "work item failed");
+      })
       .finally(() => {
         this.poller?.hold(d.subject, -1);
         this.inflight.delete(p);

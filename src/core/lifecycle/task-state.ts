@@ -23,6 +23,8 @@ export type TaskState = {
   created_seq: number;
   /** Interrupted with its message acked: it waits for the orchestrator to dispatch it again. */
   redispatch: boolean;
+  /** When the last event applied happened (its occurred_at). */
+  updated_at: string;
 };
 
 /** Apply one event to a task's state; throws IllegalTransitionError on a disallowed move. */
@@ -46,9 +48,10 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       seq,
       created_seq: seq,
       redispatch: false,
+      updated_at: event.occurred_at,
     };
   }
-  const s = { ...(state as TaskState), status, seq, redispatch: false };
+  const s = { ...(state as TaskState), status, seq, redispatch: false, updated_at: event.occurred_at };
   switch (event.type) {
     case "task.queued":
       return { ...s, attempt: Math.max(s.attempt, event.data.attempt) };
@@ -64,6 +67,8 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       return { ...s, worker_id: event.data.worker_id, model: event.data.model };
     case "task.interrupted":
       return { ...s, model: event.data.model ?? s.model, redispatch: event.data.redispatch === true };
+    case "task.requeued":
+      return { ...s, attempt: event.data.attempt, not_before: undefined };
     case "task.completed":
     case "task.handoff_requested":
       return { ...s, output_ref: event.data.output_ref, cost_usd: s.cost_usd + event.data.cost_usd };

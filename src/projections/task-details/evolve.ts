@@ -149,6 +149,9 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
         ...(event.data.waiting_until ? { waiting_until: event.data.waiting_until } : {}),
         ...(event.data.model ? { model: event.data.model } : {}),
       };
+    case "task.requeued":
+      // Out of the dead letter: open again (its last error stays until the next attempt says otherwise).
+      return { queued_at: at, finished_at: null };
     default: {
       const never: never = event;
       throw new Error(`unhandled task event ${JSON.stringify(never)}`);
