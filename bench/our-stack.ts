@@ -10,6 +10,8 @@ import { Registry } from "prom-client";
 import type { Orchestrator } from "../src/actors/orchestrator/index.ts";
 import type { Worker } from "../src/actors/worker/worker.ts";
 import { loadConfig } from "../src/config/index.ts";
+import { DEFAULT_PRICES } from "../src/core/providers/pricing.ts";
+import { Route } from "../src/core/providers/routes.ts";
 import { createEchoExecutor } from "../src/executors/index.ts";
 import { connectNats, provisionTopology } from "../src/nats/index.ts";
 import { createLogger } from "../src/observability/logger.ts";
@@ -88,9 +90,11 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
     config,
     log("orchestrator"),
     new Registry(),
+    DEFAULT_PRICES,
   );
   const executor = createEchoExecutor({ delayMs: o.echoDelayMs });
-  const worker = workerFromConfig(await open("worker"), config, log("worker"), executor, new Registry());
+  const executors = new Map(Route.options.map((r) => [r, executor] as const));
+  const worker = workerFromConfig(await open("worker"), config, log("worker"), executors, new Registry());
   let projections: BenchProjections | undefined;
   if (o.projections) {
     const pc = await open("projections");

@@ -91,6 +91,8 @@ export async function startChaosStack(label: string, o: StackOptions = {}): Prom
     AGENTS_DATA_DIR: dataDir,
     AGENTS_EXECUTOR: "command",
     AGENTS_COMMAND: `/bin/sh ${agent}`,
+    // Every model routes to the command executor: the chaos agent stands in for all of them.
+    AGENTS_MODEL_ROUTES: "*=command",
     AGENTS_AGENT_ENV: "CHAOS_STATE_DIR",
     CHAOS_STATE_DIR: stateDir,
     LOG_LEVEL: "info",

@@ -29,6 +29,32 @@ type ErrorShape = {
   error?: { code?: string; message?: string; fields?: Array<{ path: string; message: string }> };
 };
 
+/** GET raw bytes (an artifact download); non-2xx answers throw a CliError as `call` does. */
+export async function download(t: GatewayTarget, path: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(`${t.url}${path}`, { headers: headersFor(t) });
+  } catch (err) {
+    const cause = errorMessage((err as { cause?: unknown }).cause ?? err);
+    throw new CliError(
+      `no gateway answers at ${t.url} (${cause}); start one with \`agents up\` or set AGENTS_URL`,
+      Exit.Failure,
+    );
+  }
+  if (res.ok) return new Uint8Array(await res.arrayBuffer());
+  const text = await res.text();
+  let e: ErrorShape["error"];
+  try {
+    e = (JSON.parse(text) as ErrorShape).error;
+  } catch {
+    e = undefined;
+  }
+  throw new CliError(
+    e?.message ?? `HTTP ${res.status}: ${text.slice(0, 200)}`,
+    exitForStatus(res.status, e?.code),
+  );
+}
+
 /** Call the gateway and return its JSON body; non-2xx answers throw a CliError naming the problem. */
 export async function call<T>(
   t: GatewayTarget,

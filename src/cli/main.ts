@@ -17,7 +17,8 @@ jobs:
                            (SPEC_FILE - reads stdin; --key: your job key, the same key names the same job)
   jobs [--status S] [--search TEXT] [--from T] [--to T] [--limit N] [--all]
                            jobs, newest first
-  status [ID]              counts per queue × status, or one job's / task's status
+  status [ID]              counts per queue × status and the workers' executors, or one job's /
+                           task's status
   watch [JOB]              live progress (ends when JOB ends: exit 0 completed, 1 otherwise)
   tasks JOB [--status S] [--queue Q] [--all]
                            a job's tasks in dispatch order
@@ -25,6 +26,9 @@ jobs:
                            critiques, validation, timeline
   result ID [--partial] [--page-size N]
                            a task's output, or every iteration's best output of a job
+                           (fetched N iterations a request, default 100), with the files its agents wrote
+  artifact TASK NAME [-o FILE]
+                           download one file a task's agent wrote (stdout without -o)
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
   job-id KEY               the job id a job key names (what the orchestrator derives)
@@ -75,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./commands/watch.ts")).runWatch(args);
     case "result":
       return (await import("./commands/read.ts")).runResult(args);
+    case "artifact":
+      return (await import("./commands/read.ts")).runArtifact(args);
     case "history":
       return (await import("./commands/history.ts")).runHistory(args);
     case "replay":

@@ -2,7 +2,9 @@
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { ModelName } from "../core/events/catalogue/shared.ts";
+import { PermissionMode, ToolRule } from "../core/events/catalogue/submission.ts";
 import { DEFAULT_WORK_ACK_WAIT_MS } from "../core/events/subjects.ts";
+import { parseModelRoutes } from "../core/providers/routes.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z
@@ -62,6 +64,9 @@ const noCredentials = (use: string) =>
     `must not hold credentials (user:password@); set ${use}`,
   ] as const;
 
+/** The executors a worker can host. */
+export const ExecutorKindSchema = oneOf(["claude", "openai", "command", "echo"]);
+
 export const ConfigSchema = z.object({
   /** Where the NATS server answers; `agents up` starts a local one when none does. */
   NATS_URL: z.string().refine(isNatsUrlList, NATS_URL_FORMAT).default("nats://127.0.0.1:4222"),
@@ -95,8 +100,67 @@ export const ConfigSchema = z.object({
   AGENTS_HOST: z.string().default("127.0.0.1"),
   /** Local mode: no API key required, but only when bound to loopback. */
   AGENTS_LOCAL_MODE: Bool.default(true),
-  /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
-  AGENTS_EXECUTOR: oneOf(["claude", "openai", "command", "echo"]).optional(),
+  /**
+   * The executors a worker hosts, comma separated: claude, openai, command (each serves the models
+   * that route to it), or echo alone (offline: answers every route). Default: claude if on PATH.
+   */
+  AGENTS_EXECUTOR: z
+    .string()
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(ExecutorKindSchema)
+        .min(1, "must name at least one executor")
+        .refine(
+          (ks) => !ks.includes("echo") || ks.length === 1,
+          "echo stands in for every executor: use it alone",
+        ),
+    )
+    .optional(),
+  /**
+   * Which executor runs a model, over the defaults (max/…, opus, sonnet, haiku, claude-* → claude;
+   * others → openai): "gpt-4o=openai,llama*=command,*=openai" (a name, or a prefix ending in *).
+   */
+  AGENTS_MODEL_ROUTES: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const parsed = parseModelRoutes(v);
+      for (const i of parsed.issues) ctx.addIssue({ code: "custom", message: i.message });
+      return parsed.routes;
+    }),
+  /** A JSON file of model prices merged over the defaults ({"models":{"NAME":{"input_per_mtok":…,"output_per_mtok":…}}}). */
+  AGENTS_PRICES: z.string().optional(),
+  /** The Claude CLI's permission mode on this worker (`--permission-mode`). */
+  AGENTS_CLAUDE_PERMISSION_MODE: PermissionMode.default("acceptEdits"),
+  /** Tools the Claude CLI may use without asking, comma separated (`--allowedTools`), e.g. "Bash(npm test),WebFetch". */
+  AGENTS_CLAUDE_ALLOWED_TOOLS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(ToolRule)),
+  /** Most turns per Claude run (`--max-turns`) when a submission sets none; unset: the CLI's own. */
+  AGENTS_CLAUDE_MAX_TURNS: int(1, 1000).optional(),
+  /** Whether submissions may set permission_mode and allowed_tools (they widen what agents may do). */
+  AGENTS_SUBMIT_PERMISSIONS: Bool.default(false),
+  /** Files kept per run from the agent's task folder. */
+  AGENTS_ARTIFACT_MAX_FILES: int(0, 1000).default(100),
+  /** Bytes kept per run from the agent's task folder (all files together). */
+  AGENTS_ARTIFACT_MAX_BYTES: int(0, 1_073_741_824).default(20 * 1_048_576),
+  /** ms between checks of an executor whose credentials failed (it takes no work meanwhile). */
+  AGENTS_AUTH_RECHECK_MS: Millis.default(60_000),
   /** The echo executor's wait before each answer (ms; 0 answers at once). `--demo` sets 3000. */
   AGENTS_ECHO_DELAY_MS: int(0, 3_600_000).default(0),
   /** Share (0–1) of echo critic answers that score low, so a revision runs. `--demo` sets 0.3. */

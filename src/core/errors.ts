@@ -1,6 +1,7 @@
 // One error hierarchy with stable codes. The gateway maps codes to HTTP status in one table
 // (src/gateway/errors.ts); actors map the same codes to ack / nak / term. Pure: part of src/core.
 import type { FailureReason } from "./events/catalogue/shared.ts";
+import type { RateLimitInfo } from "./providers/rate-limits.ts";
 
 export const ErrorCode = {
   ConfigInvalid: "CONFIG_INVALID",
@@ -80,14 +81,39 @@ export class NotReadyError extends AgentsError {
   }
 }
 
-/** The model provider asked us to slow down; retry after `retryAfterMs`, not a failed attempt. */
+/**
+ * The model provider asked us to slow down: not a failed attempt. `kind` says which limit: a rate
+ * limit (requests or tokens per window: retry after `retryAfterMs`) or a usage limit (a Claude
+ * subscription's window, until `resetsAt`), which holds back the model or, by `scope`, everything
+ * its executor runs.
+ */
 export class RateLimitedError extends AgentsError {
   readonly retryAfterMs: number;
   readonly model: string | undefined;
-  constructor(message: string, retryAfterMs: number, model?: string) {
+  readonly kind: "rate_limit" | "usage_limit";
+  readonly scope: "model" | "executor";
+  /** When the limit resets (ms since epoch), if the provider said. */
+  readonly resetsAt: number | undefined;
+  /** What the provider said about its limits. */
+  readonly limits: RateLimitInfo | undefined;
+  constructor(
+    message: string,
+    retryAfterMs: number,
+    model?: string,
+    o: {
+      kind?: "rate_limit" | "usage_limit";
+      scope?: "model" | "executor";
+      resetsAt?: number | undefined;
+      limits?: RateLimitInfo | undefined;
+    } = {},
+  ) {
     super(ErrorCode.RateLimited, message);
     this.retryAfterMs = retryAfterMs;
     this.model = model;
+    this.kind = o.kind ?? "rate_limit";
+    this.scope = o.scope ?? "model";
+    this.resetsAt = o.resetsAt;
+    this.limits = o.limits;
   }
 }
 
@@ -104,15 +130,41 @@ export const ExecutorFailure = {
   Http: "http",
   Aborted: "aborted",
   Spawn: "spawn",
+  /** Missing, expired or refused credentials: no attempt by this executor can succeed. */
+  Auth: "auth",
+  /** Out of credits or quota (billing), not a rate limit: waiting does not help. */
+  Quota: "quota",
+  /** The provider refused the request as it stands (bad request, unknown model, no access). */
+  Refused: "refused",
+  /** The run was not allowed by this worker (a permission mode it does not grant). */
+  NotAllowed: "not_allowed",
 } as const satisfies Record<string, FailureReason>;
 export type ExecutorFailure = (typeof ExecutorFailure)[keyof typeof ExecutorFailure];
 
-/** An agent run failed; `reason` says why (timeout, signal, exit code, bad output, ...). */
+/** Failures no retry of the same model can fix. */
+const PERMANENT: ReadonlySet<ExecutorFailure> = new Set([
+  ExecutorFailure.Auth,
+  ExecutorFailure.Quota,
+  ExecutorFailure.Refused,
+  ExecutorFailure.NotAllowed,
+]);
+
+/** An agent run failed; `reason` says why (timeout, signal, exit code, bad output, auth, ...). */
 export class ExecutorError extends AgentsError {
   readonly reason: ExecutorFailure;
-  constructor(reason: ExecutorFailure, message: string, options?: { cause?: unknown }) {
+  /** No retry on this model can succeed (auth, quota, a refused request); the fallback chain may. */
+  readonly permanent: boolean;
+  /** What the provider said about its limits on this answer. */
+  readonly limits: RateLimitInfo | undefined;
+  constructor(
+    reason: ExecutorFailure,
+    message: string,
+    options?: { cause?: unknown; permanent?: boolean; limits?: RateLimitInfo | undefined },
+  ) {
     super(ErrorCode.Executor, message, options);
     this.reason = reason;
+    this.permanent = options?.permanent ?? PERMANENT.has(reason);
+    this.limits = options?.limits;
   }
 }
 

@@ -1,17 +1,36 @@
 // The Claude Code CLI executor: `claude -p --output-format stream-json --verbose`, prompt on stdin,
-// no shell. The CLI gets an allow-listed environment: the base variables, Claude's own credentials
-// (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …, copied from this process) and nothing else of the
-// worker's; nothing here reads or logs the credentials.
-
-import { ExecutorError, ExecutorFailure, RateLimitedError } from "../core/errors.ts";
-import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
-import { detectHandoff } from "../core/protocol/handoff.ts";
+// no shell, in the task's own folder. The CLI gets an allow-listed environment: the base variables,
+// Claude's own credentials (CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_API_KEY, …, copied from this process)
+// and nothing else of the worker's; nothing here reads or logs the credentials. Flags are the real
+// CLI's (2.1.x `claude --help`; test/executors/claude-help.int.spec.ts checks them when the CLI is
+// installed): in -p mode tools the permission mode does not allow are refused, so the mode and the
+// allowed tools are chosen on purpose (default acceptEdits: edits inside the task folder, no Bash).
+import { stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { z } from "zod";
+import { errorMessage } from "../core/errors.ts";
+import type { PermissionMode } from "../core/events/catalogue/submission.ts";
+import type { AuthProbe, Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
 import { agentEnvironment, CLAUDE_AGENT_ENV } from "./agent-env.ts";
+import { interpretClaudeRun } from "./claude-outcome.ts";
 import { spawnAgent } from "./orphan-guard.ts";
-import { type ProcessOutcome, processFailure, stderrTail, wasStopped } from "./process-errors.ts";
 import { reportProgress } from "./progress.ts";
-import { createStreamJsonParser, type StreamState } from "./stream-json.ts";
-import { excerpt } from "./text.ts";
+import { createStreamJsonParser } from "./stream-json.ts";
+import { parseJson } from "./text.ts";
+
+export { CLAUDE_RATE_LIMIT_RETRY_MS, CLAUDE_USAGE_LIMIT_RETRY_MS } from "./claude-outcome.ts";
+
+/** How the CLI runs when a request does not say otherwise. */
+export type ClaudeDefaults = {
+  /** `--permission-mode` (default acceptEdits: file edits in the task folder, nothing else). */
+  permissionMode?: PermissionMode;
+  /** `--allowedTools` (default none). */
+  allowedTools?: readonly string[];
+  /** `--max-turns` (default: the CLI's own). */
+  maxTurns?: number | undefined;
+};
 
 export type ClaudeExecutorOptions = {
   /** The CLI to run (default "claude"). */
@@ -22,16 +41,20 @@ export type ClaudeExecutorOptions = {
   env?: Record<string, string>;
   /** Names of further variables of this process the CLI gets (AGENTS_AGENT_ENV). */
   passEnv?: readonly string[];
+  defaults?: ClaudeDefaults;
 };
 
-/** How long to wait before retrying after the CLI reports a rate limit, in milliseconds. */
-export const CLAUDE_RATE_LIMIT_RETRY_MS = 60_000;
-
-const RATE_LIMIT_HINT = /rate[ _-]?limit|\b429\b/i;
+/** The safe unattended default: edits inside the working folder are accepted, other tools refused. */
+export const DEFAULT_PERMISSION_MODE: PermissionMode = "acceptEdits";
 
 /** Creates an executor that runs each request through the Claude Code CLI in its own working folder. */
 export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor {
   const command = opts.command ?? "claude";
+  const env = (extra: Record<string, string> = {}) =>
+    agentEnvironment({
+      pass: [...CLAUDE_AGENT_ENV, ...(opts.passEnv ?? [])],
+      set: { ...opts.env, ...extra },
+    });
   return {
     name: "claude",
     usesWorkdir: true,
@@ -39,67 +62,96 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
       const parser = createStreamJsonParser((turn) =>
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),
       );
-      const env = agentEnvironment({
-        pass: [...CLAUDE_AGENT_ENV, ...(opts.passEnv ?? [])],
-        ...(opts.env ? { set: opts.env } : {}),
-      });
-      const subprocess = spawnAgent(command, [...(opts.args ?? []), ...claudeArgs(request)], request, env);
+      const extra: Record<string, string> = request.maxTokens
+        ? { CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(request.maxTokens) }
+        : {};
+      const args = [...(opts.args ?? []), ...claudeArgs(request, opts.defaults)];
+      const subprocess = spawnAgent(command, args, request, env(extra));
       subprocess.stdout.on("data", (chunk: Uint8Array) => parser.push(chunk));
       const outcome = await subprocess;
-      return interpret(outcome, parser.end(), request);
+      return interpretClaudeRun(outcome, parser.end(), request, Date.now());
     },
+    probeAuth: () => probeClaudeAuth(command, opts.args ?? [], env()),
   };
 }
 
-/** The claude flags for one request; `--verbose` is required by the CLI for stream-json in print mode. */
-export function claudeArgs(request: ExecutorRequest): string[] {
-  const args = ["-p", "--output-format", "stream-json", "--verbose"];
-  // One word, `--model=NAME`: the name is the option's value whatever it holds, never a flag of its
-  // own (names are validated where they enter, but a task can also arrive straight over NATS).
+/**
+ * The claude flags for one request. `--verbose` is required by the CLI for stream-json in print
+ * mode. Every value that comes from a submission is passed as one `--flag=value` word, so it is the
+ * option's value whatever it holds and never a flag of its own.
+ */
+export function claudeArgs(request: ExecutorRequest, defaults: ClaudeDefaults = {}): string[] {
+  // Unattended runs are never resumed (a continuation starts a fresh agent): keep no session files.
+  const args = ["-p", "--output-format", "stream-json", "--verbose", "--no-session-persistence"];
   if (request.model) args.push(`--model=${request.model}`);
-  if (request.maxTurns !== undefined) args.push("--max-turns", String(request.maxTurns));
+  const maxTurns = request.maxTurns ?? defaults.maxTurns;
+  if (maxTurns !== undefined) args.push(`--max-turns=${maxTurns}`);
+  args.push(
+    `--permission-mode=${request.permissionMode ?? defaults.permissionMode ?? DEFAULT_PERMISSION_MODE}`,
+  );
+  const tools = request.allowedTools ?? defaults.allowedTools ?? [];
+  if (tools.length > 0) args.push(`--allowedTools=${tools.join(",")}`);
+  if (request.systemPrompt) args.push(`--append-system-prompt=${request.systemPrompt}`);
   return args;
 }
 
-function interpret(outcome: ProcessOutcome, state: StreamState, request: ExecutorRequest): ExecutorResult {
-  const stopped = wasStopped(outcome) ? processFailure(outcome, "claude", request) : undefined;
-  if (stopped) throw stopped;
-  const result = state.result;
-  const model = request.model ?? state.model ?? "claude";
-  const failed = outcome.failed || result?.is_error === true;
-  if (failed && RATE_LIMIT_HINT.test(`${result?.result ?? ""}\n${outcome.stderr}`)) {
-    throw new RateLimitedError(
-      `claude reported a rate limit${excerpt(result?.result)}${stderrTail(outcome.stderr, 500)}; retry later`,
-      CLAUDE_RATE_LIMIT_RETRY_MS,
-      model,
-    );
+/** `claude auth status --json` as the 2.1.x CLI prints it (fields used here). */
+const AuthStatus = z.object({
+  loggedIn: z.boolean(),
+  authMethod: z.string().optional(),
+  loginExpiresAt: z.union([z.string(), z.number()]).nullish(),
+  apiKeySource: z.string().optional(),
+});
+
+/**
+ * Ask the CLI whether it is logged in (offline: it reads its local credentials). Not authoritative:
+ * an expired or revoked token still reads as logged in until a run is refused.
+ */
+async function probeClaudeAuth(
+  command: string,
+  prefix: readonly string[],
+  env: Record<string, string>,
+): Promise<AuthProbe> {
+  try {
+    const r = await execa(command, [...prefix, "auth", "status", "--json"], {
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 20_000,
+      stdin: "ignore",
+    });
+    const parsed = AuthStatus.safeParse(parseJson(r.stdout));
+    if (!parsed.success)
+      return {
+        ok: undefined,
+        detail: `claude auth status gave no answer (exit ${r.exitCode ?? r.signal ?? "?"})`,
+        authoritative: false,
+      };
+    const s = parsed.data;
+    const expires =
+      s.loginExpiresAt === null || s.loginExpiresAt === undefined
+        ? null
+        : new Date(typeof s.loginExpiresAt === "number" ? s.loginExpiresAt : Date.parse(s.loginExpiresAt));
+    const expiresAt = expires && !Number.isNaN(expires.getTime()) ? expires.toISOString() : null;
+    const fileMtime = await credentialsMtime(env);
+    return {
+      ok: s.loggedIn && (expires === null || expires.getTime() > Date.now()),
+      detail: s.loggedIn ? `logged in (${s.authMethod ?? "unknown method"})` : "not logged in",
+      method: s.authMethod,
+      expires_at: expiresAt,
+      authoritative: false,
+      fingerprint: JSON.stringify([s.loggedIn, s.authMethod, expiresAt, s.apiKeySource, fileMtime]),
+    };
+  } catch (err) {
+    return { ok: undefined, detail: `claude auth status failed: ${errorMessage(err)}`, authoritative: false };
   }
-  if (result && result.subtype !== "error_max_turns" && (result.is_error || result.subtype !== "success")) {
-    throw new ExecutorError(
-      ExecutorFailure.AgentError,
-      `claude reported ${result.subtype}${excerpt(result.result)}${stderrTail(outcome.stderr, 500)}`,
-    );
-  }
-  const exited =
-    result?.subtype === "error_max_turns" ? undefined : processFailure(outcome, "claude", request);
-  if (exited) throw exited;
-  if (!result) {
-    throw new ExecutorError(
-      ExecutorFailure.BadOutput,
-      `claude printed no result event (${state.lines} non-empty stdout lines)${stderrTail(outcome.stderr, 500)}; check the CLI version supports --output-format stream-json`,
-    );
-  }
-  const maxTurns = result.subtype === "error_max_turns";
-  const detected = detectHandoff(result.result ?? state.lastText ?? "");
-  return {
-    output: detected.body,
-    model,
-    usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
-    cost_usd: result.total_cost_usd ?? 0,
-    session_id: result.session_id ?? state.session_id,
-    num_turns: result.num_turns ?? state.turns,
-    subtype: result.subtype,
-    handoff: maxTurns || detected.handoff,
-    remaining: detected.remaining,
-  };
+}
+
+/** When the CLI's credentials file last changed (it is rewritten on login and token refresh). */
+async function credentialsMtime(env: Record<string, string>): Promise<number | null> {
+  const dir = env.CLAUDE_CONFIG_DIR ?? join(env.HOME ?? homedir(), ".claude");
+  return stat(join(dir, ".credentials.json")).then(
+    (s) => s.mtimeMs,
+    () => null,
+  );
 }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExecutorError, ExecutorFailure } from "../core/errors.ts";
 import type { Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
-import { estimateUsage } from "./prices.ts";
+import { estimateUsage } from "./estimate.ts";
 import { reportProgress } from "./progress.ts";
 
 export type EchoExecutorOptions = {

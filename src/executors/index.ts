@@ -1,8 +1,11 @@
 // Agent executors: the adapters (claude, openai, command, echo) of the executor port
-// (src/core/ports/executor.ts) and a factory.
+// (src/core/ports/executor.ts), and the factory that builds a worker's executors, one per route.
 
 import { ConfigError } from "../core/errors.ts";
+import type { PermissionMode } from "../core/events/catalogue/submission.ts";
 import type { Executor } from "../core/ports/executor.ts";
+import type { PriceTable } from "../core/providers/pricing.ts";
+import { Route } from "../core/providers/routes.ts";
 import { createClaudeExecutor } from "./claude.ts";
 import { createCommandExecutor } from "./command.ts";
 import { createEchoExecutor, type EchoExecutorOptions } from "./echo.ts";
@@ -19,15 +22,8 @@ export {
   type EchoExecutorOptions,
   echoAnswer,
 } from "./echo.ts";
+export { estimateUsage } from "./estimate.ts";
 export { createOpenAIExecutor, type OpenAIExecutorOptions, parseRetryAfter } from "./openai.ts";
-export {
-  costFor,
-  DEFAULT_PRICES,
-  estimateUsage,
-  type ModelPrice,
-  type PriceTable,
-  priceFor,
-} from "./prices.ts";
 
 export const ExecutorKind = {
   Claude: "claude",
@@ -38,25 +34,49 @@ export const ExecutorKind = {
 export type ExecutorKind = (typeof ExecutorKind)[keyof typeof ExecutorKind];
 
 export type ExecutorConfig = {
-  kind: ExecutorKind;
+  /** The executors to host; `echo` alone stands in for every route (offline). */
+  kinds: readonly ExecutorKind[];
   claudeCommand?: string | undefined;
+  claudePermissionMode?: PermissionMode | undefined;
+  claudeAllowedTools?: readonly string[] | undefined;
+  claudeMaxTurns?: number | undefined;
   openaiBaseUrl?: string | undefined;
   openaiApiKey?: string | undefined;
   command?: string | undefined;
   commandArgs?: string[] | undefined;
   /** Names of extra variables agent processes get besides the allow-list (AGENTS_AGENT_ENV). */
   agentEnv?: readonly string[] | undefined;
+  prices?: PriceTable | undefined;
   /** The echo executor's pace and draws (a demo). */
   echo?: EchoExecutorOptions | undefined;
 };
 
-/** Builds the executor a configuration names, failing with a ConfigError that names a missing setting. */
-export function createExecutor(config: ExecutorConfig): Executor {
-  switch (config.kind) {
+/** The executors a configuration names, by the route each serves; a ConfigError names a missing setting. */
+export function createExecutors(config: ExecutorConfig): Map<Route, Executor> {
+  const out = new Map<Route, Executor>();
+  for (const kind of config.kinds) {
+    if (kind === "echo") {
+      const echo = createEchoExecutor(config.echo);
+      for (const route of Route.options) out.set(route, echo);
+      continue;
+    }
+    out.set(kind, createExecutor(kind, config));
+  }
+  return out;
+}
+
+/** One executor of a routed kind. */
+export function createExecutor(kind: Route, config: Omit<ExecutorConfig, "kinds">): Executor {
+  switch (kind) {
     case "claude":
       return createClaudeExecutor({
         ...(config.claudeCommand ? { command: config.claudeCommand } : {}),
         passEnv: config.agentEnv ?? [],
+        defaults: {
+          ...(config.claudePermissionMode ? { permissionMode: config.claudePermissionMode } : {}),
+          ...(config.claudeAllowedTools ? { allowedTools: config.claudeAllowedTools } : {}),
+          maxTurns: config.claudeMaxTurns,
+        },
       });
     case "openai":
       if (!config.openaiBaseUrl) {
@@ -67,6 +87,7 @@ export function createExecutor(config: ExecutorConfig): Executor {
       return createOpenAIExecutor({
         baseUrl: config.openaiBaseUrl,
         ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
+        ...(config.prices ? { prices: config.prices } : {}),
       });
     case "command":
       if (!config.command) {
@@ -78,11 +99,10 @@ export function createExecutor(config: ExecutorConfig): Executor {
         command: config.command,
         args: config.commandArgs ?? [],
         passEnv: config.agentEnv ?? [],
+        ...(config.prices ? { prices: config.prices } : {}),
       });
-    case "echo":
-      return createEchoExecutor(config.echo);
     default: {
-      const unknown: never = config.kind;
+      const unknown: never = kind;
       throw new ConfigError(`unknown executor kind ${String(unknown)}; use claude, openai, command or echo`);
     }
   }

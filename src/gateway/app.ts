@@ -12,6 +12,7 @@ import type { GatewayContext, GatewayDeps } from "./context.ts";
 import { installErrorHandling } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { createMetrics, instrumentHttp } from "./metrics.ts";
+import { artifactRoutes } from "./routes/artifacts.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -26,6 +27,7 @@ import { SseClients } from "./sse.ts";
 import { dashboardRoutes } from "./web/dashboard.ts";
 import { installGuard } from "./web/guard.ts";
 import { cookies, hasSession, installSession } from "./web/session.ts";
+import { workersReader } from "./workers.ts";
 
 export type { GatewayDeps } from "./context.ts";
 
@@ -50,8 +52,14 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
 
   const sse = new SseClients();
   const registry = deps.registry ?? createRegistry();
+  const workers = workersReader(deps.nc);
   const metrics = createMetrics(
-    { queries: deps.queries, lag: () => deps.projections.lag(), sseClients: () => sse.size },
+    {
+      queries: deps.queries,
+      lag: () => deps.projections.lag(),
+      sseClients: () => sse.size,
+      workers: async () => (await workers()).list,
+    },
     registry,
   );
   registerJetStreamMetrics(registry, deps.nc, deps.log);
@@ -60,6 +68,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     events: new JetStreamEventStore(deps.nc),
     metrics,
     sse,
+    workers,
   };
   instrumentHttp(app, metrics.registry);
   // Cookies are parsed before the key check, which accepts a dashboard session instead of a bearer.
@@ -98,6 +107,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     submitRoutes,
     statusRoutes,
     resultRoutes,
+    artifactRoutes,
     controlRoutes,
     retryRoutes,
     eventRoutes,

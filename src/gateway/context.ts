@@ -2,12 +2,14 @@
 import type { Registry } from "prom-client";
 import type { Config } from "../config/index.ts";
 import type { ArtifactStore } from "../core/ports/artifact-store.ts";
+import type { PriceTable } from "../core/providers/pricing.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { JetStreamEventStore } from "../nats/event-store.ts";
 import type { PinoLogger } from "../observability/logger.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { SseClients } from "./sse.ts";
+import type { WorkersView } from "./workers.ts";
 
 /** How far the projections are: a ProjectionRunner satisfies this. */
 export type ProjectionFeed = {
@@ -33,6 +35,8 @@ export type GatewayDeps = {
   env?: NodeJS.ProcessEnv;
   /** The process's metrics registry, served on /metrics (default: one of the gateway's own). */
   registry?: Registry;
+  /** Model prices: a submission with a budget that can reach an unpriced model is refused. */
+  prices: PriceTable;
 };
 
 export type GatewayContext = {
@@ -41,4 +45,6 @@ export type GatewayContext = {
   events: JetStreamEventStore;
   metrics: GatewayMetrics;
   sse: SseClients;
+  /** What the live workers report about themselves. */
+  workers(): Promise<WorkersView>;
 };

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode, errorMessage } from "../core/errors.ts";
+import { WorkerStatus } from "../core/worker/status.ts";
 import { connectionStatus, isClosed } from "../nats/connection.ts";
 import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
 import type { GatewayContext } from "./context.ts";
@@ -81,9 +82,20 @@ const Health = z.object({
   executor: z
     .string()
     .describe(
-      "the executor that runs tasks: AGENTS_EXECUTOR, else claude when its CLI is on PATH, else echo (offline)",
+      "the executors tasks run with: AGENTS_EXECUTOR, else claude when its CLI is on PATH, else echo (offline)",
     ),
-  agent_auth: AgentAuth,
+  agent_auth: AgentAuth.describe(
+    "credentials in the gateway's own environment; workers report their own under workers",
+  ),
+  workers: z
+    .object({
+      live: z.number().int(),
+      /** Routes some live worker cannot serve because its credentials failed. */
+      auth_failed: z.array(z.object({ worker_id: z.string(), route: z.string(), detail: z.string() })),
+      list: z.array(WorkerStatus),
+      error: z.string().optional(),
+    })
+    .describe("what each live worker reports: its executors' credentials, usage-limit holds and rate limits"),
   orchestrator: z
     .object({
       holder: z.string().nullable(),
@@ -130,9 +142,13 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           leases = undefined; // try opening the bucket again next time
           return { ...NO_HOLDER, error: errorMessage(err) };
         });
-      // Without a live orchestrator nothing is decided: submissions wait and jobs stall.
+      const w = await ctx.workers();
+      // Without a live orchestrator nothing is decided: submissions wait and jobs stall. A worker
+      // whose credentials failed takes none of that executor's work.
       const status =
-        nats.connected && store.reachable && orchestrator.live ? ("ok" as const) : ("degraded" as const);
+        nats.connected && store.reachable && orchestrator.live && w.auth_failed.length === 0
+          ? ("ok" as const)
+          : ("degraded" as const);
       if (!req.agentsTrusted) return { status };
       return {
         status,
@@ -140,6 +156,7 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         nats,
         store,
         executor: deps.executor,
+        workers: w,
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
         // A stop is not ill health: status stays ok, and this says that nothing runs until resume.
         ...(store.reachable ? { system: await currentSystem(ctx).catch(() => undefined) } : {}),

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { QueueName } from "../core/events/index.ts";
+import type { WorkerStatus } from "../core/worker/status.ts";
 import type { ProjectionQueries } from "../projections/store.ts";
 
 export type MetricsSources = {
@@ -12,6 +13,8 @@ export type MetricsSources = {
   lag(): Promise<number>;
   /** SSE clients connected now. */
   sseClients(): number;
+  /** What the live workers report. */
+  workers(): Promise<WorkerStatus[]>;
 };
 
 export type GatewayMetrics = {
@@ -68,6 +71,37 @@ export function createMetrics(src: MetricsSources, registry: Registry): GatewayM
       this.reset();
       const s = await src.queries.systemState().catch(() => undefined);
       if (s) for (const queue of QueueName.options) this.set({ queue }, s.paused[queue] ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "agents_workers_live",
+    help: "Workers whose status is fresh in the agents-workers bucket",
+    registers: [registry],
+    async collect() {
+      this.set((await src.workers().catch(() => [])).length);
+    },
+  });
+  new Gauge({
+    name: "agents_executor_auth",
+    help: "1 for each live worker's executor in its credentials state (ok, failed, unknown); a failed one takes no work",
+    labelNames: ["worker", "route", "executor", "state"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of await src.workers().catch(() => []))
+        for (const e of w.executors)
+          this.set({ worker: w.worker_id, route: e.route, executor: e.executor, state: e.auth.state }, 1);
+    },
+  });
+  new Gauge({
+    name: "agents_executor_available",
+    help: "1 while a live worker takes the route's work (credentials not failed, no usage-limit hold), else 0",
+    labelNames: ["worker", "route"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of await src.workers().catch(() => []))
+        for (const e of w.executors) this.set({ worker: w.worker_id, route: e.route }, e.available ? 1 : 0);
     },
   });
   new Gauge({

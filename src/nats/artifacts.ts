@@ -50,6 +50,17 @@ export class Artifacts implements ArtifactStore {
     return bytes ? decoder.decode(bytes) : undefined;
   }
 
+  /** Store bytes under a key (overwrites); returns their size. */
+  async putBytes(key: string, bytes: Uint8Array): Promise<number> {
+    await this.store.putBlob({ name: key }, bytes);
+    return bytes.byteLength;
+  }
+
+  /** Read bytes by key, or undefined when absent. */
+  async findBytes(key: string): Promise<Uint8Array | undefined> {
+    return (await this.read(key)) ?? undefined;
+  }
+
   /**
    * An object's bytes, or null. Almost every artifact is one chunk (up to 128 KiB): read it with a
    * direct get and check its digest, instead of the client's general path, which creates a consumer

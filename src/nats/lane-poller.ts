@@ -4,7 +4,7 @@
 // no lane seems to have work, at most every REFRESH_MS.
 import { type Consumer, type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { WorkItem } from "../core/events/index.ts";
-import { STREAM_WORK, workConsumerName } from "../core/events/index.ts";
+import { laneKeyOfSubject, STREAM_WORK, workConsumerName } from "../core/events/index.ts";
 import type { Delivery } from "../core/ports/delivery.ts";
 import { type Lane, LaneScheduler, laneKey } from "../core/worker/lanes.ts";
 import type { Connection } from "./connection.ts";
@@ -38,13 +38,13 @@ export class LanePoller {
 
   /** A message was published on a work subject (core NATS sees JetStream publishes too). */
   noticePublish(subject: string): void {
-    const key = subject.split(".").slice(2, 4).join(".");
+    const key = laneKeyOfSubject(subject);
     this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
   }
 
   /** Track that this worker holds (or released) a message of the lane its subject names. */
   hold(subject: string, delta: 1 | -1): void {
-    const key = subject.split(".").slice(2, 4).join(".");
+    const key = laneKeyOfSubject(subject);
     this.held.set(key, Math.max((this.held.get(key) ?? 0) + delta, 0));
   }
 
@@ -70,7 +70,7 @@ export class LanePoller {
     this.jsm ??= await this.js.jetstreamManager(false);
     const jsm = this.jsm;
     const infos = await Promise.all(
-      lanes.map((l) => jsm.consumers.info(STREAM_WORK, workConsumerName(l.queue, l.band)).catch(() => null)),
+      lanes.map((l) => jsm.consumers.info(STREAM_WORK, workConsumerName(l)).catch(() => null)),
     );
     lanes.forEach((l, i) => {
       this.waiting.set(laneKey(l), infos[i]?.num_pending ?? 0);
@@ -100,7 +100,7 @@ export class LanePoller {
     const key = laneKey(lane);
     let c = this.consumers.get(key);
     if (!c) {
-      c = await this.js.consumers.get(STREAM_WORK, workConsumerName(lane.queue, lane.band));
+      c = await this.js.consumers.get(STREAM_WORK, workConsumerName(lane));
       this.consumers.set(key, c);
     }
     return c;

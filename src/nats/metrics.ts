@@ -57,7 +57,8 @@ export function registerJetStreamMetrics(registry: Registry, nc: Connection, log
       },
     });
   const lanes = (pick: (i: ConsumerInfo) => number) => (g: Gauge<"queue" | "band">, s: Snapshot) => {
-    for (const l of s.lanes) g.set({ queue: l.queue, band: l.band }, pick(l.info));
+    // Each (queue, band) has one lane per route: the gauge shows their sum.
+    for (const l of s.lanes) g.inc({ queue: l.queue, band: l.band }, pick(l.info));
   };
   gauge(
     "agents_work_pending_messages",
@@ -142,9 +143,7 @@ function snapshots(nc: Connection, log: Logger): () => Promise<Snapshot> {
     const [lanes, durables, streams, lease] = await Promise.all([
       Promise.all(
         workLanes().map(async (l) => {
-          const info = await m.consumers
-            .info(STREAM_WORK, workConsumerName(l.queue, l.band))
-            .catch(() => null);
+          const info = await m.consumers.info(STREAM_WORK, workConsumerName(l)).catch(() => null);
           return info ? [{ ...l, info }] : [];
         }),
       ).then((x) => x.flat()),

@@ -63,5 +63,8 @@ export function patientArtifacts(artifacts: ArtifactStore, p: Patience): Artifac
     putText: (key, text) => patiently(`artifact ${key}`, () => artifacts.putText(key, text), p),
     getText: (key) => artifacts.getText(key),
     findText: (key) => artifacts.findText(key),
+    // The files an agent wrote are kept as patiently as its output.
+    putBytes: (key, bytes) => patiently(`artifact ${key}`, () => artifacts.putBytes(key, bytes), p),
+    findBytes: (key) => artifacts.findBytes(key),
   };
 }

@@ -13,8 +13,10 @@ import {
   Subjects,
   SYSTEM_BUCKET,
   SYSTEM_KEY,
+  WORKERS_BUCKET,
   workConsumerName,
 } from "../core/events/subjects.ts";
+import { Route } from "../core/providers/routes.ts";
 
 export const Role = {
   /**
@@ -61,6 +63,7 @@ export const DEFAULT_USERS: readonly UserSpec[] = [
 const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
+const WORKERS_STREAM = `KV_${WORKERS_BUCKET}`;
 const SYSTEM_STREAM = `KV_${SYSTEM_BUCKET}`;
 const SYSTEM_SUBJECT = `$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
@@ -138,14 +141,22 @@ const TOPOLOGY_STREAMS = [
   `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   KV_STREAM,
   SYSTEM_STREAM,
+  WORKERS_STREAM,
 ];
 const SEE_TOPOLOGY = TOPOLOGY_STREAMS.map((s) => `${API}.STREAM.INFO.${s}`);
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
 const WATCH_WORK = [`${API}.CONSUMER.INFO.${STREAM_WORK}.*`];
 
-/** Taking work from one queue's consumers: info, pulls and acks; nothing of other queues. */
+/**
+ * Taking work from one queue's consumers on every route (and the lanes from before routing): info,
+ * pulls and acks; nothing of other queues.
+ */
 function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } {
-  const names = Band.options.map((band) => workConsumerName(queue, band));
+  const lanes = Band.options.flatMap((band) => [
+    ...Route.options.map((route) => ({ route, queue, band })),
+    { queue, band },
+  ]);
+  const names = lanes.map((lane) => workConsumerName(lane));
   return {
     publish: names.flatMap((n) => [
       `${API}.CONSUMER.INFO.${STREAM_WORK}.${n}`,
@@ -153,9 +164,28 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
       `$JS.ACK.${STREAM_WORK}.${n}.>`,
     ]),
     // Wake-ups: a worker hears publishes on its queues' work subjects.
-    subscribe: [Subjects.workOf(queue)],
+    subscribe: [Subjects.workOf(queue), Subjects.legacyWorkOf(queue)],
   };
 }
+
+/** Reading the workers' statuses (health, metrics): the bucket's info, its keys and their values. */
+const READ_WORKER_STATUSES = [
+  `${API}.STREAM.INFO.${WORKERS_STREAM}`,
+  `${API}.STREAM.MSG.GET.${WORKERS_STREAM}`,
+  `${API}.DIRECT.GET.${WORKERS_STREAM}`,
+  `${API}.DIRECT.GET.${WORKERS_STREAM}.>`,
+  // Listing keys is an ordered consumer filtered on the bucket's subjects.
+  `${API}.CONSUMER.CREATE.${WORKERS_STREAM}.*.$KV.${WORKERS_BUCKET}.>`,
+  `${API}.CONSUMER.MSG.NEXT.${WORKERS_STREAM}.*`,
+  `${API}.CONSUMER.INFO.${WORKERS_STREAM}.*`,
+  `${API}.CONSUMER.DELETE.${WORKERS_STREAM}.*`,
+];
+/**
+ * A worker's own status entry. Keys derive from worker ids, which a worker picks itself, so the
+ * subject cannot be narrowed to one key; a worker could overwrite another's status (listed in
+ * docs/production.md as shared).
+ */
+const WRITE_WORKER_STATUS = [`${API}.STREAM.INFO.${WORKERS_STREAM}`, `$KV.${WORKERS_BUCKET}.>`];
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
 const OWN_TOPOLOGY = TOPOLOGY_STREAMS.flatMap((s) => [
@@ -233,6 +263,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
+            ...WRITE_WORKER_STATUS,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },
@@ -256,6 +287,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...READ_OBJECTS,
             ...PROJECTION_SNAPSHOTS,
             ...READ_LEASE,
+            ...READ_WORKER_STATUSES,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },

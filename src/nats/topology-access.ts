@@ -13,6 +13,7 @@ import {
   STREAM_EVENTS,
   STREAM_WORK,
   SYSTEM_BUCKET,
+  WORKERS_BUCKET,
 } from "../core/events/index.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { provisionTopology, type TopologyOptions } from "./topology.ts";
@@ -25,7 +26,7 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state. */
+/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state, the workers' statuses. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
@@ -34,6 +35,7 @@ const STREAMS = [
   `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
   `KV_${SYSTEM_BUCKET}`,
+  `KV_${WORKERS_BUCKET}`,
 ];
 
 /** Which of the topology's streams exist (asked one by one: this identity may not list streams). */

@@ -15,6 +15,7 @@ import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
   DEFAULT_WORK_ACK_WAIT_MS,
   LEASES_BUCKET,
+  laneSubject,
   ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
   PROJECTION_SNAPSHOTS_BUCKET,
@@ -22,12 +23,14 @@ import {
   STREAM_WORK,
   Subjects,
   SYSTEM_BUCKET,
+  WORKERS_BUCKET,
   workConsumerName,
   workLanes,
 } from "../core/events/subjects.ts";
 
 import type { Connection } from "./connection.ts";
 import type { JetStreamEventStore } from "./event-store.ts";
+import { WORKER_STATUS_TTL_MS } from "./worker-status.ts";
 
 const NS_PER_MS = 1_000_000;
 
@@ -105,11 +108,11 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
     await ensureStream(jsm, cfg, o.replicas !== undefined);
   }
   const ackWaitNs = (o.workAckWaitMs ?? DEFAULT_WORK_ACK_WAIT_MS) * NS_PER_MS;
-  for (const { queue, band } of workLanes()) {
-    const name = workConsumerName(queue, band);
+  for (const lane of workLanes()) {
+    const name = workConsumerName(lane);
     const cfg = {
       durable_name: name,
-      filter_subject: Subjects.work(queue, band),
+      filter_subject: laneSubject(lane),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: ackWaitNs,
@@ -126,6 +129,13 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
     await objm.create(bucket, { replicas: o.replicas ?? 1, storage: StorageType.File });
   for (const bucket of [LEASES_BUCKET, SYSTEM_BUCKET])
     await new Kvm(nc).create(bucket, { history: 1, replicas: o.replicas ?? 1, storage: StorageType.File });
+  // A worker refreshes its entry every WORKER_STATUS_EVERY_MS; one that stops is gone after the ttl.
+  await new Kvm(nc).create(WORKERS_BUCKET, {
+    history: 1,
+    replicas: o.replicas ?? 1,
+    storage: StorageType.Memory,
+    ttl: WORKER_STATUS_TTL_MS,
+  });
   return jsm;
 }
 
@@ -148,6 +158,13 @@ async function ensureStream(
   const current = info.config as unknown as Record<string, unknown>;
   const differs = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
   if (differs) await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
+}
+
+/** Messages waiting on a consumer (pending or ack-pending); 0 when it does not exist. */
+export async function pendingOn(nc: Connection, stream: string, consumer: string): Promise<number> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const info = await jsm.consumers.info(stream, consumer).catch(() => null);
+  return info ? info.num_pending + info.num_ack_pending : 0;
 }
 
 /** The orchestrator's durable consumer: its ack floor (the stream sequence its state is folded to). */
@@ -184,19 +201,21 @@ export async function ensureOrchestratorConsumer(nc: Connection, name: string): 
 }
 
 /**
- * Publish a work item on its lane (msgID task:attempt, so a repeat is stored once; a repair passes
- * its own `dedup`). True when it was stored, false when the msgID had been seen.
+ * Publish a work item on its route's lane (msgID task:attempt:route, so a repeat is stored once and
+ * the same attempt sent on to another executor's lanes is not taken for a repeat; a repair passes its
+ * own `dedup`). True when it was stored, false when the msgID had been seen.
  */
 export async function dispatchWork(
   events: JetStreamEventStore,
   item: WorkItem,
-  dedup = `${item.task_id}:${item.attempt}`,
+  dedup = `${item.task_id}:${item.attempt}:${item.route ?? "any"}`,
 ): Promise<boolean> {
-  const ack = await events.appendJson(Subjects.work(item.queue, item.band), item, dedup);
+  const lane = { route: item.route, queue: item.queue, band: item.band };
+  const ack = await events.appendJson(laneSubject(lane), item, dedup);
   return !ack.duplicate;
 }
 
-/** Work messages stored per lane subject (agents.work.<queue>.<band>); a lane with none is absent. */
+/** Work messages stored per lane subject (agents.work.<route>.<queue>.<band>); a lane with none is absent. */
 export async function workPerLane(nc: Connection): Promise<Map<string, number>> {
   const jsm = await jetstreamManager(nc, { checkAPI: false });
   const info = await jsm.streams.info(STREAM_WORK, { subjects_filter: Subjects.workAll });

@@ -4,7 +4,7 @@
 import { type AgentEvent, QueueName } from "../core/events/index.ts";
 import { TaskStatus } from "../core/lifecycle/index.ts";
 import { contextAt, type FoldContext } from "./context.ts";
-import { evolveCostByModel, modelKey, runModel } from "./cost-by-model/evolve.ts";
+import { evolveCostByModel, modelKey, runModel, runShares } from "./cost-by-model/evolve.ts";
 import { DocCache, type DocReader } from "./doc-cache.ts";
 import { evolveJobProgress } from "./job-progress/evolve.ts";
 import { evolveQualityHistory, qualityKey } from "./quality-history/evolve.ts";
@@ -47,7 +47,7 @@ async function prefetch(cache: DocCache, items: readonly Applicable[]): Promise<
     if (isTaskEvent(event) && event.task_id) tasks.add(event.task_id);
     if (event.type === "critique.recorded") tasks.add(event.data.target_task_id);
     const model = runModel(event, contextAt(0));
-    if (model !== null) models.add(modelKey(model));
+    for (const share of runShares(event, contextAt(0))) models.add(modelKey(share.model));
     if (model !== null) runs.add(runCostKey(event));
     system ||= isSystemStateEvent(event);
   }
@@ -123,9 +123,9 @@ async function foldTaskEvent(cache: DocCache, event: TaskEvent, seq: number): Pr
   if (jobId) await update(cache, "jobs", jobId, seq, evolveJobProgress, event, ctx);
   for (const cell of changedCells(ctx))
     await update(cache, "queue_summary", cellKey(cell), seq, evolveQueueSummary, cell, ctx);
-  const model = runModel(event, ctx);
-  if (model === null) return;
-  await update(cache, "model_costs", modelKey(model), seq, evolveCostByModel, event, ctx);
+  for (const share of runShares(event, ctx))
+    await update(cache, "model_costs", modelKey(share.model), seq, evolveCostByModel, { event, share }, ctx);
+  if (runModel(event, ctx) === null) return;
   // The run's spec comes from its job document (the job is always folded before its tasks).
   const job = jobId ? await cache.get("jobs", jobId) : null;
   await update(cache, "run_costs", runCostKey(event), seq, evolveRunCosts, event, { ...ctx, job });

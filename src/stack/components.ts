@@ -1,4 +1,4 @@
-// Build the system's parts from the configuration: executor, orchestrator and workers.
+// Build the system's parts from the configuration: executors, orchestrator and workers.
 import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { createCritic } from "../actors/critic/index.ts";
@@ -8,33 +8,46 @@ import { Worker } from "../actors/worker/index.ts";
 import { type Config, parseModelLimits } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
 import type { Executor } from "../core/ports/executor.ts";
-import { createExecutor, parseAgentEnvNames } from "../executors/index.ts";
+import type { PriceTable } from "../core/providers/pricing.ts";
+import type { Route } from "../core/providers/routes.ts";
+import { createExecutors, parseAgentEnvNames } from "../executors/index.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { Served } from "../nats/requests.ts";
 import type { TopologyOptions } from "../nats/topology.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_CATALOG } from "../validation/index.ts";
-import { describeExecutor, executorKind } from "./executor-kind.ts";
+import { describeExecutor, executorKinds } from "./executor-kind.ts";
 
-/** The executor the configuration names; one warning when it is the offline echo executor. */
-export function executorFromConfig(config: Config, log: Logger): Executor {
-  const kind = executorKind(config);
-  if (kind === "echo")
+/**
+ * The executors the configuration names, by route (default claude when its CLI is on PATH, else the
+ * offline echo executor for every route); one warning when it is echo.
+ */
+export function executorsFromConfig(config: Config, log: Logger, prices: PriceTable): Map<Route, Executor> {
+  const kinds = executorKinds(config);
+  if (kinds.includes("echo"))
     log.warn(
       config.AGENTS_EXECUTOR
         ? `executor: ${describeExecutor(config)}; outputs are labelled as such`
         : "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called; outputs are labelled). " +
-            "Set AGENTS_EXECUTOR=claude|openai|command to use a real agent.",
+            "Set AGENTS_EXECUTOR=claude|openai|command (or several, e.g. claude,openai) to use a real agent.",
+    );
+  if (kinds.includes("command") && !config.AGENTS_MODEL_ROUTES.some((r) => r.route === "command"))
+    log.warn(
+      "AGENTS_EXECUTOR names command, but no model routes to it: set AGENTS_MODEL_ROUTES (e.g. '*=command') here and on the orchestrator, or this worker takes no command work",
     );
   const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
-  return createExecutor({
-    kind,
+  return createExecutors({
+    kinds,
     claudeCommand: config.CLAUDE_COMMAND,
+    claudePermissionMode: config.AGENTS_CLAUDE_PERMISSION_MODE,
+    claudeAllowedTools: config.AGENTS_CLAUDE_ALLOWED_TOOLS,
+    claudeMaxTurns: config.AGENTS_CLAUDE_MAX_TURNS,
     openaiBaseUrl: config.OPENAI_BASE_URL,
     openaiApiKey: config.OPENAI_API_KEY,
     command,
     commandArgs,
     agentEnv: parseAgentEnvNames(config.AGENTS_AGENT_ENV),
+    prices,
     echo: {
       delayMs: config.AGENTS_ECHO_DELAY_MS,
       lowScoreRate: config.AGENTS_ECHO_LOW_SCORE_RATE,
@@ -66,6 +79,7 @@ export function orchestratorFromConfig(
   config: Config,
   log: Logger,
   registry: Registry,
+  prices: PriceTable,
 ): Orchestrator {
   return new Orchestrator({
     nc,
@@ -84,16 +98,19 @@ export function orchestratorFromConfig(
       maxRevisions: config.AGENTS_MAX_REVISIONS,
       taskTimeoutMs: config.AGENTS_TASK_TIMEOUT_MS,
       validators: VALIDATOR_CATALOG,
+      routes: config.AGENTS_MODEL_ROUTES,
+      prices,
+      allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
     },
   });
 }
 
-/** A worker serving the configured queues with the configured executor; metrics go to `registry`. */
+/** A worker serving the configured queues with the configured executors; metrics go to `registry`. */
 export function workerFromConfig(
   nc: Connection,
   config: Config,
   log: Logger,
-  executor: Executor,
+  executors: ReadonlyMap<Route, Executor>,
   registry: Registry,
 ): Worker {
   const queues = config.AGENTS_QUEUES.split(",").map((q) => QueueName.parse(q.trim()));
@@ -101,7 +118,8 @@ export function workerFromConfig(
     nc,
     log,
     registry,
-    executor,
+    executors,
+    routes: config.AGENTS_MODEL_ROUTES,
     queues,
     concurrency: config.AGENTS_WORKER_CONCURRENCY,
     dataDir: join(config.AGENTS_DATA_DIR),
@@ -111,15 +129,31 @@ export function workerFromConfig(
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
     savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,
+    artifactLimits: {
+      maxFiles: config.AGENTS_ARTIFACT_MAX_FILES,
+      maxBytes: config.AGENTS_ARTIFACT_MAX_BYTES,
+    },
+    authRecheckMs: config.AGENTS_AUTH_RECHECK_MS,
   });
 }
 
 /** The responder that answers `nats req agents.submit.request …` with the job id. */
-export function submitResponderFromConfig(nc: Connection, config: Config, log: Logger): Served {
+export function submitResponderFromConfig(
+  nc: Connection,
+  config: Config,
+  log: Logger,
+  prices: PriceTable,
+): Served {
   return startSubmitResponder({
     nc,
     log,
     maxBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
-    validators: VALIDATOR_CATALOG,
+    rules: {
+      validators: VALIDATOR_CATALOG,
+      defaultModel: config.AGENTS_DEFAULT_MODEL,
+      routes: config.AGENTS_MODEL_ROUTES,
+      prices,
+      allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
+    },
   });
 }

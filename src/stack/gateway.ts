@@ -1,6 +1,7 @@
 // The gateway of a process, wired to its NATS connection, projections and the outputs bucket.
 import type { Registry } from "prom-client";
 import type { Config } from "../config/index.ts";
+import { loadPrices } from "../config/prices.ts";
 import { type RunningGateway, startGateway } from "../gateway/index.ts";
 import { Artifacts } from "../nats/artifacts.ts";
 import type { Connection } from "../nats/connection.ts";
@@ -28,6 +29,7 @@ export async function gatewayFromConfig(
     projections: projections.runner,
     artifacts: await Artifacts.open(nc),
     storeKind: projections.kind,
+    prices: loadPrices(config.AGENTS_PRICES),
     executor: describeExecutor(config),
   });
 }

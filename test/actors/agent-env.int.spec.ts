@@ -25,6 +25,8 @@ describe("given workers whose environment holds every secret, running agents tha
       AGENTS_AGENT_ENV: "FIXTURE_LOG,FIXTURE_STATE_DIR,AGENTS_TEST_EXTRA",
       AGENTS_TEST_EXTRA: "named-in-AGENTS_AGENT_ENV",
       AGENTS_TEST_UNNAMED: "not-named-anywhere",
+      // The model "local-cmd" is run by the command executor; others by claude.
+      AGENTS_MODEL_ROUTES: "local-cmd=command",
     });
     stack.startOrchestrator();
     // The claude worker (the fake CLI) serves standard and critic; the command worker serves heavy.
@@ -69,7 +71,12 @@ describe("given workers whose environment holds every secret, running agents tha
   });
 
   it("when the command executor runs it, then it sees no secret at all", async () => {
-    const env = await printedEnv({ spec: "Print your environment.", count: 1, queue: "heavy" });
+    const env = await printedEnv({
+      spec: "Print your environment.",
+      count: 1,
+      queue: "heavy",
+      model: "local-cmd",
+    });
     const text = [...env].map(([k, v]) => `${k}=${v}`).join("\n");
     for (const [name, value] of Object.entries(SECRETS))
       assert.ok(!text.includes(value), `${name} leaked to the command agent:\n${text}`);

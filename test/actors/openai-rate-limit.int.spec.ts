@@ -29,7 +29,12 @@ describe("given an OpenAI-compatible provider that accepts 3 requests per 3 s", 
   });
 
   it("when a job of 4 iterations (8 requests) runs, then tasks slow down on 429s and all complete", async (t) => {
-    const jobId = await stack.submit({ spec: "Write one line about patience.", count: 4 });
+    // fixture-model routes to the OpenAI-compatible executor (not a Claude name).
+    const jobId = await stack.submit({
+      spec: "Write one line about patience.",
+      count: 4,
+      model: "fixture-model",
+    });
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),
       (es) => ofType(es, "job.completed").length > 0,

@@ -23,10 +23,16 @@ describe("given the default work ack wait and two workers", () => {
 
   it("when a task runs past twice the ack wait, then it stays with its worker, and when that worker is SIGKILLed another reclaims it", async (t) => {
     await eventually(async () => {
-      const c = await stack.jsm.consumers.info(STREAM_WORK, workConsumerName("standard", "normal"));
+      const c = await stack.jsm.consumers.info(
+        STREAM_WORK,
+        workConsumerName({ route: "claude", queue: "standard", band: "normal" }),
+      );
       return c.config.ack_wait !== 3000 * NS_PER_MS;
     }, 20_000);
-    const c = await stack.jsm.consumers.info(STREAM_WORK, workConsumerName("standard", "normal"));
+    const c = await stack.jsm.consumers.info(
+      STREAM_WORK,
+      workConsumerName({ route: "claude", queue: "standard", band: "normal" }),
+    );
     const ackWaitMs = (c.config.ack_wait ?? 0) / NS_PER_MS;
     t.diagnostic(`default work ack wait: ${ackWaitMs} ms`);
     assert.ok(

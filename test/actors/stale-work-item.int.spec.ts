@@ -33,7 +33,11 @@ describe("a worker given work items that name the task's last sequence", () => {
   }
 
   async function dispatch(item: WorkItem) {
-    await publisher.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:stale-test`);
+    await publisher.appendJson(
+      Subjects.work("claude", item.queue, item.band),
+      item,
+      `${item.task_id}:stale-test`,
+    );
   }
 
   const itemFor = (id: string, seqs: { created: number; queued: number }): WorkItem => ({
@@ -49,7 +53,10 @@ describe("a worker given work items that name the task's last sequence", () => {
 
   async function drained() {
     await eventually(async () => {
-      const c = await stack.jsm.consumers.info(STREAM_WORK, workConsumerName("standard", "normal"));
+      const c = await stack.jsm.consumers.info(
+        STREAM_WORK,
+        workConsumerName({ route: "claude", queue: "standard", band: "normal" }),
+      );
       return c.num_pending === 0 && c.num_ack_pending === 0;
     }, 20_000);
   }

@@ -37,7 +37,7 @@ describe("loadConfig", () => {
     const c = loadConfig({ AGENTS_PORT: "9000", AGENTS_LOCAL_MODE: "no", AGENTS_EXECUTOR: "echo" });
     assert.equal(c.AGENTS_PORT, 9000);
     assert.equal(c.AGENTS_LOCAL_MODE, false);
-    assert.equal(c.AGENTS_EXECUTOR, "echo");
+    assert.deepEqual(c.AGENTS_EXECUTOR, ["echo"]);
   });
 
   it("given AGENTS_PORT=abc, then a ConfigError names AGENTS_PORT, the allowed range and its value", () => {
@@ -109,6 +109,53 @@ describe("loadConfig", () => {
 
   it("given an unknown AGENTS_EXECUTOR, then a ConfigError names AGENTS_EXECUTOR", () => {
     assert.throws(() => loadConfig({ AGENTS_EXECUTOR: "gpt" }), namesVariable("AGENTS_EXECUTOR"));
+    assert.throws(() => loadConfig({ AGENTS_EXECUTOR: "claude,gpt" }), namesVariable("AGENTS_EXECUTOR"));
+  });
+
+  it("given AGENTS_EXECUTOR=claude, openai, then the worker hosts both executors", () => {
+    assert.deepEqual(loadConfig({ AGENTS_EXECUTOR: "claude, openai" }).AGENTS_EXECUTOR, ["claude", "openai"]);
+  });
+
+  it("given echo beside another executor, then a ConfigError says echo stands alone", () => {
+    assert.throws(() => loadConfig({ AGENTS_EXECUTOR: "echo,claude" }), /AGENTS_EXECUTOR.*echo stands in/);
+  });
+
+  it("given AGENTS_MODEL_ROUTES, then each entry routes its models; a bad entry is named", () => {
+    assert.deepEqual(
+      loadConfig({ AGENTS_MODEL_ROUTES: "gpt-4o=openai, llama*=command" }).AGENTS_MODEL_ROUTES,
+      [
+        { pattern: "gpt-4o", route: "openai" },
+        { pattern: "llama*", route: "command" },
+      ],
+    );
+    assert.throws(
+      () => loadConfig({ AGENTS_MODEL_ROUTES: "llama=ollama" }),
+      (err: unknown) => namesVariable("AGENTS_MODEL_ROUTES")(err) && /"llama=ollama"/.test(String(err)),
+    );
+  });
+
+  it("given the Claude permission settings unset, then runs accept edits and allow no further tools", () => {
+    const c = loadConfig({});
+    assert.equal(c.AGENTS_CLAUDE_PERMISSION_MODE, "acceptEdits");
+    assert.deepEqual(c.AGENTS_CLAUDE_ALLOWED_TOOLS, []);
+    assert.equal(c.AGENTS_SUBMIT_PERMISSIONS, false);
+  });
+
+  it("given allowed tools and a mode, then they are parsed; a mode the CLI lacks is named", () => {
+    const c = loadConfig({
+      AGENTS_CLAUDE_ALLOWED_TOOLS: "Bash(npm test), WebFetch",
+      AGENTS_CLAUDE_PERMISSION_MODE: "plan",
+    });
+    assert.deepEqual(c.AGENTS_CLAUDE_ALLOWED_TOOLS, ["Bash(npm test)", "WebFetch"]);
+    assert.equal(c.AGENTS_CLAUDE_PERMISSION_MODE, "plan");
+    assert.throws(
+      () => loadConfig({ AGENTS_CLAUDE_PERMISSION_MODE: "yolo" }),
+      namesVariable("AGENTS_CLAUDE_PERMISSION_MODE"),
+    );
+    assert.throws(
+      () => loadConfig({ AGENTS_CLAUDE_ALLOWED_TOOLS: "--dangerously-skip-permissions" }),
+      namesVariable("AGENTS_CLAUDE_ALLOWED_TOOLS"),
+    );
   });
 
   it("given two bad variables, then the error names both", () => {

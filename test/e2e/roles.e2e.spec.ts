@@ -116,12 +116,20 @@ describe("every role on its own NATS user", () => {
       sse.some((e) => e.event === "critique.recorded"),
       "critiques reach SSE from their new subject",
     );
-    // /health reads the orchestrator's lease from its KV bucket, as the gateway user.
+    // /health reads the orchestrator's lease from its KV bucket, and the statuses each worker
+    // wrote as its own user in agents-workers, as the gateway user.
     const health = (await (await api("/health")).json()) as {
       status: string;
       orchestrator: { live: boolean };
+      workers: { live: number; error?: string; list: Array<{ queues: string[] }> };
     };
     assert.deepEqual([health.status, health.orchestrator.live], ["ok", true]);
+    assert.equal(health.workers.error, undefined);
+    assert.deepEqual(
+      health.workers.list.map((w) => w.queues.join(",")).sort(),
+      ["critic", "standard,heavy"],
+      "both workers' statuses are listed",
+    );
     const critiques = (await events(Subjects.critiques)).filter((e) => e.event.job_id === job_id);
     assert.equal(critiques.length, 2, "each critic recorded its critique on its own critique subject");
     assert.equal(

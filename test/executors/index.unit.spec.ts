@@ -1,31 +1,42 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/core/errors.ts";
-import { createExecutor } from "../../src/executors/index.ts";
+import { createExecutors } from "../../src/executors/index.ts";
 
-describe("createExecutor", () => {
-  it("builds each kind from its settings", () => {
-    assert.equal(createExecutor({ kind: "claude" }).name, "claude");
-    assert.equal(
-      createExecutor({ kind: "openai", openaiBaseUrl: "http://127.0.0.1:8001/v1" }).name,
-      "openai",
+describe("createExecutors", () => {
+  it("given several kinds, then each serves its own route", () => {
+    const ex = createExecutors({
+      kinds: ["claude", "openai", "command"],
+      openaiBaseUrl: "http://127.0.0.1:8001/v1",
+      command: "cat",
+    });
+    assert.deepEqual(
+      [...ex].map(([route, e]) => [route, e.name]),
+      [
+        ["claude", "claude"],
+        ["openai", "openai"],
+        ["command", "command"],
+      ],
     );
-    assert.equal(createExecutor({ kind: "command", command: "cat" }).name, "command");
-    assert.equal(createExecutor({ kind: "echo" }).name, "echo");
   });
 
-  it("names the missing setting", () => {
+  it("given echo, then the one offline executor stands in for every route", () => {
+    const ex = createExecutors({ kinds: ["echo"] });
+    assert.deepEqual([...ex.keys()], ["claude", "openai", "command"]);
+    assert.deepEqual(
+      [...ex.values()].map((e) => e.name),
+      ["echo", "echo", "echo"],
+    );
+  });
+
+  it("given a kind without its setting, then the error names the missing setting", () => {
     assert.throws(
-      () => createExecutor({ kind: "openai" }),
-      (err: unknown) => {
-        return err instanceof ConfigError && err.message.includes("openaiBaseUrl");
-      },
+      () => createExecutors({ kinds: ["openai"] }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes("openaiBaseUrl"),
     );
     assert.throws(
-      () => createExecutor({ kind: "command" }),
-      (err: unknown) => {
-        return err instanceof ConfigError && err.message.includes("command");
-      },
+      () => createExecutors({ kinds: ["command"] }),
+      (err: unknown) => err instanceof ConfigError && err.message.includes("command"),
     );
   });
 });

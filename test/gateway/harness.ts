@@ -9,13 +9,14 @@ import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { type Config, loadConfig } from "../../src/config/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { DEFAULT_PRICES } from "../../src/core/providers/pricing.ts";
 import { buildApp } from "../../src/gateway/index.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
 import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { createRegistry } from "../../src/observability/registry.ts";
 import { createEmbeddedStore, ProjectionRunner, type ProjectionStore } from "../../src/projections/index.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
+import { executorsFromConfig, orchestratorFromConfig, workerFromConfig } from "../../src/stack/components.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 
 export type GatewayHarness = {
@@ -62,9 +63,15 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
   await runner.start();
   const stops: Array<() => Promise<void>> = [];
   if (o.actors) {
-    const orchestrator = orchestratorFromConfig(nc, config, log, registry);
+    const orchestrator = orchestratorFromConfig(nc, config, log, registry, DEFAULT_PRICES);
     await orchestrator.start();
-    const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
+    const worker = workerFromConfig(
+      nc,
+      config,
+      log,
+      executorsFromConfig(config, log, DEFAULT_PRICES),
+      registry,
+    );
     await worker.start();
     stops.push(
       () => worker.stop(),
@@ -84,6 +91,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
       storeKind: "embedded",
       executor: "echo",
       env: {},
+      prices: DEFAULT_PRICES,
     });
     stops.unshift(() => app.close());
     return app;
@@ -127,4 +135,36 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A gateway (not listening) with its own embedded projections, on an existing NATS connection. */
+export async function attachGateway(
+  nc: NatsConnection,
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; runner: ProjectionRunner; stop(): Promise<void> }> {
+  const config = loadConfig({ LOG_LEVEL: "silent", AGENTS_EXECUTOR: "echo", ...env });
+  const log = createLogger("test", config.LOG_LEVEL);
+  const store = createEmbeddedStore();
+  const runner = new ProjectionRunner({ nc, store, log });
+  await runner.start();
+  const app = await buildApp({
+    nc,
+    queries: store,
+    projections: runner,
+    artifacts: await Artifacts.open(nc),
+    config,
+    log,
+    storeKind: "embedded",
+    executor: "echo",
+    env: {},
+    prices: DEFAULT_PRICES,
+  });
+  return {
+    app,
+    runner,
+    stop: async () => {
+      await app.close();
+      await runner.stop();
+    },
+  };
 }

@@ -194,6 +194,78 @@ describe("POST /v1/agents/submit", () => {
     assert.equal(res.statusCode, 202, res.body);
   });
 
+  it("given budget_usd and a fallback model without a price, then 400 naming it over REST and job.rejected over NATS, never $0", async () => {
+    const body = {
+      spec: "One line about unpriced models.",
+      count: 1,
+      model: "claude-sonnet-4-5",
+      fallback_models: ["gpt-4o", "llama3-local"],
+      budget_usd: 1,
+    };
+    const before = (await submissions(h)).length;
+    const res = await h.app.inject({ method: "POST", url: "/v1/agents/submit", payload: body });
+    assert.equal(res.statusCode, 400, res.body);
+    const error = res.json().error;
+    assert.deepEqual(
+      error.fields.map((f: { path: string }) => f.path),
+      ["fallback_models.1"],
+      "only the unpriced model is named (claude-sonnet-4-5 and gpt-4o have default prices)",
+    );
+    assert.match(error.fields[0].message, /model "llama3-local" has no price.*AGENTS_PRICES/);
+    assert.equal((await submissions(h)).length, before, "nothing was published");
+    // The same body from another service on agents.submit: the orchestrator applies the same rule.
+    await h.js.publish(Subjects.submit, JSON.stringify({ ...body, idempotency_key: "unpriced-nats" }), {
+      msgID: "unpriced-nats",
+    });
+    const rejected = await eventually(async () =>
+      (await h.events(Subjects.jobs)).find(
+        (e) => e.event.type === "job.rejected" && e.event.data.excerpt.includes("unpriced models"),
+      ),
+    );
+    assert.ok(rejected?.event.type === "job.rejected");
+    assert.deepEqual(
+      rejected.event.data.reasons.map((r) => r.path),
+      ["fallback_models.1"],
+    );
+    assert.match(rejected.event.data.reasons[0]?.message ?? "", /llama3-local/);
+  });
+
+  it("given budget_usd and only priced models, then 202", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/v1/agents/submit",
+      payload: {
+        spec: "One line.",
+        count: 1,
+        model: "sonnet",
+        fallback_models: ["gpt-4o-mini"],
+        budget_usd: 1,
+      },
+    });
+    assert.equal(res.statusCode, 202, res.body);
+  });
+
+  it("given permission_mode and allowed_tools, then 400 naming both unless the operator allows them (AGENTS_SUBMIT_PERMISSIONS)", async () => {
+    const payload = {
+      spec: "One line.",
+      count: 1,
+      permission_mode: "acceptEdits",
+      allowed_tools: ["Bash(npm test)"],
+      max_turns: 4,
+      system_prompt: "Answer in English.",
+    };
+    const refused = await h.app.inject({ method: "POST", url: "/v1/agents/submit", payload });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(
+      refused.json().error.fields.map((f: { path: string }) => f.path),
+      ["permission_mode", "allowed_tools"],
+    );
+    assert.match(refused.json().error.fields[0].message, /AGENTS_SUBMIT_PERMISSIONS=true/);
+    const allowing = await h.appWith({ AGENTS_SUBMIT_PERMISSIONS: "true" });
+    const accepted = await allowing.inject({ method: "POST", url: "/v1/agents/submit", payload });
+    assert.equal(accepted.statusCode, 202, accepted.body);
+  });
+
   it("given a body over AGENTS_MAX_PAYLOAD_BYTES, then 413 in the error shape", async () => {
     const res = await h.app.inject({
       method: "POST",

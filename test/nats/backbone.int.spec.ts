@@ -10,7 +10,13 @@ import {
 import type { NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { ConcurrencyError } from "../../src/core/errors.ts";
-import { AgentEvent, type AgentEventType, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import {
+  AgentEvent,
+  type AgentEventType,
+  STREAM_EVENTS,
+  Subjects,
+  workLanes,
+} from "../../src/core/events/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import {
   type ConsumedMessage,
@@ -76,7 +82,12 @@ describe("event backbone on a real nats-server", () => {
   it("given a provisioned server, when provisioned again, then streams and consumers are unchanged", async () => {
     const first = await topologySnapshot(jsm);
     assert.ok(first[STREAM_EVENTS], "AGENTS stream exists");
-    assert.equal(Object.keys(first.AGENTS_WORK?.consumers ?? {}).length, 9, "one consumer per queue × band");
+    assert.equal(
+      Object.keys(first.AGENTS_WORK?.consumers ?? {}).length,
+      workLanes().length,
+      "one consumer per route × queue × band",
+    );
+    assert.equal(workLanes().length, 27);
     await provisionTopology(nc);
     const second = await topologySnapshot(jsm);
     assert.deepEqual(second, first);

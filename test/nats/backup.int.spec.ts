@@ -91,7 +91,7 @@ describe("backup and restore drill", () => {
     const publisher = new JetStreamEventStore(na);
     for (let i = 1; i <= 5; i++)
       await publisher.appendJson(
-        Subjects.work("standard", "normal"),
+        Subjects.work("claude", "standard", "normal"),
         {
           task_id: `drill-${i}`,
           job_id: "drill",
@@ -102,7 +102,7 @@ describe("backup and restore drill", () => {
         },
         `drill-${i}`,
       );
-    const work = await jetstream(na).consumers.get("AGENTS_WORK", "work-standard-normal");
+    const work = await jetstream(na).consumers.get("AGENTS_WORK", "work-claude-standard-normal");
     for (let i = 0; i < 2; i++) await (await work.next({ expires: 5000 }))?.ackAck();
   });
   after(async () => {
@@ -153,13 +153,16 @@ describe("backup and restore drill", () => {
     assert.deepEqual(JSON.parse(lease?.string() ?? "{}"), { holder: "drill-host-1", ttl_ms: 15000 });
     const info = await (await jetstreamManager(nb)).consumers.info(STREAM_EVENTS, "orchestrator");
     assert.equal(info.ack_floor.stream_seq, 10, "consumers come back with their state");
-    const lane = await (await jetstreamManager(nb)).consumers.info("AGENTS_WORK", "work-standard-normal");
+    const lane = await (await jetstreamManager(nb)).consumers.info(
+      "AGENTS_WORK",
+      "work-claude-standard-normal",
+    );
     assert.deepEqual(
       [lane.num_pending, lane.ack_floor.stream_seq],
       [3, 2],
       "the waiting work, not the taken",
     );
-    assert.ok(await (await jetstreamManager(nb)).consumers.info("AGENTS_WORK", "work-critic-high"));
+    assert.ok(await (await jetstreamManager(nb)).consumers.info("AGENTS_WORK", "work-claude-critic-high"));
   });
 
   it("given a server that has the streams already, when restoring, then it refuses before touching anything", async () => {

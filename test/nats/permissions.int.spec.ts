@@ -54,8 +54,16 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     // The orchestrator owns the topology, and dispatches one item to each of two queues.
     await provisionTopology(as("orchestrator"), { workAckWaitMs: 3000 });
     const pub = new JetStreamEventStore(as("orchestrator"));
-    await pub.appendJson(Subjects.work("critic", "normal"), workItem("jperm-i1-c1", "critic"), "w-c");
-    await pub.appendJson(Subjects.work("standard", "normal"), workItem("jperm-i1-g", "standard"), "w-s");
+    await pub.appendJson(
+      Subjects.work("claude", "critic", "normal"),
+      workItem("jperm-i1-c1", "critic"),
+      "w-c",
+    );
+    await pub.appendJson(
+      Subjects.work("claude", "standard", "normal"),
+      workItem("jperm-i1-g", "standard"),
+      "w-s",
+    );
     const created = exampleEvent("task.created", {}, { task_id: "jperm-i1-g", job_id: "jperm" });
     await pub.append(Subjects.task("jperm-i1-g"), created);
   });
@@ -116,7 +124,7 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     const nc = as("worker");
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    const critic = workConsumerName("critic", "normal");
+    const critic = workConsumerName({ route: "claude", queue: "critic", band: "normal" });
     await refused(jsm.consumers.info(STREAM_WORK, critic), "consumer info");
     await refused(js.consumers.get(STREAM_WORK, critic), "consumers.get");
     await refused(
@@ -141,7 +149,10 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
 
   it("given a worker identity, when it takes work of its own queue, then it may pull, read the task and ack", async () => {
     const js = jetstream(as("worker"));
-    const consumer = await js.consumers.get(STREAM_WORK, workConsumerName("standard", "normal"));
+    const consumer = await js.consumers.get(
+      STREAM_WORK,
+      workConsumerName({ route: "claude", queue: "standard", band: "normal" }),
+    );
     const msg = await consumer.next({ expires: 5000 });
     assert.ok(msg, "the standard item is delivered");
     assert.equal(msg.json<{ task_id: string }>().task_id, "jperm-i1-g");
@@ -189,7 +200,7 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     await refused(publisher.append(Subjects.system, stopped), "system.stopped from a worker");
     await refused(
       publisher.appendJson(
-        Subjects.work("standard", "high"),
+        Subjects.work("claude", "standard", "high"),
         workItem("jperm-x", "standard"),
         "forged-dispatch",
       ),
@@ -221,7 +232,10 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     const ack = await new JetStreamEventStore(as("critic")).append(Subjects.critique("jperm-i1-c1"), event);
     assert.ok(ack.seq > 0);
     await refused(
-      jetstream(as("critic")).consumers.get(STREAM_WORK, workConsumerName("standard", "high")),
+      jetstream(as("critic")).consumers.get(
+        STREAM_WORK,
+        workConsumerName({ route: "claude", queue: "standard", band: "high" }),
+      ),
       "standard work for the critic",
     );
     await refused(
@@ -234,7 +248,7 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     const nc = as("gateway");
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
-    const lane = workConsumerName("critic", "normal");
+    const lane = workConsumerName({ route: "claude", queue: "critic", band: "normal" });
     // It may read a lane's counts (the queue gauges of its /metrics), never take work from it.
     assert.equal((await jsm.consumers.info(STREAM_WORK, lane)).name, lane);
     await refused(

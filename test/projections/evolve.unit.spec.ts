@@ -1,7 +1,7 @@
 // The pure read models and the batch planner, as tables: given events, when folded, then documents.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AgentEvent } from "../../src/core/events/index.ts";
+import { type AgentEvent, type EventData, newEvent } from "../../src/core/events/index.ts";
 import { specKey as orchestratorSpecKey } from "../../src/core/ids.ts";
 import { contextAt } from "../../src/projections/context.ts";
 import { modelKey } from "../../src/projections/cost-by-model/evolve.ts";
@@ -10,6 +10,7 @@ import { evolveJobProgress } from "../../src/projections/job-progress/evolve.ts"
 import { docKey } from "../../src/projections/keys.ts";
 import { evolveTaskDetails, type TaskDoc } from "../../src/projections/task-details/evolve.ts";
 import { compareTasks, decodeCursor, encodeCursor } from "../../src/projections/task-details/query.ts";
+import { EXAMPLE_NOW, exampleEvent } from "../core/events/examples.ts";
 import { smallHistory } from "./history.ts";
 import { asApplicable } from "./support.ts";
 
@@ -104,5 +105,89 @@ describe("planBatch", () => {
     const store = createEmbeddedStore();
     const batch = await planBatch(store, [{ seq: 5, event: null }], 5);
     assert.deepEqual(batch, { upserts: {}, deletes: {}, checkpoint: 5 });
+  });
+});
+
+describe("what real providers report, in the read models", () => {
+  /** A task's events up to a completion whose data is `extra` over a plain run. */
+  function run(taskId: string, extra: Record<string, unknown>, model = "sonnet"): AgentEvent[] {
+    const meta = (type: string) => ({
+      id: `${taskId}-${type}`,
+      job_id: "jp",
+      task_id: taskId,
+      now: EXAMPLE_NOW,
+    });
+    return [
+      newEvent("task.created", { ...exampleEvent("task.created").data, model }, meta("created")),
+      newEvent("task.queued", exampleEvent("task.queued").data, meta("queued")),
+      newEvent("task.started", { ...exampleEvent("task.started").data, model }, meta("started")),
+      newEvent(
+        "task.completed",
+        { ...exampleEvent("task.completed").data, model, ...extra } as EventData<"task.completed">,
+        meta("completed"),
+      ),
+    ];
+  }
+
+  it("given a run that used two models (modelUsage), then each model's costs get its share and one run", async () => {
+    const store = createEmbeddedStore();
+    const model_usage = [
+      { model: "claude-sonnet-4-5", input_tokens: 100, output_tokens: 50, cost_usd: 0.3 },
+      { model: "claude-haiku-4-5", input_tokens: 10, output_tokens: 5, cost_usd: 0.01 },
+    ];
+    const items = run("tp1", { model_usage, cost_usd: 0.31 }).map((event, i) => ({ seq: i + 1, event }));
+    await store.apply(await planBatch(store, items, items.length));
+    const costs = await store.costByModel();
+    assert.deepEqual(
+      costs.map((c) => [c.model, c.runs, c.completed, c.input_tokens, c.output_tokens, c.cost_usd]),
+      [
+        ["claude-sonnet-4-5", 1, 1, 100, 50, 0.3],
+        ["claude-haiku-4-5", 1, 1, 10, 5, 0.01],
+      ],
+    );
+  });
+
+  it("given an unpriced run, then its model counts it as unpriced and the task says its cost is not known", async () => {
+    const store = createEmbeddedStore();
+    const items = run("tp2", { unpriced: true, cost_usd: 0 }, "llama3").map((event, i) => ({
+      seq: i + 1,
+      event,
+    }));
+    await store.apply(await planBatch(store, items, items.length));
+    assert.equal((await store.costByModel())[0]?.unpriced_runs, 1);
+    assert.equal((await store.getTask("tp2"))?.unpriced, true);
+  });
+
+  it("given a run with refused tools and kept files, then the task lists both", () => {
+    const denials = [{ tool_name: "Bash", tool_use_id: "t1", input: "{}" }];
+    const artifacts = [{ name: "out/report.md", ref: "artifacts/tp3/1/out/report.md", bytes: 12 }];
+    const doc = foldTask(run("tp3", { permission_denials: denials, artifacts, artifacts_skipped: 2 }));
+    assert.deepEqual(doc?.permission_denials, denials);
+    assert.deepEqual(doc?.artifacts, artifacts);
+    assert.equal(doc?.artifacts_skipped, 2);
+  });
+
+  it("given a task waiting for a usage limit, then it shows until when, and no longer once it runs again", () => {
+    const [created, queued, started] = run("tp4", {});
+    const meta = (type: string) => ({ id: `tp4-${type}`, job_id: "jp", task_id: "tp4", now: EXAMPLE_NOW });
+    const waiting = newEvent(
+      "task.interrupted",
+      {
+        reason: "usage limit",
+        worker_id: "w1",
+        cause: "usage_limit",
+        waiting_until: "2025-01-01T05:00:00.000Z",
+      },
+      meta("interrupted"),
+    );
+    const again = newEvent(
+      "task.started",
+      { ...exampleEvent("task.started").data, attempt: 1 },
+      meta("started-2"),
+    );
+    const list = [created, queued, started, waiting] as AgentEvent[];
+    assert.equal(foldTask(list)?.waiting_until, "2025-01-01T05:00:00.000Z");
+    assert.equal(foldTask(list)?.status, "interrupted");
+    assert.equal(foldTask([...list, again])?.waiting_until, null);
   });
 });

@@ -73,7 +73,12 @@ export class Reconciler {
   private async pass(): Promise<void> {
     const ctx = this.h.ctx();
     const laneMessages = await workPerLane(this.h.nc);
-    const repairs = findRepairs(this.h.state(), { now: ctx.now, afterMs: this.o.afterMs, laneMessages });
+    const repairs = findRepairs(this.h.state(), {
+      now: ctx.now,
+      afterMs: this.o.afterMs,
+      laneMessages,
+      routes: ctx.config.routes,
+    });
     for (const r of repairs) {
       const before = this.h.stored();
       const kind = await this.repair(r);

@@ -10,9 +10,9 @@ import { decodeWith, MSG_ID_HEADER, SOURCE_HEADER, Subjects, Submission } from "
 import type { Logger } from "../../core/ports/logger.ts";
 import {
   acceptance,
+  type SubmissionRules,
   type SubmitAccepted,
-  type ValidatorCatalog,
-  validatorIssues,
+  submissionIssues,
 } from "../../core/submission/index.ts";
 import {
   type Connection,
@@ -32,15 +32,15 @@ export type SubmitResponderOptions = {
   log: Logger;
   /** Largest submission accepted (bytes), as at the gateway. */
   maxBytes: number;
-  /** The validators (names, aliases, params) a submission may use. */
-  validators: ValidatorCatalog;
+  /** What a submission is checked against beyond its schema (validators, unpriced budgets, permissions). */
+  rules: SubmissionRules;
 };
 
 /** Check, store and answer one submission request. */
 export async function answerSubmit(
   r: Request,
   events: JetStreamEventStore,
-  o: Pick<SubmitResponderOptions, "maxBytes" | "validators">,
+  o: Pick<SubmitResponderOptions, "maxBytes" | "rules">,
 ): Promise<SubmitAccepted | SubmitRefused> {
   const refuse = (message: string, fields?: FieldIssue[]): SubmitRefused => ({
     error: { code: ErrorCode.ValidationFailed, message, ...(fields ? { fields } : {}) },
@@ -58,8 +58,12 @@ export async function answerSubmit(
       `submission is invalid: ${parsed.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
       parsed.issues,
     );
-  const issues = validatorIssues(parsed.value.validation, o.validators);
-  if (issues.length > 0) return refuse("submission's validation list is invalid", issues);
+  const issues = submissionIssues(parsed.value, o.rules);
+  if (issues.length > 0)
+    return refuse(
+      `submission is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      issues,
+    );
   const header = r.header(MSG_ID_HEADER);
   if (header && parsed.value.idempotency_key && header !== parsed.value.idempotency_key)
     return refuse("Nats-Msg-Id and idempotency_key differ", [

@@ -4,16 +4,24 @@ import type { TaskState } from "../../core/lifecycle/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { EventStore } from "../../core/ports/event-store.ts";
-import type { Executor, ExecutorProgress } from "../../core/ports/executor.ts";
+import type { ExecutorProgress } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import type { ModelRoutes } from "../../core/providers/routes.ts";
 import type { StopReason } from "../../core/worker/after-run.ts";
+import type { ArtifactLimits } from "./artifacts.ts";
+import type { WorkerExecutors } from "./executors.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { ModelGate } from "./model-gate.ts";
 
 export type RunnerDeps = {
   events: EventStore;
   artifacts: ArtifactStore;
-  executor: Executor;
+  /** The worker's executors, one per route it serves, with their health. */
+  executors: WorkerExecutors;
+  /** How models route (to find the route of items from before routing, and of fallback models). */
+  routes: ModelRoutes;
+  /** Bounds on the files kept from a task folder. */
+  artifactLimits: ArtifactLimits;
   models: ModelGate;
   /** Judges critic tasks' answers (the critic role, handed in by the composition root). */
   critic: CriticJudge;

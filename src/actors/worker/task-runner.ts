@@ -1,10 +1,12 @@
-// Run one claimed task: prompt, agent, output; says how the run ended (the after-run decider in
-// src/core/worker says what that means).
+// Run one claimed task: prompt, agent, output, the files it wrote; says how the run ended (the
+// after-run decider in src/core/worker says what that means).
 
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import { ArtifactKeys, resolveText } from "../../core/ports/artifact-store.ts";
+import type { Executor, ExecutorRequest } from "../../core/ports/executor.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
-import { runFields } from "../../core/worker/outcome.ts";
+import { type KeptArtifacts, runFields } from "../../core/worker/outcome.ts";
+import { keepArtifacts } from "./artifacts.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { validateOutput } from "./validate-output.ts";
 import { openWorkdir } from "./workdir.ts";
@@ -17,31 +19,53 @@ export async function buildPrompt(deps: RunnerDeps, task: TaskState): Promise<st
   return parts.join("\n\n");
 }
 
-/** Execute the agent, store its output, judge or validate it; never throws (a failure is a RunEnd). */
+/** The request for a task's run: its model, limits and the submission's agent options. */
+export function requestFor(deps: RunnerDeps, h: TaskHandle, prompt: string, cwd: string): ExecutorRequest {
+  const { task } = h;
+  const a = task.created.agent;
+  return {
+    prompt,
+    model: task.model,
+    cwd,
+    timeoutMs: task.created.timeout_ms,
+    killGraceMs: deps.killGraceMs,
+    signal: h.abort.signal,
+    onProgress: (p) => h.onProgress(p),
+    maxTurns: a?.max_turns,
+    permissionMode: a?.permission_mode,
+    allowedTools: a?.allowed_tools,
+    systemPrompt: a?.system_prompt,
+    maxTokens: a?.max_tokens,
+  };
+}
+
+/** Execute the agent, store its output and files, judge or validate it; never throws (a failure is a RunEnd). */
 export async function runTask(
   deps: RunnerDeps,
+  executor: Executor,
   h: TaskHandle,
   prompt: string,
   working: () => void,
 ): Promise<RunEnd> {
   const { task } = h;
   const started = Date.now();
-  const workdir = await openWorkdir(deps.dataDir, task.task_id, h.attempt, deps.executor.usesWorkdir);
+  const workdir = await openWorkdir(deps.dataDir, task.task_id, h.attempt, executor.usesWorkdir);
+  let kept: KeptArtifacts | undefined;
   try {
     const release = await deps.models.acquire(task.model, h.abort.signal, working);
     try {
-      const result = await deps.executor.run({
-        prompt,
-        model: task.model,
-        cwd: workdir.path,
-        timeoutMs: task.created.timeout_ms,
-        killGraceMs: deps.killGraceMs,
-        signal: h.abort.signal,
-        onProgress: (p) => h.onProgress(p),
-      });
+      const result = await executor.run(requestFor(deps, h, prompt, workdir.path));
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       await deps.artifacts.putText(ref, result.output);
-      const fields = runFields(result, ref, Date.now() - started);
+      if (executor.usesWorkdir)
+        kept = await keepArtifacts(
+          deps.artifacts,
+          workdir.path,
+          task.task_id,
+          h.attempt,
+          deps.artifactLimits,
+        );
+      const fields = runFields(result, ref, Date.now() - started, kept);
       if (task.created.task_type === "critic") {
         const outcome = await deps.critic({
           task,
@@ -53,13 +77,22 @@ export async function runTask(
         return { kind: "judged", outcome };
       }
       if (result.handoff) return { kind: "answered", fields, handoff: { remaining: result.remaining ?? "" } };
-      return { kind: "answered", fields, validation: await validateOutput(deps, h, result.output) };
+      // A cut answer goes to a continuation (the decider's truncated rule); validating it is moot.
+      if (result.truncated) return { kind: "answered", fields };
+      return { kind: "answered", fields, validation: await validateOutput(deps, executor, h, result.output) };
     } finally {
       release();
     }
   } catch (error) {
     return { kind: "threw", error, durationMs: Date.now() - started };
   } finally {
-    await workdir.release();
+    // Every file is in the object store now, unless some were over the bounds: then they stay here.
+    const keepFiles = kept === undefined || kept.skipped > 0;
+    if (kept?.skipped)
+      deps.log.warn(
+        { task_id: task.task_id, folder: workdir.path, skipped: kept.skipped },
+        "files over the artifact bounds were left in the task folder",
+      );
+    await workdir.release({ keepFiles });
   }
 }

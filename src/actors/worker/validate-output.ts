@@ -1,4 +1,5 @@
 // Run a task's validation list on its output; failures come back with feedback for the next prompt.
+import type { Executor } from "../../core/ports/executor.ts";
 import type { ValidationVerdict } from "../../core/worker/after-run.ts";
 import {
   feedbackForPrompt,
@@ -14,6 +15,7 @@ import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
  */
 export async function validateOutput(
   deps: RunnerDeps,
+  executor: Executor,
   h: TaskHandle,
   output: string,
 ): Promise<ValidationVerdict | undefined> {
@@ -21,7 +23,7 @@ export async function validateOutput(
   if (specs.length === 0) return undefined;
   const parsed = ValidationSpec.array().safeParse(specs);
   const judge = async ({ prompt, cwd }: JudgeRequest) => {
-    const r = await deps.executor.run({
+    const r = await executor.run({
       prompt,
       model: h.task.model,
       cwd,

@@ -4,6 +4,8 @@ import { eventFrom, newEvent, Subjects, type WorkItem } from "../../core/events/
 import { TaskStatus } from "../../core/lifecycle/index.ts";
 import { ArtifactKeys } from "../../core/ports/artifact-store.ts";
 import { type Delivery, settle } from "../../core/ports/delivery.ts";
+import type { Executor } from "../../core/ports/executor.ts";
+import { type Route, routeFor } from "../../core/providers/routes.ts";
 import { decideAfterRun, type TaskEventBody } from "../../core/worker/after-run.ts";
 import { decideClaim } from "../../core/worker/claim.ts";
 import { progressData } from "../../core/worker/outcome.ts";
@@ -49,6 +51,14 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
         }
         case "start": {
           if (!task) return;
+          // The lane says which executor runs it; items from before routing go by the task's model.
+          const route = item.route ?? routeFor(task.model, deps.routes);
+          const executor = deps.executors.forRoute(route);
+          if (!executor || !deps.executors.available(route)) {
+            // Not an attempt: this worker cannot run it now (another one may, or later).
+            log.debug({ route }, "work item put back: its executor is not available here");
+            return d.nak(executor ? deps.executors.unavailableFor(route) : 5000);
+          }
           const attempt = Math.max(item.attempt, task.attempt, 1);
           const prompt = await buildPrompt(deps, task);
           // The exact prompt is recorded: as task.created's inline prompt when it is just that,
@@ -62,7 +72,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
           const data = {
             attempt,
             worker_id: deps.workerId,
-            executor: deps.executor.name,
+            executor: executor.name,
             model: task.model,
             ...(promptRef ? { prompt_ref: promptRef } : {}),
             reclaimed: claim.reclaimed,
@@ -80,8 +90,11 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
             attempt,
           );
           deps.metrics.claimed(labelsOf(h), claim.reclaimed, queueWaitSeconds(d, task.status));
-          log.info({ attempt, reclaimed: claim.reclaimed, type: task.created.task_type }, "task started");
-          return await runClaimed(deps, h, d, prompt, ctx);
+          log.info(
+            { attempt, reclaimed: claim.reclaimed, type: task.created.task_type, route },
+            "task started",
+          );
+          return await runClaimed(deps, { executor, route }, h, d, prompt, ctx);
         }
         default: {
           const never: never = claim;
@@ -99,6 +112,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
 /** Run a claimed task with heartbeats, then record what the after-run decider says and settle the message. */
 async function runClaimed(
   deps: RunnerDeps,
+  on: { executor: Executor; route: Route },
   h: TaskHandle,
   d: Delivery<WorkItem>,
   prompt: string,
@@ -120,16 +134,19 @@ async function runClaimed(
     Math.max(Math.min(ctx.ackWaitMs / 3, ctx.progressEveryMs), 100),
   );
   try {
-    const end = await runTask(deps, h, prompt, () => d.working());
+    const end = await runTask(deps, on.executor, h, prompt, () => d.working());
     const next = decideAfterRun({
       task: h.task,
       attempt: h.attempt,
       workerId: deps.workerId,
+      route: on.route,
+      routes: deps.routes,
       stop: h.stopReason,
       end,
       now: Date.now(),
     });
     if (next.throttle) deps.models.slowDown(next.throttle.model, next.throttle.ms);
+    deps.executors.afterRun(on.route, h.task.model, next, end.kind !== "threw");
     const recorded: TaskEventBody[] = [];
     for (const e of next.events) if (await h.append(eventFrom(e, h.meta()))) recorded.push(e);
     deps.metrics.ran(labelsOf(h), next, recorded, h.stopReason, (Date.now() - started) / 1000);

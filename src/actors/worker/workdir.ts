@@ -1,9 +1,15 @@
 // One working folder per task attempt (BRIEF: the agent runs in its own folder), made only for
-// executors that run a process there, and removed again when the agent left nothing in it.
-import { mkdir, rmdir } from "node:fs/promises";
+// executors that run a process there. What the agent writes is kept as the task's artifacts (in the
+// object store); the folder is then removed, unless some files could not be kept (over the bounds),
+// which stay on the worker's disk for the operator.
+import { mkdir, rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-export type Workdir = { path: string; release(): Promise<void> };
+export type Workdir = {
+  path: string;
+  /** Remove the folder; with `keepFiles`, only when it is empty. */
+  release(o?: { keepFiles?: boolean }): Promise<void>;
+};
 
 /** `<dataDir>/work/<task>/<attempt>`, created when `create` is true. */
 export async function openWorkdir(
@@ -17,9 +23,11 @@ export async function openWorkdir(
   await mkdir(path, { recursive: true });
   return {
     path,
-    // rmdir refuses a folder with files in it: what an agent wrote is kept for the user.
-    release: async () => {
-      if (await removeIfEmpty(path)) await removeIfEmpty(dirname(path));
+    release: async (o = {}) => {
+      if (o.keepFiles === false) await rm(path, { recursive: true, force: true });
+      // rmdir refuses a folder with files in it: what could not be kept stays for the operator.
+      else if (!(await removeIfEmpty(path))) return;
+      await removeIfEmpty(dirname(path));
     },
   };
 }

@@ -1,23 +1,43 @@
-// The worker process: pulls work by band, claims tasks with optimistic concurrency, runs agents,
-// heartbeats, and obeys stop / resume / cancel / pause published on agents.control.*.
+// The worker process: pulls work by band from the lanes of the routes its executors serve, claims
+// tasks with optimistic concurrency, runs agents, heartbeats, publishes its status (executors'
+// credentials, holds, limits), and obeys stop / resume / cancel / pause published on agents.control.*.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
-import { type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
+import {
+  legacyWorkLanes,
+  type QueueName,
+  STREAM_WORK,
+  Subjects,
+  type WorkItem,
+  workConsumerName,
+  workLanes,
+} from "../../core/events/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { Delivery } from "../../core/ports/delivery.ts";
 import type { EventStore } from "../../core/ports/event-store.ts";
 import type { Executor } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import type { ModelRoutes, Route } from "../../core/providers/routes.ts";
 import type { Lane } from "../../core/worker/lanes.ts";
+import type { WorkerStatus } from "../../core/worker/status.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
 import { type Connection, isTransient, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
 import { patientArtifacts, patientEvents } from "../../nats/patient.ts";
+import { pendingOn } from "../../nats/topology.ts";
+import {
+  deleteWorkerStatus,
+  openWorkerStatuses,
+  putWorkerStatus,
+  WORKER_STATUS_EVERY_MS,
+} from "../../nats/worker-status.ts";
+import type { ArtifactLimits } from "./artifacts.ts";
 import { ControlListener } from "./control-listener.ts";
+import { WorkerExecutors } from "./executors.ts";
 import { workerMetrics } from "./metrics.ts";
 import { ModelGate } from "./model-gate.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
@@ -27,7 +47,10 @@ import { handleWork } from "./work-handler.ts";
 export type WorkerOptions = {
   nc: Connection;
   log: Logger;
-  executor: Executor;
+  /** The executors this worker hosts, by the route each serves. */
+  executors: ReadonlyMap<Route, Executor>;
+  /** How models route (user entries; defaults otherwise). */
+  routes?: ModelRoutes;
   queues: QueueName[];
   /** Agents run at once by this worker. */
   concurrency: number;
@@ -46,6 +69,10 @@ export type WorkerOptions = {
   critic: (stores: { events: EventStore; artifacts: ArtifactStore }, registry: Registry) => CriticJudge;
   /** Where the worker's metrics are registered (the process's /metrics). Default: a private one. */
   registry?: Registry;
+  /** Bounds on the files kept from a task folder (default 100 files, 20 MiB). */
+  artifactLimits?: ArtifactLimits;
+  /** ms between checks of an executor whose credentials failed (default 60 s). */
+  authRecheckMs?: number;
 };
 
 export class Worker {
@@ -59,6 +86,13 @@ export class Worker {
   private wakeSubs: Array<{ close(): void }> = [];
   private deps: RunnerDeps | undefined;
   private poller: LanePoller | undefined;
+  private executors: WorkerExecutors | undefined;
+  /** Lanes from before routing that still held work when this worker started. */
+  private legacy: Lane[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private statusKv: Awaited<ReturnType<typeof openWorkerStatuses>> | undefined;
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -87,6 +121,16 @@ export class Worker {
     const registry = this.o.registry ?? new Registry();
     const metrics = workerMetrics(registry);
     metrics.serving(this.o.queues, this.o.concurrency);
+    const executors = new WorkerExecutors(
+      this.o.executors,
+      log,
+      () => {
+        this.publishStatus();
+        this.wake();
+      },
+      this.o.authRecheckMs ?? 60_000,
+    );
+    this.executors = executors;
     // A finished agent's output and outcome wait for NATS to come back rather than being lost.
     const patience = {
       patienceMs: this.o.savePatienceMs ?? 120_000,
@@ -98,7 +142,9 @@ export class Worker {
     this.deps = {
       events,
       artifacts,
-      executor: this.o.executor,
+      executors,
+      routes: this.o.routes ?? [],
+      artifactLimits: this.o.artifactLimits ?? { maxFiles: 100, maxBytes: 20 * 1_048_576 },
       models: new ModelGate(this.o.modelLimits ?? new Map(), (model, reason, seconds) =>
         metrics.waited(model, reason, seconds),
       ),
@@ -112,18 +158,65 @@ export class Worker {
     const poller = new LanePoller(this.o.nc, { events: stream, log }, (d) => this.onDelayed(d));
     this.poller = poller;
     await this.control.start(stream);
+    this.statusKv = await openWorkerStatuses(this.o.nc);
+    await executors.start();
+    this.legacy = await this.legacyLanesWithWork();
     // Only the served queues' subjects: a worker identity may not read other queues' work.
-    this.wakeSubs = this.o.queues.map((q) =>
-      listen(this.o.nc, Subjects.workOf(q), (subject) => {
-        poller.noticePublish(subject);
-        this.wake();
-      }),
+    this.wakeSubs = this.o.queues.flatMap((q) =>
+      [Subjects.workOf(q), Subjects.legacyWorkOf(q)].map((subject) =>
+        listen(this.o.nc, subject, (s) => {
+          poller.noticePublish(s);
+          this.wake();
+        }),
+      ),
     );
+    this.publishStatus();
+    this.statusTimer = setInterval(() => this.publishStatus(), WORKER_STATUS_EVERY_MS);
     this.loop = this.fetchLoop();
     log.info(
-      { queues: this.o.queues, concurrency: this.o.concurrency, executor: this.o.executor.name },
+      {
+        queues: this.o.queues,
+        concurrency: this.o.concurrency,
+        routes: Object.fromEntries([...this.o.executors].map(([r, e]) => [r, e.name])),
+      },
       "worker started",
     );
+  }
+
+  /** What this worker publishes about itself. */
+  status(): WorkerStatus {
+    return {
+      worker_id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      started_at: this.startedAt,
+      updated_at: new Date().toISOString(),
+      queues: this.o.queues,
+      concurrency: this.o.concurrency,
+      running: this.running.size,
+      stopped: this.control.stopped,
+      executors: this.executors?.statuses() ?? [],
+    };
+  }
+
+  /** Put the status in the workers bucket (one put at a time; a failure is logged, the next refresh retries). */
+  private publishStatus(): void {
+    const kv = this.statusKv;
+    if (!kv || this.closing) return;
+    this.publishing = this.publishing
+      .then(() => putWorkerStatus(kv, this.status()))
+      .catch((err: unknown) => this.o.log.warn({ err: errorMessage(err) }, "worker status not published"));
+  }
+
+  /** Lanes from before routing that hold messages (an upgrade from an earlier version): drained too. */
+  private async legacyLanesWithWork(): Promise<Lane[]> {
+    const found: Lane[] = [];
+    for (const lane of legacyWorkLanes().filter((l) => this.o.queues.includes(l.queue))) {
+      const pending = await pendingOn(this.o.nc, STREAM_WORK, workConsumerName(lane));
+      if (pending > 0) found.push(lane);
+    }
+    if (found.length > 0) this.o.log.info({ lanes: found.length }, "draining work dispatched before routing");
+    return found;
   }
 
   /** Stop taking work, return running tasks to the queue (interrupted), and wait for them. */
@@ -135,6 +228,10 @@ export class Worker {
     await Promise.allSettled(this.inflight);
     for (const sub of this.wakeSubs) sub.close();
     await this.control.close();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    await this.executors?.stop();
+    await this.publishing;
+    if (this.statusKv) await deleteWorkerStatus(this.statusKv, this.id).catch(() => undefined);
   }
 
   private wake(): void {
@@ -154,8 +251,15 @@ export class Worker {
     });
   }
 
+  /** The lanes to pull from: the routes whose executors take work now, the queues served and not paused. */
   private lanes(): Lane[] {
-    return workLanes().filter((l) => this.o.queues.includes(l.queue) && !this.control.paused.has(l.queue));
+    const ex = this.executors;
+    if (!ex) return [];
+    const now = Date.now();
+    const routes = ex.routes.filter((r) => ex.available(r, now));
+    return [...workLanes(routes), ...this.legacy].filter(
+      (l) => this.o.queues.includes(l.queue) && !this.control.paused.has(l.queue),
+    );
   }
 
   /** Free to take work: not stopped, not closing, and fewer in-flight items than the concurrency. */

@@ -1,13 +1,14 @@
 // `agents orchestrator` and `agents worker`: one actor per process (the production layout).
 import type { Registry } from "prom-client";
 import { loadConfig } from "../../config/index.ts";
+import { loadPrices } from "../../config/prices.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createRegistry } from "../../observability/registry.ts";
 import {
-  executorFromConfig,
+  executorsFromConfig,
   orchestratorFromConfig,
   submitResponderFromConfig,
   topologyFromConfig,
@@ -32,14 +33,15 @@ export async function runOrchestrator(): Promise<void> {
   // The orchestrator owns the topology: it creates and updates streams, consumers and buckets.
   await provisionTopology(nc, topologyFromConfig(config));
   const registry = createRegistry({ component: "orchestrator" });
-  const orchestrator = orchestratorFromConfig(nc, config, log, registry);
+  const prices = loadPrices(config.AGENTS_PRICES);
+  const orchestrator = orchestratorFromConfig(nc, config, log, registry, prices);
   await orchestrator.start();
   log.info(
     { leading: orchestrator.leading },
     orchestrator.leading ? "orchestrator running" : "orchestrator standing by",
   );
   // Every orchestrator, leading or standing by, answers submission requests (one per request).
-  const responder = submitResponderFromConfig(nc, config, log.child({ part: "submit-responder" }));
+  const responder = submitResponderFromConfig(nc, config, log.child({ part: "submit-responder" }), prices);
   await runUntilSignal(
     [
       { name: "nats", stop: () => nc.drain() },
@@ -58,7 +60,8 @@ export async function runWorker(args: string[]): Promise<void> {
   const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
   await provisionOrAwait(nc, { ...topologyFromConfig(config), log });
   const registry = createRegistry({ component: "worker" });
-  const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
+  const executors = executorsFromConfig(config, log, loadPrices(config.AGENTS_PRICES));
+  const worker = workerFromConfig(nc, config, log, executors, registry);
   await worker.start();
   await runUntilSignal(
     [

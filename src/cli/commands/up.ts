@@ -3,13 +3,14 @@
 // them in reverse. Before anything starts it makes sure no other `agents up` holds its data folder
 // or its gateway port.
 import type { Config } from "../../config/index.ts";
+import { loadPrices } from "../../config/prices.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { redactUrlCredentials } from "../../observability/redact.ts";
 import { createRegistry } from "../../observability/registry.ts";
 import {
-  executorFromConfig,
+  executorsFromConfig,
   orchestratorFromConfig,
   submitResponderFromConfig,
   topologyFromConfig,
@@ -54,16 +55,23 @@ export async function runUp(args: string[]): Promise<number> {
     const registry = createRegistry({ component: "up" });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
     parts.push({ name: "projections", stop: projections.stop });
-    const orchestrator = orchestratorFromConfig(nc, config, log.child({ actor: "orchestrator" }), registry);
+    const prices = loadPrices(config.AGENTS_PRICES);
+    const orchestrator = orchestratorFromConfig(
+      nc,
+      config,
+      log.child({ actor: "orchestrator" }),
+      registry,
+      prices,
+    );
     await orchestrator.start();
     parts.push({ name: "orchestrator", stop: () => orchestrator.stop() });
-    const responder = submitResponderFromConfig(nc, config, log.child({ part: "submit-responder" }));
+    const responder = submitResponderFromConfig(nc, config, log.child({ part: "submit-responder" }), prices);
     parts.push({ name: "submit-responder", stop: responder.stop });
     const worker = workerFromConfig(
       nc,
       config,
       log.child({ actor: "worker" }),
-      executorFromConfig(config, log),
+      executorsFromConfig(config, log, prices),
       registry,
     );
     await worker.start();

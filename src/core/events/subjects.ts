@@ -1,4 +1,5 @@
 // Subjects, stream and bucket names: the wire layout in one place.
+import { Route } from "../providers/routes.ts";
 import { Band, QueueName } from "./catalogue/shared.ts";
 
 export const STREAM_EVENTS = "AGENTS";
@@ -12,6 +13,8 @@ export const ORCHESTRATOR_SNAPSHOTS_BUCKET = "agents-orchestrator-snapshots";
 export const PROJECTION_SNAPSHOTS_BUCKET = "agents-projection-snapshots";
 /** KV bucket of leader leases (one key per lease, e.g. "orchestrator"). */
 export const LEASES_BUCKET = "agents-leases";
+/** KV bucket where each worker publishes its status (one key per worker, expiring unless refreshed). */
+export const WORKERS_BUCKET = "agents-workers";
 /**
  * KV bucket holding the recorded system state (key SYSTEM_KEY): whether an emergency stop is in
  * force and which queues are paused, written by the leading orchestrator after it records the event.
@@ -56,10 +59,16 @@ export const Subjects = {
   controlPause: "agents.control.pause",
   controlUnpause: "agents.control.unpause",
   controlRetry: "agents.control.retry",
-  /** Work dispatch: one subject per (queue, band) in the work-queue stream. */
-  work: (queue: QueueName, band: Band) => `agents.work.${queue}.${band}`,
-  /** Every band of one queue (a worker subscribes only to the queues it serves). */
-  workOf: (queue: QueueName) => `agents.work.${queue}.>`,
+  /** Work dispatch: one subject per (route, queue, band) in the work-queue stream. */
+  work: (route: Route, queue: QueueName, band: Band) => `agents.work.${route}.${queue}.${band}`,
+  /** One queue's work on every route and band (a worker subscribes only to the queues it serves). */
+  workOf: (queue: QueueName) => `agents.work.*.${queue}.*`,
+  /** A route's work, every queue and band (`nats stream subjects AGENTS_WORK 'agents.work.claude.>'`). */
+  workOfRoute: (route: Route) => `agents.work.${route}.>`,
+  /** Work dispatched before routing (one subject per (queue, band)); workers drain what is left. */
+  legacyWork: (queue: QueueName, band: Band) => `agents.work.${queue}.${band}`,
+  /** One queue's work from before routing, every band. */
+  legacyWorkOf: (queue: QueueName) => `agents.work.${queue}.*`,
   workAll: "agents.work.>",
 } as const;
 
@@ -68,9 +77,24 @@ export const SOURCE_HEADER = "Agents-Source";
 /** NATS header holding a message's dedup id (the event id of an event). */
 export const MSG_ID_HEADER = "Nats-Msg-Id";
 
-/** Durable consumer name of the work stream for one (queue, band). */
-export function workConsumerName(queue: QueueName, band: Band): string {
-  return `work-${queue}-${band}`;
+/** One lane of the work stream: a route's (queue, band); without a route, a lane from before routing. */
+export type WorkLane = { route?: Route | undefined; queue: QueueName; band: Band };
+
+/** Durable consumer name of the work stream for one lane (`work-claude-standard-high`). */
+export function workConsumerName(lane: WorkLane): string {
+  return lane.route ? `work-${lane.route}-${lane.queue}-${lane.band}` : `work-${lane.queue}-${lane.band}`;
+}
+
+/** The subject of a lane. */
+export function laneSubject(lane: WorkLane): string {
+  return lane.route
+    ? Subjects.work(lane.route, lane.queue, lane.band)
+    : Subjects.legacyWork(lane.queue, lane.band);
+}
+
+/** The lane a work subject belongs to, as its key (`claude.standard.high`; legacy `standard.high`). */
+export function laneKeyOfSubject(subject: string): string {
+  return subject.startsWith("agents.work.") ? subject.slice("agents.work.".length) : subject;
 }
 
 /** The task or job id carried in the last token of an `agents.task.*` / `agents.job.*` subject. */
@@ -79,8 +103,15 @@ export function idFromSubject(subject: string): string | undefined {
   return parts.length === 3 ? parts[2] : undefined;
 }
 
-/** Every (queue, band) pair; each gets its own consumer (work-queue filters may not overlap). */
-export function workLanes(): Array<{ queue: QueueName; band: Band }> {
+/** Every (route, queue, band) of the given routes; each gets its own consumer (work-queue filters may not overlap). */
+export function workLanes(routes: readonly Route[] = Route.options): Array<Required<WorkLane>> {
+  return routes.flatMap((route) =>
+    QueueName.options.flatMap((queue) => Band.options.map((band) => ({ route, queue, band }))),
+  );
+}
+
+/** The (queue, band) lanes from before routing. */
+export function legacyWorkLanes(): WorkLane[] {
   return QueueName.options.flatMap((queue) => Band.options.map((band) => ({ queue, band })));
 }
 

@@ -21,6 +21,8 @@ export type TaskState = {
   seq: number;
   /** Stream sequence of task.created, so a worker can fetch it directly. */
   created_seq: number;
+  /** Interrupted with its message acked: it waits for the orchestrator to dispatch it again. */
+  redispatch: boolean;
   /** When the last event applied happened (its occurred_at). */
   updated_at: string;
 };
@@ -45,10 +47,11 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       cost_usd: 0,
       seq,
       created_seq: seq,
+      redispatch: false,
       updated_at: event.occurred_at,
     };
   }
-  const s = { ...(state as TaskState), status, seq, updated_at: event.occurred_at };
+  const s = { ...(state as TaskState), status, seq, redispatch: false, updated_at: event.occurred_at };
   switch (event.type) {
     case "task.queued":
       return { ...s, attempt: Math.max(s.attempt, event.data.attempt) };
@@ -63,7 +66,7 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
     case "task.started":
       return { ...s, worker_id: event.data.worker_id, model: event.data.model };
     case "task.interrupted":
-      return { ...s, model: event.data.model ?? s.model };
+      return { ...s, model: event.data.model ?? s.model, redispatch: event.data.redispatch === true };
     case "task.requeued":
       return { ...s, attempt: event.data.attempt, not_before: undefined };
     case "task.completed":

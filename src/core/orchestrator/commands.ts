@@ -1,6 +1,8 @@
 // What the orchestrator's pure decisions ask its adapter to do.
 import type { ControlCommand } from "../control/index.ts";
 import type { AgentEvent, Parsed, Submission, WorkItem } from "../events/index.ts";
+import type { PriceTable } from "../providers/pricing.ts";
+import type { ModelRoutes } from "../providers/routes.ts";
 import type { ValidatorCatalog } from "../submission/index.ts";
 
 export type { ControlCommand };
@@ -24,8 +26,8 @@ export type Command =
    */
   | { kind: "append"; subject: string; event: AgentEvent; expectedSeq?: number }
   /**
-   * Put a work item on the work stream. Its msgID is task:attempt, so a repeat is stored once, or
-   * `dedup` when given (a repair must not be swallowed by the original dispatch's msgID).
+   * Put a work item on its route's lane. Its msgID is task:attempt:route, so a repeat is stored once,
+   * or `dedup` when given (a repair must not be swallowed by the original dispatch's msgID).
    */
   | { kind: "dispatch"; item: WorkItem; dedup?: string };
 
@@ -38,6 +40,12 @@ export type DecideConfig = {
   taskTimeoutMs: number;
   /** Known validators and their params; a submission naming another, or bad params, is rejected. */
   validators: ValidatorCatalog;
+  /** Which executor runs a model (the user's entries; defaults otherwise). */
+  routes: ModelRoutes;
+  /** Prices of models: a submission with a budget that can reach an unpriced one is rejected. */
+  prices: PriceTable;
+  /** Whether submissions may set permission_mode and allowed_tools. */
+  allowAgentPermissions: boolean;
 };
 
 /** Time and nothing else from the outside world enters decisions as data. */

@@ -4,6 +4,7 @@ import { taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { AttachmentLabel, compareLabel } from "../protocol/labels.ts";
 import { continuationPrompt, criticPrompt, reviserPrompt } from "../protocol/prompts.ts";
+import { nextModel } from "../providers/chain.ts";
 import type { Command, DecideContext } from "./commands.ts";
 import { endIteration, overBudget } from "./decide-job.ts";
 import { retryDelayMs, unitFromId } from "./planning.ts";
@@ -78,7 +79,12 @@ export function afterRun(
     case "task.failed":
     case "validation.failed": {
       if (task.status !== TaskStatus.Failed) return out;
-      if (task.attempt < c.max_attempts && !spent) return [...out, retry(task, event, ctx)];
+      // A permanent failure (auth, quota, a refused request) cannot pass on this model: only the
+      // chain's next model gets another attempt; without one the task is dead-lettered at once.
+      const permanent = event.type === "task.failed" && event.data.permanent === true;
+      const next = permanent ? nextModel(c.model, c.fallback_models, task.model) : undefined;
+      if (task.attempt < c.max_attempts && !spent && (!permanent || next))
+        return [...out, retry(task, event, ctx, next)];
       const last = task.last_error ?? "failed";
       return [
         ...out,
@@ -102,7 +108,8 @@ export function comparisons(state: OrchestratorState, job: JobState, task: TaskS
     });
 }
 
-function retry(task: TaskState, event: AgentEvent, ctx: DecideContext): Command {
+/** The next attempt, after a backoff, on `model` (default: the chain's model for that attempt). */
+function retry(task: TaskState, event: AgentEvent, ctx: DecideContext, next?: string): Command {
   const attempt = task.attempt + 1;
   const delay = retryDelayMs(
     task.attempt,
@@ -110,7 +117,7 @@ function retry(task: TaskState, event: AgentEvent, ctx: DecideContext): Command 
     unitFromId(`${task.task_id}:${task.attempt}`),
   );
   const chain = [task.created.model, ...task.created.fallback_models];
-  const model = chain[Math.min(attempt - 1, chain.length - 1)] ?? task.model;
+  const model = next ?? chain[Math.min(attempt - 1, chain.length - 1)] ?? task.model;
   const data: EventData<"task.retry_scheduled"> = {
     attempt,
     delay_ms: delay,

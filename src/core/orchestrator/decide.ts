@@ -4,7 +4,7 @@ import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
 import { generatorPrompt } from "../protocol/prompts.ts";
-import { maxIterationsFor, validatorIssues, waveSizeFor } from "../submission/index.ts";
+import { maxIterationsFor, submissionIssues, waveSizeFor } from "../submission/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
@@ -36,9 +36,7 @@ function decideSubmit(
   const jobId = jobIdFor(input.key);
   if (state.jobs.has(jobId)) return [];
   const causation = `submit-${input.seq}`;
-  const reasons = input.parsed.ok
-    ? validatorIssues(input.parsed.value.validation, ctx.config.validators)
-    : input.parsed.issues;
+  const reasons = input.parsed.ok ? submissionIssues(input.parsed.value, ctx.config) : input.parsed.issues;
   if (!input.parsed.ok || reasons.length > 0) {
     const cmd = appendToJob(
       jobId,
@@ -90,7 +88,14 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.queued":
     case "task.retry_scheduled":
     case "task.requeued":
-      return task && !isStopped(state) ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
+      return task && !isStopped(state)
+        ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }]
+        : [];
+    case "task.interrupted":
+      // The worker acked the message because the task's next model runs on another executor's lanes.
+      return task && event.data.redispatch && !isStopped(state)
+        ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }]
+        : [];
     case "task.started":
       return task && job?.status === "cancelled" ? cancelTask(task, "job cancelled", event.id, ctx) : [];
     case "task.completed":
@@ -117,13 +122,14 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
 }
 
 /**
- * After a resume: queued tasks are dispatched (nothing was while stopped), and every job that waited
+ * After a resume: queued tasks, and interrupted ones waiting to be sent on to another executor's
+ * lanes, are dispatched (nothing was while stopped), and every job that waited
  * for its next wave plans it, so an infinite job goes on where the stop paused it.
  */
 function decideResume(state: OrchestratorState, cause: string, ctx: DecideContext): Command[] {
   const dispatches: Command[] = [...state.tasks.values()]
-    .filter((t) => t.status === TaskStatus.Queued)
-    .map((t) => ({ kind: "dispatch", item: workItemFor(t) }));
+    .filter((t) => t.status === TaskStatus.Queued || (t.status === TaskStatus.Interrupted && t.redispatch))
+    .map((t) => ({ kind: "dispatch", item: workItemFor(t, ctx.config.routes) }));
   const waves = [...state.jobs.values()].flatMap((j) => decideProgress(j, cause, ctx, false));
   return [...dispatches, ...waves];
 }

@@ -1,9 +1,10 @@
 // The reconciler's rules: find work that is stuck (a decision or a dispatch that never happened)
 // and say how to repair it. Pure: the shell gives it the state, the time and how many work messages
 // each lane holds, runs the repairs, and reads from the stream what a repair needs to decide again.
-import { type AgentEvent, Subjects } from "../events/index.ts";
+import { type AgentEvent, laneSubject } from "../events/index.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import type { StoredEvent } from "../ports/event-store.ts";
+import type { ModelRoutes } from "../providers/routes.ts";
 import type { Command, DecideContext } from "./commands.ts";
 import { decideProgress, endIteration } from "./decide-job.ts";
 import { isStopped, type JobState, type OrchestratorState, openIterations } from "./state.ts";
@@ -13,8 +14,10 @@ export type ReconcileInput = {
   now: number;
   /** Only what has not changed for this long (ms) is repaired: a decision in flight is never raced. */
   afterMs: number;
-  /** Work messages stored per lane subject (`agents.work.<queue>.<band>`). */
+  /** Work messages stored per lane subject (`agents.work.<route>.<queue>.<band>`). */
   laneMessages: ReadonlyMap<string, number>;
+  /** Which executor runs a model: a task's lane is its next model's route. */
+  routes: ModelRoutes;
 };
 
 export type Repair =
@@ -41,7 +44,7 @@ export function findRepairs(state: OrchestratorState, r: ReconcileInput): Repair
   const expected = new Map<string, number>();
   for (const t of tasks) {
     if (!HOLDS_MESSAGE.has(t.status)) continue;
-    const lane = laneOf(t);
+    const lane = laneOf(t, r.routes);
     expected.set(lane, (expected.get(lane) ?? 0) + 1);
   }
   const short = new Set(
@@ -51,13 +54,16 @@ export function findRepairs(state: OrchestratorState, r: ReconcileInput): Repair
   for (const t of tasks) {
     const old = stale(Date.parse(t.updated_at));
     if (!old) continue;
-    if ((t.status === TaskStatus.Queued || t.status === TaskStatus.Interrupted) && short.has(laneOf(t))) {
+    if (
+      (t.status === TaskStatus.Queued || t.status === TaskStatus.Interrupted) &&
+      short.has(laneOf(t, r.routes))
+    ) {
       // Its own msgID: the original dispatch's (task:attempt) would swallow it for the dedup window.
       const dedup = `${t.task_id}:${Math.max(t.attempt, 1)}:repair:${t.seq}`;
       repairs.push({
         kind: "redispatch",
         task_id: t.task_id,
-        command: { kind: "dispatch", item: workItemFor(t), dedup },
+        command: { kind: "dispatch", item: workItemFor(t, r.routes), dedup },
       });
     }
     if (t.status === TaskStatus.Failed) repairs.push({ kind: "redecide_task", task_id: t.task_id });
@@ -68,8 +74,9 @@ export function findRepairs(state: OrchestratorState, r: ReconcileInput): Repair
   return repairs;
 }
 
-function laneOf(t: TaskState): string {
-  return Subjects.work(t.created.queue, t.created.band);
+/** The lane a task's work message is on: its next model's route (the orchestrator dispatched it there). */
+function laneOf(t: TaskState, routes: ModelRoutes): string {
+  return laneSubject(workItemFor(t, routes));
 }
 
 /**

@@ -15,7 +15,7 @@ import type { IterationState, JobState, OrchestratorState } from "./state.ts";
  * The shape's version. Raise it whenever the state or the fold changes meaning (a new field, a
  * different evolve): a snapshot of another version is ignored and the state is folded from the stream.
  */
-export const STATE_SNAPSHOT_VERSION = 3;
+export const STATE_SNAPSHOT_VERSION = 4;
 
 const seq = z.number().int().nonnegative();
 
@@ -68,6 +68,7 @@ const Task = z.object({
   cost_usd: z.number(),
   seq,
   created_seq: seq,
+  redispatch: z.boolean(),
   updated_at: z.string(),
 });
 

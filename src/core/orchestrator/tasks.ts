@@ -2,6 +2,7 @@
 import { type EventData, newEvent, Subjects, type WorkItem } from "../events/index.ts";
 import { taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
+import { type ModelRoutes, routeFor } from "../providers/routes.ts";
 import type { AppendCommand, Command, DecideContext } from "./commands.ts";
 import { bandFor, priorityFor, queueFor } from "./planning.ts";
 import type { JobState } from "./state.ts";
@@ -39,6 +40,8 @@ export function createTask(job: JobState, t: NewTask, causation: string, ctx: De
     timeout_ms: s.timeout_ms ?? ctx.config.taskTimeoutMs,
     validation: t.type === "critic" ? [] : (s.validation ?? []),
     round: t.round ?? 0,
+    // A critic only reads and scores: it gets the workers' defaults, not the submission's agent options.
+    ...(t.type === "critic" ? {} : agentOptions(s)),
     ...(t.parent_task_id ? { parent_task_id: t.parent_task_id } : {}),
     ...(t.root_task_id ? { root_task_id: t.root_task_id } : {}),
     ...(t.target_task_id ? { target_task_id: t.target_task_id } : {}),
@@ -53,12 +56,25 @@ export function createTask(job: JobState, t: NewTask, causation: string, ctx: De
   return { kind: "append", subject: Subjects.task(task_id), event, expectedSeq: 0 };
 }
 
-/** The work item for a task's current attempt. */
-export function workItemFor(task: TaskState): WorkItem {
+/** The submission's agent options, when it set any. */
+function agentOptions(s: JobState["submission"]): { agent?: EventData<"task.created">["agent"] } {
+  const agent = {
+    ...(s.permission_mode ? { permission_mode: s.permission_mode } : {}),
+    ...(s.allowed_tools ? { allowed_tools: s.allowed_tools } : {}),
+    ...(s.max_turns ? { max_turns: s.max_turns } : {}),
+    ...(s.system_prompt ? { system_prompt: s.system_prompt } : {}),
+    ...(s.max_tokens ? { max_tokens: s.max_tokens } : {}),
+  };
+  return Object.keys(agent).length > 0 ? { agent } : {};
+}
+
+/** The work item for a task's current attempt, on the route of the model it runs next. */
+export function workItemFor(task: TaskState, routes: ModelRoutes = []): WorkItem {
   const c = task.created;
   return {
     task_id: task.task_id,
     job_id: task.job_id,
+    route: routeFor(task.model, routes),
     queue: c.queue,
     band: c.band,
     priority: c.priority,

@@ -9,6 +9,8 @@ export const ArtifactKeys = {
   output: (taskId: string, attempt: number) => `outputs/${taskId}/${attempt}`,
   prompt: (taskId: string, attempt: number) => `prompts/${taskId}/${attempt}`,
   basePrompt: (taskId: string) => `prompts/${taskId}/base`,
+  /** A file the agent wrote in its task folder (`name` is its `/`-separated path there). */
+  file: (taskId: string, attempt: number, name: string) => `artifacts/${taskId}/${attempt}/${name}`,
 } as const;
 
 export interface ArtifactStore {
@@ -18,6 +20,10 @@ export interface ArtifactStore {
   getText(key: string): Promise<string>;
   /** Read text by key, or undefined when absent. */
   findText(key: string): Promise<string | undefined>;
+  /** Store bytes under a key (overwrites); returns their size. */
+  putBytes(key: string, bytes: Uint8Array): Promise<number>;
+  /** Read bytes by key, or undefined when absent. */
+  findBytes(key: string): Promise<Uint8Array | undefined>;
 }
 
 /** Resolve a TextRef (inline or stored) to its text. */

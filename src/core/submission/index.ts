@@ -6,6 +6,8 @@ import { z } from "zod";
 import type { FieldIssue } from "../errors.ts";
 import type { Submission } from "../events/catalogue/submission.ts";
 import { jobIdFor, taskIdFor } from "../ids.ts";
+import { isPriced, type PriceTable } from "../providers/pricing.ts";
+import type { ModelRoutes } from "../providers/routes.ts";
 
 /** Default ceiling for infinite jobs without max_iterations. */
 export const DEFAULT_INFINITE_MAX = 1000;
@@ -73,6 +75,66 @@ export function validatorIssues(
       message: p.message,
     }));
   });
+}
+
+/** What a submission is checked against beyond its schema (the gateway and the orchestrator share it). */
+export type SubmissionRules = {
+  /** Known validators (names, aliases) and what is wrong with one's params. */
+  validators: ValidatorCatalog;
+  /** The model of a submission that names none. */
+  defaultModel: string;
+  routes: ModelRoutes;
+  prices: PriceTable;
+  /** Whether submissions may set permission_mode and allowed_tools (AGENTS_SUBMIT_PERMISSIONS). */
+  allowAgentPermissions: boolean;
+};
+
+/** Every rule a schema-valid submission breaks, each naming its field. */
+export function submissionIssues(s: Submission, rules: SubmissionRules): FieldIssue[] {
+  return [
+    ...validatorIssues(s.validation, rules.validators),
+    ...unpricedUnderBudget(s, rules),
+    ...permissionIssues(s, rules.allowAgentPermissions),
+  ];
+}
+
+/**
+ * A budget is a promise to stop spending at budget_usd; a model without a known cost could spend
+ * without counting. So a submission with a budget that can reach an unpriced model (its own, the
+ * default, or a fallback) is refused, naming each such model.
+ */
+export function unpricedUnderBudget(
+  s: Pick<Submission, "budget_usd" | "model" | "fallback_models">,
+  rules: Pick<SubmissionRules, "defaultModel" | "routes" | "prices">,
+): FieldIssue[] {
+  if (s.budget_usd === undefined) return [];
+  const chain = [
+    { path: "model", model: s.model ?? rules.defaultModel, named: s.model !== undefined },
+    ...(s.fallback_models ?? []).map((model, i) => ({ path: `fallback_models.${i}`, model, named: true })),
+  ];
+  const seen = new Set<string>();
+  return chain.flatMap((c) => {
+    if (seen.has(c.model) || isPriced(c.model, rules.routes, rules.prices)) return [];
+    seen.add(c.model);
+    const which = c.named ? `model "${c.model}"` : `the default model "${c.model}" (AGENTS_DEFAULT_MODEL)`;
+    return [
+      {
+        path: c.path,
+        message: `${which} has no price, so budget_usd cannot be kept; give it one in the AGENTS_PRICES file (e.g. {"models":{"${c.model}":{"input_per_mtok":0.5,"output_per_mtok":1.5}}}) or submit without budget_usd`,
+      },
+    ];
+  });
+}
+
+/** Permission settings widen what an agent may do on a worker: only when the operator allows it. */
+function permissionIssues(s: Submission, allowed: boolean): FieldIssue[] {
+  if (allowed) return [];
+  return (["permission_mode", "allowed_tools"] as const)
+    .filter((f) => s[f] !== undefined)
+    .map((f) => ({
+      path: f,
+      message: `may not be set by a submission here: the workers' defaults apply (an operator allows it with AGENTS_SUBMIT_PERMISSIONS=true)`,
+    }));
 }
 
 /** The answer to an accepted submission, over REST (202) and over NATS request-reply alike. */

@@ -1,13 +1,14 @@
 // What a worker records after running an agent, and what it does with the work message: a decider
 // over how the run ended (its answer, its validation, what it threw, and whether something stopped
-// it from outside). Rules are tried in order and the first that applies decides; a new rule (a
-// usage limit that waits until its reset, an auth failure, throttling) is one more entry in
-// AFTER_RUN_RULES, placed before the rule it refines.
-import { ExecutorError, errorMessage, RateLimitedError } from "../errors.ts";
+// it from outside). Rules are tried in order and the first that applies decides; a new rule is one
+// more entry in AFTER_RUN_RULES, placed before the rule it refines.
+import { ExecutorError, ExecutorFailure, errorMessage, RateLimitedError } from "../errors.ts";
 import type { EventData } from "../events/index.ts";
 import type { TaskState } from "../lifecycle/index.ts";
 import type { DeliveryAction } from "../ports/delivery.ts";
-import { nextModel } from "./next-model.ts";
+import { nextModel } from "../providers/chain.ts";
+import type { RateLimitInfo } from "../providers/rate-limits.ts";
+import { type ModelRoutes, type Route, routeFor } from "../providers/routes.ts";
 import type { RunFields, RunOutcome } from "./outcome.ts";
 
 /** Why a running agent was stopped from outside (the first reason wins). */
@@ -40,6 +41,10 @@ export type AfterRunInput = {
   task: Pick<TaskState, "model" | "created">;
   attempt: number;
   workerId: string;
+  /** The route the run took (the lane it came from); the chain's next model may route elsewhere. */
+  route: Route;
+  /** How models route (the user's entries; defaults otherwise). */
+  routes: ModelRoutes;
   /** Set when something outside stopped the run. */
   stop: StopReason | undefined;
   end: RunEnd;
@@ -60,6 +65,12 @@ export type AfterRun = {
   delivery: DeliveryAction;
   /** Hold new runs of `model` for `ms` (the provider asked us to slow down). */
   throttle?: { model: string; ms: number };
+  /** Take no work of `route` until `until` (ms since epoch): its whole executor is limited. */
+  holdRoute?: { route: Route; until: number; reason: string };
+  /** The route's credentials were refused: take none of its work until they work again. */
+  authFailed?: { route: Route; reason: string };
+  /** What the provider said about its limits (for the worker's limiter and status). */
+  limits?: RateLimitInfo;
   /** The rule that decided. */
   rule: string;
 };
@@ -100,6 +111,74 @@ const stopped: AfterRunRule = {
       : undefined,
 };
 
+/** The next model of the chain after the current one; with `offRoute`, the next one on another route. */
+function fallback(i: AfterRunInput, offRoute: boolean): { model: string; route: Route } | undefined {
+  let current = i.task.model;
+  for (;;) {
+    const model = nextModel(i.task.created.model, i.task.created.fallback_models, current);
+    if (!model) return undefined;
+    const route = routeFor(model, i.routes);
+    if (!offRoute || route !== i.route) return { model, route };
+    current = model;
+  }
+}
+
+/** Interrupted for a limit: on to `next` (another route: the orchestrator dispatches it there), or wait. */
+function limited(
+  i: AfterRunInput,
+  err: RateLimitedError,
+  next: { model: string; route: Route } | undefined,
+  waitMs: number,
+  rule: string,
+  what: string,
+): AfterRun {
+  const cause = err.kind;
+  const redispatch = next !== undefined && next.route !== i.route;
+  const until = i.now + waitMs;
+  const data: EventData<"task.interrupted"> = next
+    ? {
+        reason: `${what}; falling back to ${next.model}`,
+        worker_id: i.workerId,
+        model: next.model,
+        cause,
+        ...(redispatch ? { redispatch: true } : {}),
+      }
+    : {
+        reason: `${what}; waiting until ${new Date(until).toISOString()}`,
+        worker_id: i.workerId,
+        cause,
+        ...(cause === "usage_limit" ? { waiting_until: new Date(until).toISOString() } : {}),
+      };
+  return {
+    events: [{ type: "task.interrupted", data }],
+    delivery: redispatch ? ACK : { kind: "nak", delayMs: next ? 0 : waitMs },
+    ...(err.limits ? { limits: err.limits } : {}),
+    rule,
+  };
+}
+
+/**
+ * A usage limit (a Claude subscription's window) is not a failed attempt: the task goes on to the
+ * chain's next model that can run (on another executor when the whole subscription is limited), or
+ * waits until the limit resets; meanwhile the worker takes no work the limit blocks.
+ */
+const usageLimited: AfterRunRule = {
+  name: "usage_limited",
+  decide: (i) => {
+    if (i.end.kind !== "threw" || !(i.end.error instanceof RateLimitedError)) return undefined;
+    const err = i.end.error;
+    if (err.kind !== "usage_limit") return undefined;
+    const wholeExecutor = err.scope === "executor";
+    const wait = Math.max(err.resetsAt !== undefined ? err.resetsAt - i.now : err.retryAfterMs, 1000);
+    const until = i.now + wait;
+    const what = `usage limit of ${wholeExecutor ? i.route : i.task.model} reached (resets ${new Date(until).toISOString()})`;
+    const decided = limited(i, err, fallback(i, wholeExecutor), wait, "usage_limited", what);
+    return wholeExecutor
+      ? { ...decided, holdRoute: { route: i.route, until, reason: what } }
+      : { ...decided, throttle: { model: i.task.model, ms: wait } };
+  },
+};
+
 /**
  * A 429 is not a failed attempt: interrupted, on the next model of the fallback chain at once, or
  * on the same model after the provider's retry-after; the model is held back meanwhile.
@@ -108,19 +187,45 @@ const rateLimited: AfterRunRule = {
   name: "rate_limited",
   decide: (i) => {
     if (i.end.kind !== "threw" || !(i.end.error instanceof RateLimitedError)) return undefined;
-    const wait = i.end.error.retryAfterMs;
-    const next = nextModel(i.task.created.model, i.task.created.fallback_models, i.task.model);
-    const reason = `rate limited by the model provider${next ? `; falling back to ${next}` : ""}`;
+    const err = i.end.error;
+    const wait = err.retryAfterMs;
+    const decided = limited(
+      i,
+      err,
+      fallback(i, false),
+      wait,
+      "rate_limited",
+      "rate limited by the model provider",
+    );
+    return { ...decided, throttle: { model: i.task.model, ms: wait } };
+  },
+};
+
+/**
+ * Credentials that do not work fail the attempt permanently (no retry on this executor can pass;
+ * the chain's next model may), with a reason that says so; the worker stops taking the route's work.
+ */
+const authFailed: AfterRunRule = {
+  name: "auth_failed",
+  decide: (i) => {
+    if (i.end.kind !== "threw" || !(i.end.error instanceof ExecutorError)) return undefined;
+    if (i.end.error.reason !== ExecutorFailure.Auth) return undefined;
+    const err = i.end.error;
+    const data: EventData<"task.failed"> = {
+      attempt: i.attempt,
+      reason: err.reason,
+      error: errorMessage(err).slice(0, 4000),
+      duration_ms: i.end.durationMs,
+      cost_usd: 0,
+      model: i.task.model,
+      permanent: true,
+    };
     return {
-      events: [
-        {
-          type: "task.interrupted",
-          data: { reason, worker_id: i.workerId, ...(next ? { model: next } : {}) },
-        },
-      ],
-      delivery: { kind: "nak", delayMs: next ? 0 : wait },
-      throttle: { model: i.task.model, ms: wait },
-      rule: "rate_limited",
+      events: [{ type: "task.failed", data }],
+      delivery: ACK,
+      authFailed: { route: i.route, reason: errorMessage(err).slice(0, 500) },
+      ...(err.limits ? { limits: err.limits } : {}),
+      rule: "auth_failed",
     };
   },
 };
@@ -140,6 +245,7 @@ const failed: AfterRunRule = {
             duration_ms: i.end.durationMs,
             cost_usd: 0,
             model: i.task.model,
+            ...(err.permanent ? { permanent: true } : {}),
           }
         : {
             attempt: i.attempt,
@@ -148,7 +254,13 @@ const failed: AfterRunRule = {
             duration_ms: i.end.durationMs,
             cost_usd: 0,
           };
-    return { events: [{ type: "task.failed", data }], delivery: ACK, rule: "failed" };
+    const limits = err instanceof ExecutorError ? err.limits : undefined;
+    return {
+      events: [{ type: "task.failed", data }],
+      delivery: ACK,
+      ...(limits ? { limits } : {}),
+      rule: "failed",
+    };
   },
 };
 
@@ -157,6 +269,24 @@ const judged: AfterRunRule = {
   name: "judged",
   decide: (i) =>
     i.end.kind === "judged" ? { events: [i.end.outcome], delivery: ACK, rule: "judged" } : undefined,
+};
+
+/** What a continuation of a cut answer is asked to do. */
+export const TRUNCATED_REMAINING =
+  "The earlier answer was cut off at the output limit (finish_reason: length). Continue exactly where it stopped and complete it.";
+
+/**
+ * An answer cut at the output limit is not the whole answer: it goes to a continuation (bounded by
+ * the job's continuation limit) that carries it on, rather than being taken as complete.
+ */
+const truncated: AfterRunRule = {
+  name: "truncated",
+  decide: (i) => {
+    if (i.end.kind !== "answered" || i.end.fields.truncated !== true) return undefined;
+    const remaining = i.end.handoff?.remaining || TRUNCATED_REMAINING;
+    const data = { ...i.end.fields, remaining_work: remaining.slice(0, 20_000) };
+    return { events: [{ type: "task.handoff_requested", data }], delivery: ACK, rule: "truncated" };
+  },
 };
 
 /** The agent ran out of context and handed off: a continuation follows. */
@@ -204,9 +334,12 @@ export const AFTER_RUN_RULES: readonly AfterRunRule[] = [
   lost,
   cancelled,
   stopped,
+  usageLimited,
   rateLimited,
+  authFailed,
   failed,
   judged,
+  truncated,
   handedOff,
   validationFailed,
   completed,

@@ -1,7 +1,8 @@
 // Which (queue, band) lane a worker pulls from next: higher bands first, lower ones never starved.
-import type { Band, QueueName } from "../events/index.ts";
+import type { Band } from "../events/catalogue/shared.ts";
+import { laneKeyOfSubject, laneSubject, type WorkLane } from "../events/subjects.ts";
 
-export type Lane = { queue: QueueName; band: Band };
+export type Lane = WorkLane;
 
 /** Share of picks per band when every band has work: high 6, normal 3, low 1 (of 10). */
 export const BAND_WEIGHTS: Record<Band, number> = { high: 6, normal: 3, low: 1 };
@@ -36,7 +37,7 @@ export class LaneScheduler {
   }
 }
 
-/** A stable string key for a lane. */
+/** A stable string key for a lane (its subject after `agents.work.`). */
 export function laneKey(lane: Lane): string {
-  return `${lane.queue}.${lane.band}`;
+  return laneKeyOfSubject(laneSubject(lane));
 }

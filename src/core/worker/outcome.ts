@@ -12,8 +12,16 @@ export type RunOutcome =
 /** The fields of a finished run, stored under `outputRef`: exactly a task.completed's data. */
 export type RunFields = EventData<"task.completed">;
 
+/** Files the agent wrote, as kept in the artifact store. */
+export type KeptArtifacts = { entries: NonNullable<RunFields["artifacts"]>; skipped: number };
+
 /** The shared fields of a finished run. */
-export function runFields(result: ExecutorResult, outputRef: string, durationMs: number): RunFields {
+export function runFields(
+  result: ExecutorResult,
+  outputRef: string,
+  durationMs: number,
+  artifacts?: KeptArtifacts,
+): RunFields {
   return {
     output_ref: outputRef,
     output_bytes: Buffer.byteLength(result.output),
@@ -21,10 +29,16 @@ export function runFields(result: ExecutorResult, outputRef: string, durationMs:
     model: result.model,
     usage: result.usage,
     cost_usd: result.cost_usd,
+    ...(result.unpriced ? { unpriced: true } : {}),
+    ...(result.model_usage?.length ? { model_usage: result.model_usage } : {}),
     ...(result.session_id ? { session_id: result.session_id } : {}),
     ...(result.num_turns !== undefined ? { num_turns: result.num_turns } : {}),
     offline: result.offline === true,
     excerpt: excerptOf(result.output),
+    ...(result.permission_denials?.length ? { permission_denials: result.permission_denials } : {}),
+    ...(artifacts?.entries.length ? { artifacts: artifacts.entries } : {}),
+    ...(artifacts?.skipped ? { artifacts_skipped: artifacts.skipped } : {}),
+    ...(result.truncated ? { truncated: true } : {}),
   };
 }
 

@@ -11,6 +11,9 @@ import type { TaskDoc } from "../../projections/task-details/evolve.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
 import { getById } from "../lookup.ts";
+import { ArtifactItem, artifactItems } from "./artifacts.ts";
+
+const Denial = z.object({ tool_name: z.string(), tool_use_id: z.string(), input: z.string() });
 
 const TaskResult = z.object({
   task_id: z.string(),
@@ -24,8 +27,12 @@ const TaskResult = z.object({
   output_bytes: z.number().nullable(),
   cost_usd: z.number(),
   usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+  /** True when some run's model had no price: cost_usd leaves that run out. */
+  unpriced: z.boolean(),
   duration_ms: z.number().nullable(),
   finished_at: z.string().nullable(),
+  artifacts: z.array(ArtifactItem).describe("files the agent wrote in its task folder"),
+  permission_denials: z.array(Denial).describe("tool calls the agent was refused"),
 });
 const Iteration = z.object({
   iteration: z.number(),
@@ -34,6 +41,7 @@ const Iteration = z.object({
   output: z.string().nullable(),
   model: z.string().nullable(),
   cost_usd: z.number().nullable(),
+  artifacts: z.array(ArtifactItem),
 });
 const ResultBody = z.object({
   kind: z.enum(["job", "task"]),
@@ -76,8 +84,11 @@ async function taskResult(ctx: GatewayContext, t: TaskDoc): Promise<z.infer<type
     output_bytes: t.output_bytes,
     cost_usd: t.cost_usd,
     usage: t.usage,
+    unpriced: t.unpriced === true,
     duration_ms: t.duration_ms,
     finished_at: t.finished_at,
+    artifacts: artifactItems(t),
+    permission_denials: t.permission_denials ?? [],
   };
 }
 
@@ -121,6 +132,7 @@ async function iterationResult(ctx: GatewayContext, b: JobDoc["best_tasks"][numb
     output,
     model: t?.model ?? null,
     cost_usd: t?.cost_usd ?? null,
+    artifacts: t ? artifactItems(t) : [],
   };
 }
 

@@ -7,7 +7,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode } from "../../core/errors.ts";
 import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
-import { acceptance, SubmitAccepted, validatorIssues } from "../../core/submission/index.ts";
+import {
+  acceptance,
+  type SubmissionRules,
+  SubmitAccepted,
+  submissionIssues,
+} from "../../core/submission/index.ts";
 import { VALIDATOR_CATALOG } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
@@ -15,6 +20,15 @@ import { ErrorBody, HttpError } from "../errors.ts";
 const IdempotencyKey = z.string().min(1).max(200);
 
 export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  const { config } = ctx.deps;
+  // The orchestrator checks the same rules (src/core/submission) on what arrives over NATS.
+  const rules: SubmissionRules = {
+    validators: VALIDATOR_CATALOG,
+    defaultModel: config.AGENTS_DEFAULT_MODEL,
+    routes: config.AGENTS_MODEL_ROUTES,
+    prices: ctx.deps.prices,
+    allowAgentPermissions: config.AGENTS_SUBMIT_PERMISSIONS,
+  };
   app.withTypeProvider<ZodTypeProvider>().post(
     "/v1/agents/submit",
     {
@@ -33,9 +47,13 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         throw new HttpError(ErrorCode.ValidationFailed, "Idempotency-Key and idempotency_key differ", [
           { path: "idempotency_key", message: "differs from the Idempotency-Key header; send one of them" },
         ]);
-      const issues = validatorIssues(body.validation, VALIDATOR_CATALOG);
+      const issues = submissionIssues(body, rules);
       if (issues.length > 0)
-        throw new HttpError(ErrorCode.ValidationFailed, "submission's validation list is invalid", issues);
+        throw new HttpError(
+          ErrorCode.ValidationFailed,
+          `submission is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+          issues,
+        );
       const key = header ?? body.idempotency_key ?? randomUUID();
       const submission = { ...body, idempotency_key: key };
       const ack = await ctx.events.appendJson(Subjects.submit, submission, key, {

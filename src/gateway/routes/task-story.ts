@@ -13,6 +13,7 @@ import { ErrorBody } from "../errors.ts";
 import { getById, notFound } from "../lookup.ts";
 import type { AttemptView, TaskStory, TextBody, TimelineEntry } from "../views/schemas.ts";
 import { TaskStory as TaskStorySchema } from "../views/schemas.ts";
+import { artifactItems } from "./artifacts.ts";
 import { present } from "./present.ts";
 
 /** Characters of one text the story carries; longer texts are cut (the whole is in the bucket). */
@@ -234,6 +235,9 @@ export const taskStoryRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = asyn
               ]
             : [],
         ),
+        files: artifactItems(task),
+        files_skipped: task.artifacts_skipped ?? 0,
+        permission_denials: (task.permission_denials ?? []).map((d) => ({ tool_name: d.tool_name })),
         artifacts: [...attachments, ...refs],
         timeline,
         checkpoint,

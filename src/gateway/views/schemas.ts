@@ -195,6 +195,19 @@ export const TaskStory = z.object({
       message: z.string().nullable(),
     }),
   ),
+  files: z
+    .array(
+      z.object({
+        name: z.string().describe("the file's path inside the task folder (agent text)"),
+        bytes: z.number().int(),
+        url: z.string().describe("where to download it (always an attachment, never rendered)"),
+      }),
+    )
+    .describe("the files the task's agent wrote in its task folder, kept in the object store"),
+  files_skipped: z.number().int().describe("files left out (over the bounds, or no regular file)"),
+  permission_denials: z
+    .array(z.object({ tool_name: z.string() }))
+    .describe("tools the agent asked for and was refused"),
   artifacts: z.array(
     z.object({
       kind: z.enum(["attachment", "prompt", "output"]),

@@ -1,5 +1,5 @@
 // The task document's shape (collections tasks_*), apart from its fold so the fold context can name it.
-import type { Band, QueueName, TaskType } from "../../core/events/index.ts";
+import type { ArtifactEntry, Band, PermissionDenial, QueueName, TaskType } from "../../core/events/index.ts";
 import type { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { TokenTotals } from "../usage.ts";
 
@@ -41,6 +41,16 @@ export type TaskDoc = {
   output_bytes: number | null;
   last_error: string | null;
   cancel_reason: string | null;
+  /** Files the agent wrote, kept in the object store (the latest run's). */
+  artifacts?: ArtifactEntry[];
+  /** Files left out of `artifacts` (over the bounds). */
+  artifacts_skipped?: number;
+  /** Tool calls the agent was refused (the latest run's). */
+  permission_denials?: PermissionDenial[];
+  /** Waiting for a usage limit to reset, not using an attempt (cleared when it starts again). */
+  waiting_until?: string | null;
+  /** Some run's cost is not known (its model has no price): cost_usd leaves it out. */
+  unpriced?: boolean;
   /** Events applied to this task. */
   events: number;
 };

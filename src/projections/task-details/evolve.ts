@@ -91,7 +91,14 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
     case "task.started": {
       const d = event.data;
       const attempts = Math.max(t.attempts, d.attempt);
-      return { attempts, started_at: at, worker_id: d.worker_id, executor: d.executor, model: d.model };
+      return {
+        attempts,
+        started_at: at,
+        worker_id: d.worker_id,
+        executor: d.executor,
+        model: d.model,
+        ...(t.waiting_until ? { waiting_until: null } : {}),
+      };
     }
     case "task.progress":
       return {};
@@ -106,6 +113,7 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
         output_ref: d.output_ref,
         output_bytes: d.output_bytes,
         session_id: d.session_id ?? t.session_id,
+        ...runExtras(d),
       };
     }
     case "task.failed": {
@@ -135,7 +143,12 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
     case "task.cancelled":
       return { cancel_reason: event.data.reason };
     case "task.interrupted":
-      return { worker_id: null, last_error: `interrupted: ${event.data.reason}` };
+      return {
+        worker_id: null,
+        last_error: `interrupted: ${event.data.reason}`,
+        ...(event.data.waiting_until ? { waiting_until: event.data.waiting_until } : {}),
+        ...(event.data.model ? { model: event.data.model } : {}),
+      };
     case "task.requeued":
       // Out of the dead letter: open again (its last error stays until the next attempt says otherwise).
       return { queued_at: at, finished_at: null };
@@ -144,4 +157,14 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
       throw new Error(`unhandled task event ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** What a run reports beyond its output: files kept, tools refused, an unknown cost (only when present). */
+function runExtras(d: EventOf<"task.completed">["data"]): Partial<TaskDoc> {
+  return {
+    ...(d.artifacts ? { artifacts: d.artifacts } : {}),
+    ...(d.artifacts_skipped ? { artifacts_skipped: d.artifacts_skipped } : {}),
+    ...(d.permission_denials ? { permission_denials: d.permission_denials } : {}),
+    ...(d.unpriced ? { unpriced: true } : {}),
+  };
 }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { Registry } from "prom-client";
+import { WorkerExecutors } from "../../../src/actors/worker/executors.ts";
 import { workerMetrics } from "../../../src/actors/worker/metrics.ts";
 import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
 import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
@@ -31,7 +32,14 @@ describe("the handle of a running task", () => {
     deps = {
       events: new JetStreamEventStore(nc),
       artifacts: await Artifacts.open(nc),
-      executor: createEchoExecutor(),
+      executors: new WorkerExecutors(
+        new Map([["claude", createEchoExecutor()]]),
+        pino({ level: "silent" }),
+        () => undefined,
+        60_000,
+      ),
+      routes: [],
+      artifactLimits: { maxFiles: 10, maxBytes: 1000 },
       models: new ModelGate(new Map()),
       critic: async () => {
         throw new Error("no critic tasks here");

@@ -232,6 +232,123 @@ describe("decide: failures and retries", () => {
   });
 });
 
+describe("decide: providers (routes, permanent failures, limits)", () => {
+  it("given a first dispatch, then the work item names the route of the task's model", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, model: "gpt-4o" });
+    assert.deepEqual(
+      sim.dispatches().map((d) => d.route),
+      ["openai"],
+    );
+  });
+
+  it("given a permanent failure with a fallback model left, then the retry runs on that model at once, on its route", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet", fallback_models: ["gpt-4o"] });
+    const g = ids(jobId, 1).g;
+    sim.failPermanently(g, "auth", "claude could not authenticate");
+    const [retry] = sim.events("task.retry_scheduled");
+    assert.equal(retry?.data.model, "gpt-4o");
+    assert.equal(retry?.data.attempt, 2);
+    assert.deepEqual(
+      sim.dispatches().map((d) => [d.task_id, d.attempt, d.route]),
+      [
+        [g, 1, "claude"],
+        [g, 2, "openai"],
+      ],
+    );
+  });
+
+  it("given a permanent failure on the last model, then the task is dead-lettered at once, not retried", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet" });
+    sim.failPermanently(ids(jobId, 1).g, "auth", "claude could not authenticate: Not logged in");
+    assert.equal(sim.events("task.retry_scheduled").length, 0);
+    const [dead] = sim.events("task.dead_lettered");
+    assert.equal(dead?.data.attempts, 1);
+    assert.match(dead?.data.last_error ?? "", /^auth: claude could not authenticate: Not logged in/);
+  });
+
+  it("given a worker that acked a limited task for another executor's model, then it is dispatched on that route", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet", fallback_models: ["gpt-4o"] });
+    const g = ids(jobId, 1).g;
+    sim.interrupt(g, { reason: "usage limit", model: "gpt-4o", cause: "usage_limit", redispatch: true });
+    assert.deepEqual(
+      sim.dispatches().map((d) => [d.attempt, d.route]),
+      [
+        [1, "claude"],
+        [1, "openai"],
+      ],
+    );
+    assert.equal(sim.events("task.failed").length, 0, "a limit uses no attempt");
+  });
+
+  it("given an interruption whose message went back to the queue, then nothing is dispatched again", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet" });
+    sim.interrupt(ids(jobId, 1).g, {
+      reason: "usage limit",
+      cause: "usage_limit",
+      waiting_until: "2025-01-01T05:00:00.000Z",
+    });
+    assert.equal(sim.dispatches().length, 1);
+  });
+
+  it("given a budget and a fallback model without a price, then job.rejected names it and nothing runs", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, model: "gpt-4o", fallback_models: ["llama3"], budget_usd: 5 });
+    const [rejected] = sim.events("job.rejected");
+    assert.deepEqual(
+      rejected?.data.reasons.map((r) => r.path),
+      ["fallback_models.0"],
+    );
+    assert.match(rejected?.data.reasons[0]?.message ?? "", /model "llama3" has no price.*AGENTS_PRICES/);
+    assert.equal(sim.events("task.created").length, 0);
+  });
+
+  it("given the same unpriced model without a budget, then the job runs (its cost is recorded as unpriced)", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, model: "llama3" });
+    assert.equal(sim.events("job.rejected").length, 0);
+    assert.equal(sim.events("task.created").length, 1);
+  });
+
+  it("given permission options while the operator allows none, then job.rejected names each field", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, permission_mode: "bypassPermissions", allowed_tools: ["Bash"] });
+    const [rejected] = sim.events("job.rejected");
+    assert.deepEqual(
+      rejected?.data.reasons.map((r) => r.path),
+      ["permission_mode", "allowed_tools"],
+    );
+  });
+
+  it("given agent options the operator allows, then generators carry them and critics do not", () => {
+    const sim = new Simulator({ ...TEST_CONFIG, allowAgentPermissions: true });
+    const jobId = sim.submit({
+      spec: SPEC,
+      count: 1,
+      permission_mode: "acceptEdits",
+      allowed_tools: ["Bash(npm test)"],
+      max_turns: 12,
+      system_prompt: "Be terse.",
+      max_tokens: 2000,
+    });
+    sim.complete(ids(jobId, 1).g);
+    const [gen, critic] = sim.events("task.created");
+    assert.deepEqual(gen?.data.agent, {
+      permission_mode: "acceptEdits",
+      allowed_tools: ["Bash(npm test)"],
+      max_turns: 12,
+      system_prompt: "Be terse.",
+      max_tokens: 2000,
+    });
+    assert.equal(critic?.data.task_type, "critic");
+    assert.equal(critic?.data.agent, undefined);
+  });
+});
+
 describe("decide: handoff", () => {
   it("given agents that keep handing off, then continuations go to the heavy queue until the chain limit, then the iteration fails", () => {
     const sim = new Simulator();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Subjects } from "../../../src/core/events/index.ts";
+import { laneSubject, Subjects } from "../../../src/core/events/index.ts";
 import { taskIdFor } from "../../../src/core/ids.ts";
 import {
   afterLostRace,
@@ -17,7 +17,7 @@ import { Simulator, TEST_CONFIG } from "./simulator.ts";
 const SPEC = "Write one line about repairs.";
 const PASS = { compliance: 9, quality: 9 };
 const AFTER = 60_000;
-const lane = Subjects.work("standard", "normal");
+const lane = Subjects.work("claude", "standard", "normal");
 
 function stored(sim: Simulator): StoredEvent[] {
   return sim.trace.flatMap((t) =>
@@ -33,10 +33,16 @@ describe("findRepairs: what is stuck", () => {
     const soon = findRepairs(sim.state, {
       now: sim.now + AFTER - 1,
       afterMs: AFTER,
+      routes: [],
       laneMessages: new Map(),
     });
     assert.deepEqual(soon, [], "not before it sat still for afterMs");
-    const repairs = findRepairs(sim.state, { now: sim.now + AFTER, afterMs: AFTER, laneMessages: new Map() });
+    const repairs = findRepairs(sim.state, {
+      now: sim.now + AFTER,
+      afterMs: AFTER,
+      routes: [],
+      laneMessages: new Map(),
+    });
     const seq = sim.task(g).seq;
     assert.deepEqual(repairs, [
       {
@@ -53,9 +59,25 @@ describe("findRepairs: what is stuck", () => {
     const repairs = findRepairs(sim.state, {
       now: sim.now + AFTER,
       afterMs: AFTER,
+      routes: [],
       laneMessages: new Map([[lane, 1]]),
     });
     assert.deepEqual(repairs, []);
+  });
+
+  it("given a task whose model routes to openai, then its lane is the openai route's: a message on the claude lane does not count, and the repair goes to the openai lane", () => {
+    const sim = new Simulator();
+    sim.submit({ spec: SPEC, count: 1, model: "gpt-4o" });
+    const openaiLane = Subjects.work("openai", "standard", "normal");
+    const input = { now: sim.now + AFTER, afterMs: AFTER, routes: [] };
+    const held = findRepairs(sim.state, { ...input, laneMessages: new Map([[openaiLane, 1]]) });
+    assert.deepEqual(held, [], "its message is on the openai lane");
+    const repairs = findRepairs(sim.state, { ...input, laneMessages: new Map([[lane, 1]]) });
+    assert.equal(repairs.length, 1, "a claude lane's message is another task's");
+    const r = repairs[0];
+    assert.ok(r?.kind === "redispatch" && r.command.kind === "dispatch");
+    assert.equal(r.command.item.route, "openai");
+    assert.equal(laneSubject(r.command.item), openaiLane);
   });
 
   it("given an emergency stop, then nothing is stuck: it all waits on purpose", () => {
@@ -63,7 +85,7 @@ describe("findRepairs: what is stuck", () => {
     sim.submit({ spec: SPEC, count: 1 });
     sim.control({ type: "stop", reason: "x" });
     assert.deepEqual(
-      findRepairs(sim.state, { now: sim.now + AFTER, afterMs: AFTER, laneMessages: new Map() }),
+      findRepairs(sim.state, { now: sim.now + AFTER, afterMs: AFTER, routes: [], laneMessages: new Map() }),
       [],
     );
   });
@@ -83,7 +105,12 @@ describe("findRepairs: what is stuck", () => {
     );
     for (const e of failed) evolve(state, e.event, e.seq);
     const now = Date.parse(state.tasks.get(g)?.updated_at ?? "") + AFTER;
-    const repairs = findRepairs(state, { now, afterMs: AFTER, laneMessages: new Map([[lane, 1]]) });
+    const repairs = findRepairs(state, {
+      now,
+      afterMs: AFTER,
+      routes: [],
+      laneMessages: new Map([[lane, 1]]),
+    });
     assert.deepEqual(repairs, [{ kind: "redecide_task", task_id: g }]);
   });
 
@@ -93,6 +120,7 @@ describe("findRepairs: what is stuck", () => {
     const live = findRepairs(sim.state, {
       now: sim.now + AFTER,
       afterMs: AFTER,
+      routes: [],
       laneMessages: new Map([[lane, 1]]),
     });
     assert.deepEqual(live, [], "its generator is queued: nothing to repair");
@@ -102,6 +130,7 @@ describe("findRepairs: what is stuck", () => {
     const stalled = findRepairs(sim.state, {
       now: job.updated_at + AFTER,
       afterMs: AFTER,
+      routes: [],
       laneMessages: new Map([[lane, 1]]),
     });
     assert.ok(stalled.some((r) => r.kind === "redecide_job" && r.job_id === jobId));

@@ -19,6 +19,7 @@ import type { TaskState } from "../../../src/core/lifecycle/index.ts";
 import type { Command, ControlCommand, DecideConfig } from "../../../src/core/orchestrator/commands.ts";
 import { decide } from "../../../src/core/orchestrator/decide.ts";
 import { evolve, initialState, type OrchestratorState } from "../../../src/core/orchestrator/state.ts";
+import { DEFAULT_PRICES } from "../../../src/core/providers/pricing.ts";
 import { VALIDATOR_CATALOG } from "../../../src/validation/index.ts";
 
 export const TEST_CONFIG: DecideConfig = {
@@ -29,6 +30,9 @@ export const TEST_CONFIG: DecideConfig = {
   maxRevisions: 2,
   taskTimeoutMs: 60_000,
   validators: VALIDATOR_CATALOG,
+  routes: [],
+  prices: DEFAULT_PRICES,
+  allowAgentPermissions: false,
 };
 
 /** One entry of what happened, in order: a stored event or a dispatched work item. */
@@ -113,6 +117,28 @@ export class Simulator {
     const t = this.task(taskId);
     const data = { attempt: t.attempt, reason: "exit_code" as const, error, duration_ms: 10, cost_usd: cost };
     this.taskEvent(taskId, "task.failed", data);
+  }
+
+  /** Start, then fail in a way no retry on this model can fix (auth, quota, a refused request). */
+  failPermanently(taskId: string, reason: "auth" | "quota" | "refused", error = "refused"): void {
+    this.start(taskId);
+    const t = this.task(taskId);
+    const data = {
+      attempt: t.attempt,
+      reason,
+      error,
+      duration_ms: 10,
+      cost_usd: 0,
+      model: t.model,
+      permanent: true,
+    };
+    this.taskEvent(taskId, "task.failed", data);
+  }
+
+  /** Start, then be interrupted by a worker (a limit), as its after-run decider records it. */
+  interrupt(taskId: string, data: Omit<EventData<"task.interrupted">, "worker_id">): void {
+    this.start(taskId);
+    this.taskEvent(taskId, "task.interrupted", { worker_id: "w1", ...data });
   }
 
   /** Start, then fail validation with feedback. */

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Submission } from "../../../src/core/events/index.ts";
 import { taskIdFor } from "../../../src/core/ids.ts";
+import { DEFAULT_PRICES, mergePrices } from "../../../src/core/providers/pricing.ts";
 import {
   DEFAULT_INFINITE_MAX,
   firstWaveTaskIds,
   maxIterationsFor,
   nextWave,
+  submissionIssues,
   type ValidatorCatalog,
   validatorIssues,
   waveSizeFor,
@@ -137,5 +139,63 @@ describe("validatorIssues", () => {
     assert.deepEqual(validatorIssues([{ type: "json", params: { strict: true } }], catalog), [
       { path: "validation.0.params", message: 'unrecognized key: "strict"' },
     ]);
+  });
+});
+
+describe("submissionIssues: budgets need priced models, permissions need the operator", () => {
+  const rules = {
+    validators: { names: new Set(["json"]), paramIssues: () => [] },
+    defaultModel: "sonnet",
+    routes: [],
+    prices: DEFAULT_PRICES,
+    allowAgentPermissions: false,
+  };
+  const sub = (extra: Record<string, unknown>) => Submission.parse({ spec: "x", count: 1, ...extra });
+
+  it("given a budget and only priced models (claude reports its own cost), then no issue", () => {
+    assert.deepEqual(submissionIssues(sub({ budget_usd: 1, fallback_models: ["gpt-4o"] }), rules), []);
+  });
+
+  it("given a budget and an unpriced default model, then the issue says it is the default", () => {
+    const issues = submissionIssues(sub({ budget_usd: 1 }), { ...rules, defaultModel: "llama3" });
+    assert.equal(issues[0]?.path, "model");
+    assert.match(
+      issues[0]?.message ?? "",
+      /the default model "llama3" \(AGENTS_DEFAULT_MODEL\) has no price/,
+    );
+  });
+
+  it("given a budget and the same unpriced model twice, then it is named once", () => {
+    const issues = submissionIssues(
+      sub({ budget_usd: 1, model: "qwen", fallback_models: ["qwen", "gpt-4o"] }),
+      rules,
+    );
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ["model"],
+    );
+  });
+
+  it("given the model priced in a price file at $0, then a budget is fine", () => {
+    const prices = mergePrices({ models: { qwen: { input_per_mtok: 0, output_per_mtok: 0 } } });
+    assert.deepEqual(submissionIssues(sub({ budget_usd: 1, model: "qwen" }), { ...rules, prices }), []);
+  });
+
+  it("given permission options, then they are refused unless the operator allows them", () => {
+    const s = sub({ permission_mode: "plan", allowed_tools: ["Read"], max_turns: 5 });
+    assert.deepEqual(
+      submissionIssues(s, rules).map((i) => i.path),
+      ["permission_mode", "allowed_tools"],
+    );
+    assert.deepEqual(submissionIssues(s, { ...rules, allowAgentPermissions: true }), []);
+  });
+
+  it("given a tool rule that looks like a flag, then the schema refuses it", () => {
+    const r = Submission.safeParse({
+      spec: "x",
+      count: 1,
+      allowed_tools: ["--dangerously-skip-permissions"],
+    });
+    assert.equal(r.success, false);
   });
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ExecutorError, ExecutorFailure, RateLimitedError } from "../../../src/core/errors.ts";
 import { evolveTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
+import type { Route } from "../../../src/core/providers/routes.ts";
 import {
   AFTER_RUN_RULES,
   type AfterRun,
@@ -11,13 +12,15 @@ import {
   decideAfterRun,
   type RunEnd,
   type StopReason,
+  TRUNCATED_REMAINING,
 } from "../../../src/core/worker/after-run.ts";
 import type { RunFields, RunOutcome } from "../../../src/core/worker/outcome.ts";
 import { EXAMPLE_NOW, exampleEvent } from "../events/examples.ts";
 
-/** A running task on `model` whose chain is opus → sonnet → haiku. */
-function task(model = "opus"): TaskState {
-  const created = exampleEvent("task.created", { model: "opus", fallback_models: ["sonnet", "haiku"] });
+/** A running task on `model` whose chain is opus → sonnet (both claude) → gpt-4o (openai), or `chain`. */
+function task(model = "opus", chain = ["opus", "sonnet", "gpt-4o"]): TaskState {
+  const [primary = "opus", ...fallbacks] = chain;
+  const created = exampleEvent("task.created", { model: primary, fallback_models: fallbacks });
   return { ...evolveTask(null, created, 1), model };
 }
 
@@ -35,9 +38,32 @@ const fields: RunFields = {
 const answered: RunEnd = { kind: "answered", fields };
 const threw = (error: unknown): RunEnd => ({ kind: "threw", error, durationMs: 700 });
 
-function input(end: RunEnd, o: { stop?: StopReason; model?: string } = {}): AfterRunInput {
-  return { task: task(o.model), attempt: 2, workerId: "w1", stop: o.stop, end, now: EXAMPLE_NOW };
+function input(
+  end: RunEnd,
+  o: { stop?: StopReason; model?: string; chain?: string[]; route?: Route } = {},
+): AfterRunInput {
+  return {
+    task: task(o.model, o.chain),
+    attempt: 2,
+    workerId: "w1",
+    route: o.route ?? "claude",
+    routes: [],
+    stop: o.stop,
+    end,
+    now: EXAMPLE_NOW,
+  };
 }
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+/** A Claude subscription limit (the executor's reading of a rate_limit_event with resetsAt). */
+const usageLimit = (scope: "executor" | "model", model = "opus") =>
+  new RateLimitedError("claude reported a usage limit", 2 * HOUR, model, {
+    kind: "usage_limit",
+    scope,
+    resetsAt: EXAMPLE_NOW + 2 * HOUR,
+  });
+const resets = iso(EXAMPLE_NOW + 2 * HOUR);
 
 type Case = {
   rule: string;
@@ -48,7 +74,82 @@ type Case = {
 
 const judgedOutcome: RunOutcome = { type: "task.completed", data: fields };
 
+const withDenialsAndFiles: RunFields = {
+  ...fields,
+  permission_denials: [{ tool_name: "Bash", tool_use_id: "toolu_1", input: '{"command":"rm -rf /"}' }],
+  artifacts: [{ name: "notes.md", ref: "artifacts/t/2/notes.md", bytes: 5 }],
+};
+
 const cases: Case[] = [
+  {
+    rule: "usage_limited",
+    given: "a subscription's usage limit on opus, whose chain goes on to another executor's gpt-4o",
+    input: input(threw(usageLimit("executor"))),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `usage limit of claude reached (resets ${resets}); falling back to gpt-4o`,
+            worker_id: "w1",
+            model: "gpt-4o",
+            cause: "usage_limit",
+            redispatch: true,
+          },
+        },
+      ],
+      delivery: { kind: "ack" },
+      holdRoute: {
+        route: "claude",
+        until: EXAMPLE_NOW + 2 * HOUR,
+        reason: `usage limit of claude reached (resets ${resets})`,
+      },
+    },
+  },
+  {
+    rule: "usage_limited",
+    given: "a subscription's usage limit on a task with no model to fall back to",
+    input: input(threw(usageLimit("executor", "sonnet")), { model: "sonnet", chain: ["sonnet"] }),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `usage limit of claude reached (resets ${resets}); waiting until ${resets}`,
+            worker_id: "w1",
+            cause: "usage_limit",
+            waiting_until: resets,
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 2 * HOUR },
+      holdRoute: {
+        route: "claude",
+        until: EXAMPLE_NOW + 2 * HOUR,
+        reason: `usage limit of claude reached (resets ${resets})`,
+      },
+    },
+  },
+  {
+    rule: "usage_limited",
+    given: "a usage limit of opus alone (seven_day_opus), with sonnet next on the same executor",
+    input: input(threw(usageLimit("model"))),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `usage limit of opus reached (resets ${resets}); falling back to sonnet`,
+            worker_id: "w1",
+            model: "sonnet",
+            cause: "usage_limit",
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 0 },
+      throttle: { model: "opus", ms: 2 * HOUR },
+    },
+  },
   {
     rule: "rate_limited",
     given: "a 429 with retry-after 30 s on the primary model of a chain",
@@ -61,6 +162,7 @@ const cases: Case[] = [
             reason: "rate limited by the model provider; falling back to sonnet",
             worker_id: "w1",
             model: "sonnet",
+            cause: "rate_limit",
           },
         },
       ],
@@ -70,14 +172,67 @@ const cases: Case[] = [
   },
   {
     rule: "rate_limited",
-    given: "a 429 with retry-after 30 s on the last model of the chain",
-    input: input(threw(new RateLimitedError("429", 30_000)), { model: "haiku" }),
+    given: "a 429 on sonnet, whose next model runs on another executor",
+    input: input(threw(new RateLimitedError("429", 30_000)), { model: "sonnet" }),
     want: {
       events: [
-        { type: "task.interrupted", data: { reason: "rate limited by the model provider", worker_id: "w1" } },
+        {
+          type: "task.interrupted",
+          data: {
+            reason: "rate limited by the model provider; falling back to gpt-4o",
+            worker_id: "w1",
+            model: "gpt-4o",
+            cause: "rate_limit",
+            redispatch: true,
+          },
+        },
+      ],
+      delivery: { kind: "ack" },
+      throttle: { model: "sonnet", ms: 30_000 },
+    },
+  },
+  {
+    rule: "rate_limited",
+    given: "a 429 with retry-after 30 s on the last model of the chain",
+    input: input(threw(new RateLimitedError("429", 30_000)), { model: "gpt-4o", route: "openai" }),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `rate limited by the model provider; waiting until ${iso(EXAMPLE_NOW + 30_000)}`,
+            worker_id: "w1",
+            cause: "rate_limit",
+          },
+        },
       ],
       delivery: { kind: "nak", delayMs: 30_000 },
-      throttle: { model: "haiku", ms: 30_000 },
+      throttle: { model: "gpt-4o", ms: 30_000 },
+    },
+  },
+  {
+    rule: "auth_failed",
+    given: "credentials the provider refused (not logged in)",
+    input: input(
+      threw(new ExecutorError(ExecutorFailure.Auth, "claude could not authenticate: Not logged in")),
+    ),
+    want: {
+      events: [
+        {
+          type: "task.failed",
+          data: {
+            attempt: 2,
+            reason: "auth",
+            error: "claude could not authenticate: Not logged in",
+            duration_ms: 700,
+            cost_usd: 0,
+            model: "opus",
+            permanent: true,
+          },
+        },
+      ],
+      delivery: { kind: "ack" },
+      authFailed: { route: "claude", reason: "claude could not authenticate: Not logged in" },
     },
   },
   {
@@ -210,6 +365,51 @@ const cases: Case[] = [
     given: "an answer and nothing else",
     input: input(answered),
     want: { events: [{ type: "task.completed", data: fields }], delivery: { kind: "ack" } },
+  },
+  {
+    rule: "failed",
+    given: "a request the provider refused (404 unknown model), which no retry on it can fix",
+    input: input(threw(new ExecutorError(ExecutorFailure.Refused, "HTTP 404: model not found")), {
+      model: "gpt-4o",
+      route: "openai",
+    }),
+    want: {
+      events: [
+        {
+          type: "task.failed",
+          data: {
+            attempt: 2,
+            reason: "refused",
+            error: "HTTP 404: model not found",
+            duration_ms: 700,
+            cost_usd: 0,
+            model: "gpt-4o",
+            permanent: true,
+          },
+        },
+      ],
+      delivery: { kind: "ack" },
+    },
+  },
+  {
+    rule: "truncated",
+    given: "an answer cut at the output limit (finish_reason length)",
+    input: input({ kind: "answered", fields: { ...fields, truncated: true } }),
+    want: {
+      events: [
+        {
+          type: "task.handoff_requested",
+          data: { ...fields, truncated: true, remaining_work: TRUNCATED_REMAINING },
+        },
+      ],
+      delivery: { kind: "ack" },
+    },
+  },
+  {
+    rule: "completed",
+    given: "an answer whose agent was refused a tool and wrote a file",
+    input: input({ kind: "answered", fields: withDenialsAndFiles }),
+    want: { events: [{ type: "task.completed", data: withDenialsAndFiles }], delivery: { kind: "ack" } },
   },
 ];
 

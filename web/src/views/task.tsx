@@ -106,6 +106,7 @@ export function TaskPage({ id }: { id: string }) {
       <Attempts story={s} />
       <Validation story={s} />
       <Progress story={s} />
+      <Files story={s} />
       <Artifacts story={s} />
       <Timeline story={s} />
     </div>
@@ -226,6 +227,32 @@ function Progress({ story }: { story: TaskStory }) {
           </li>
         ))}
       </ol>
+    </Section>
+  );
+}
+
+/** The files the agent wrote: names are agent text, shown as text; links download, never render. */
+function Files({ story }: { story: TaskStory }) {
+  if (story.files.length === 0 && story.files_skipped === 0 && story.permission_denials.length === 0)
+    return null;
+  return (
+    <Section title="Files the agent wrote" extra={<span class="muted">{story.files.length} kept</span>}>
+      <ul data-testid="files">
+        {story.files.map((f) => (
+          <li key={f.name}>
+            <a href={f.url} download>
+              {f.name}
+            </a>{" "}
+            <span class="muted">{f.bytes} bytes</span>
+          </li>
+        ))}
+      </ul>
+      {story.files_skipped > 0 ? (
+        <p class="muted">{story.files_skipped} more left out (over the bounds, or not a regular file)</p>
+      ) : null}
+      {story.permission_denials.length > 0 ? (
+        <p>Tools refused: {story.permission_denials.map((d) => d.tool_name).join(", ")}</p>
+      ) : null}
     </Section>
   );
 }

@@ -37,10 +37,13 @@ export const ModelName = z
 
 /** Tokens one agent run used, as executors report it and events carry it. */
 export const UsageSchema = z.object({
+  /** Input tokens not read from a cache (Anthropic's meaning; OpenAI's prompt_tokens minus cached_tokens). */
   input_tokens: z.number().int().nonnegative(),
   output_tokens: z.number().int().nonnegative(),
   cache_read_input_tokens: z.number().int().nonnegative().optional(),
   cache_creation_input_tokens: z.number().int().nonnegative().optional(),
+  /** Reasoning (thinking) tokens, already counted in output_tokens. */
+  reasoning_tokens: z.number().int().nonnegative().optional(),
 });
 /** The one Usage type (executors, events and read models). */
 export type Usage = z.infer<typeof UsageSchema>;
@@ -65,6 +68,10 @@ export const FailureReason = z.enum([
   "http",
   "aborted",
   "spawn",
+  "auth",
+  "quota",
+  "refused",
+  "not_allowed",
   "validation",
   "critique_unparseable",
   "internal",

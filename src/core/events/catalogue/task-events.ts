@@ -2,7 +2,7 @@
 // task's state (see src/core/lifecycle), which is what makes optimistic concurrency per task work.
 import { z } from "zod";
 import { Band, FailureReason, Id, ObjectRef, QueueName, TaskType, TextRef, UsageSchema } from "./shared.ts";
-import { ValidationSpecInput } from "./submission.ts";
+import { AgentOptions, ValidationSpecInput } from "./submission.ts";
 
 export const TaskCreated = z.object({
   type: z.literal("task.created"),
@@ -27,6 +27,8 @@ export const TaskCreated = z.object({
     round: z.number().int().nonnegative().default(0),
     /** For critic tasks: the task whose output is judged. */
     target_task_id: Id.optional(),
+    /** How the agent runs: permission mode, tools, turns, system prompt, output cap (from the submission). */
+    agent: AgentOptions.optional(),
   }),
 });
 
@@ -63,6 +65,32 @@ export const TaskProgress = z.object({
   }),
 });
 
+/** Tokens and cost of one model a run used (the Claude CLI's modelUsage: a run may use several). */
+export const ModelUsageEntry = z.object({
+  model: z.string().max(200),
+  ...UsageSchema.shape,
+  cost_usd: z.number().nonnegative(),
+});
+export type ModelUsageEntry = z.infer<typeof ModelUsageEntry>;
+
+/** A tool call the agent was refused (the Claude CLI's permission_denials). */
+export const PermissionDenial = z.object({
+  tool_name: z.string().max(200),
+  tool_use_id: z.string().max(200),
+  /** The start of the call's input, as JSON text (untrusted). */
+  input: z.string().max(500),
+});
+export type PermissionDenial = z.infer<typeof PermissionDenial>;
+
+/** A file the agent wrote in its task folder, kept in the object store. */
+export const ArtifactEntry = z.object({
+  /** Its path inside the task folder (`/`-separated). */
+  name: z.string().min(1).max(512),
+  ref: ObjectRef,
+  bytes: z.number().int().nonnegative(),
+});
+export type ArtifactEntry = z.infer<typeof ArtifactEntry>;
+
 const RunOutcome = {
   output_ref: ObjectRef,
   output_bytes: z.number().int().nonnegative(),
@@ -70,11 +98,23 @@ const RunOutcome = {
   model: z.string(),
   usage: UsageSchema,
   cost_usd: z.number().nonnegative(),
+  /** True when the model has no price and its executor reported no cost: cost_usd is not known. */
+  unpriced: z.boolean().optional(),
+  /** Per model, when the run used several (cost_usd is their sum). */
+  model_usage: z.array(ModelUsageEntry).max(50).optional(),
   session_id: z.string().optional(),
   num_turns: z.number().int().nonnegative().optional(),
   offline: z.boolean().default(false),
   /** The first few hundred characters, for summaries of earlier iterations. */
   excerpt: z.string().max(400).default(""),
+  /** Tool calls the agent was refused (it ran on without them). */
+  permission_denials: z.array(PermissionDenial).max(50).optional(),
+  /** Files the agent wrote, kept as the task's artifacts. */
+  artifacts: z.array(ArtifactEntry).max(1000).optional(),
+  /** Files left out of `artifacts` (over the count or size bound, or not regular files). */
+  artifacts_skipped: z.number().int().nonnegative().optional(),
+  /** The answer was cut at the output limit (finish_reason "length"); a continuation goes on from it. */
+  truncated: z.boolean().optional(),
 };
 
 export const TaskHandoffRequested = z.object({
@@ -97,6 +137,8 @@ export const TaskFailed = z.object({
     cost_usd: z.number().nonnegative().default(0),
     usage: UsageSchema.optional(),
     model: z.string().optional(),
+    /** No retry on this model can succeed (auth, quota, a refused request): the next model of the chain, or the dead letter. */
+    permanent: z.boolean().optional(),
   }),
 });
 
@@ -151,6 +193,12 @@ export const TaskInterrupted = z.object({
     worker_id: z.string(),
     /** Model for the next run: the next one in the fallback chain after a 429. */
     model: z.string().optional(),
+    /** Why: a stop or shutdown, a rate limit, or a usage limit. */
+    cause: z.enum(["stop", "shutdown", "rate_limit", "usage_limit"]).optional(),
+    /** The task waits until then (a usage limit's reset), not using an attempt. */
+    waiting_until: z.iso.datetime().optional(),
+    /** The work message was acked: the orchestrator dispatches the task again (its next model runs on another executor's lanes). */
+    redispatch: z.boolean().optional(),
   }),
 });
 

@@ -1,11 +1,14 @@
 // Messages outside the event catalogue: work dispatch items and control commands (plain JSON).
 import { z } from "zod";
+import { Route } from "../../providers/routes.ts";
 import { Band, Id, QueueName } from "./shared.ts";
 
-/** One dispatch on `agents.work.<queue>.<band>`; the task's events say what to run. */
+/** One dispatch on `agents.work.<route>.<queue>.<band>`; the task's events say what to run. */
 export const WorkItem = z.object({
   task_id: Id,
   job_id: Id,
+  /** The executor that runs the task's model (absent on items from before routing: the worker derives it). */
+  route: Route.optional(),
   queue: QueueName,
   band: Band,
   priority: z.number().int(),

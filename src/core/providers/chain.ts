@@ -1,4 +1,5 @@
-// The model fallback chain: a task names a primary model and fallbacks, tried in order.
+// The model fallback chain: a task names a primary model and fallbacks, tried in order (they may
+// route to different executors).
 
 /** The model after `current` in the chain [primary, ...fallbacks], if any. */
 export function nextModel(

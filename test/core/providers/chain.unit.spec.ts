@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { evolveTask } from "../../../src/core/lifecycle/index.ts";
-import { nextModel } from "../../../src/core/worker/next-model.ts";
+import { nextModel } from "../../../src/core/providers/chain.ts";
 import { exampleEvent } from "../events/examples.ts";
 
 describe("the model fallback chain after a 429", () => {
