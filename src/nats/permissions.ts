@@ -5,6 +5,7 @@
 import { Band, QueueName } from "../core/events/catalogue/index.ts";
 import {
   LEASES_BUCKET,
+  LIMITS_BUCKET,
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
@@ -49,6 +50,7 @@ export const DEFAULT_USERS: readonly UserSpec[] = [
 const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
+const LIMITS_STREAM = `KV_${LIMITS_BUCKET}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
 const ORCHESTRATOR_CONSUMER = "orchestrator";
 
@@ -90,10 +92,19 @@ const READ_LEASE = [
   `${API}.DIRECT.GET.${KV_STREAM}`,
   `${API}.DIRECT.GET.${KV_STREAM}.$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
 ];
+/**
+ * The models' shared limit state: read and compare-and-set its entries, and watch the bucket (an
+ * ordered push consumer with flow control) to keep the worker's mirror current.
+ */
+const USE_LIMITS = [
+  ...readStream(LIMITS_STREAM, [`$KV.${LIMITS_BUCKET}.>`]),
+  `$KV.${LIMITS_BUCKET}.>`,
+  `$JS.FC.${LIMITS_STREAM}.>`,
+];
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].map(
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, LIMITS_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
@@ -114,7 +125,7 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
 }
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM].flatMap((s) => [
+const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, LIMITS_STREAM].flatMap((s) => [
   `${API}.STREAM.INFO.${s}`,
   `${API}.STREAM.CREATE.${s}`,
   `${API}.STREAM.UPDATE.${s}`,
@@ -175,6 +186,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
+            ...USE_LIMITS,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },

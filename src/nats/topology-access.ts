@@ -5,7 +5,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
-import { LEASES_BUCKET, OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK } from "../core/events/index.ts";
+import {
+  LEASES_BUCKET,
+  LIMITS_BUCKET,
+  OUTPUTS_BUCKET,
+  STREAM_EVENTS,
+  STREAM_WORK,
+} from "../core/events/index.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { provisionTopology, type TopologyOptions } from "./topology.ts";
 
@@ -17,8 +23,14 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams every actor needs: the events, the work queue, the outputs and the leases. */
-const STREAMS = [STREAM_EVENTS, STREAM_WORK, `OBJ_${OUTPUTS_BUCKET}`, `KV_${LEASES_BUCKET}`];
+/** The streams every actor needs: the events, the work queue, the outputs, the leases and the limits. */
+const STREAMS = [
+  STREAM_EVENTS,
+  STREAM_WORK,
+  `OBJ_${OUTPUTS_BUCKET}`,
+  `KV_${LEASES_BUCKET}`,
+  `KV_${LIMITS_BUCKET}`,
+];
 
 /** Which of the topology's streams exist (asked one by one: this identity may not list streams). */
 export async function missingStreams(nc: NatsConnection): Promise<string[]> {

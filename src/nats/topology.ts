@@ -14,6 +14,7 @@ import { Objm } from "@nats-io/obj";
 import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
   LEASES_BUCKET,
+  LIMITS_BUCKET,
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
@@ -76,7 +77,7 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
 }
 
 /**
- * Create or update streams, work consumers, the outputs bucket and the leases bucket; safe to call
+ * Create or update streams, work consumers, the outputs bucket, the leases bucket and the limits bucket; safe to call
  * from every process.
  */
 export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
@@ -103,6 +104,12 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
   }
   await new Objm(nc).create(OUTPUTS_BUCKET, { replicas: o.replicas ?? 1, storage: StorageType.File });
   await new Kvm(nc).create(LEASES_BUCKET, {
+    history: 1,
+    replicas: o.replicas ?? 1,
+    storage: StorageType.File,
+  });
+  // The models' shared limit state: only the latest value matters, and it is rewritten per call.
+  await new Kvm(nc).create(LIMITS_BUCKET, {
     history: 1,
     replicas: o.replicas ?? 1,
     storage: StorageType.File,

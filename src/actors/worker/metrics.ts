@@ -22,7 +22,7 @@ export type RunOutcomeLabel =
 export type InterruptReason = "stop" | "shutdown" | "rate_limited";
 
 /** Why a run waited before its agent started (`agents_model_wait_seconds_total`'s `reason`). */
-export type WaitReason = "throttle" | "concurrency";
+export type WaitReason = "throttle" | "concurrency" | "requests" | "tokens";
 
 type TaskLabels = { type: TaskType; queue: QueueName; model: string };
 
@@ -133,7 +133,7 @@ export class WorkerMetrics {
     });
     this.waits = new Counter({
       name: "agents_model_wait_seconds_total",
-      help: "Time runs waited before their agent started: throttle (held back after a 429) or concurrency (AGENTS_MODEL_CONCURRENCY full)",
+      help: "Time runs waited before their agent started, by the model limit that held them: throttle (held back after a 429), concurrency (calls at once), requests or tokens (per window; AGENTS_MODEL_LIMITS)",
       labelNames: ["model", "reason"],
       registers,
     });

@@ -8,13 +8,14 @@ import type { Executor, ExecutorProgress } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { StopReason } from "../../core/worker/after-run.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import type { ModelGate } from "./model-gate.ts";
+import type { ModelLimiter } from "./model-limiter.ts";
 
 export type RunnerDeps = {
   events: EventStore;
   artifacts: ArtifactStore;
   executor: Executor;
-  models: ModelGate;
+  /** The fleet-wide model limits (shared state in NATS). */
+  models: ModelLimiter;
   /** Judges critic tasks' answers (the critic role, handed in by the composition root). */
   critic: CriticJudge;
   log: Logger;

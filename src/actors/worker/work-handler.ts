@@ -129,7 +129,7 @@ async function runClaimed(
       end,
       now: Date.now(),
     });
-    if (next.throttle) deps.models.slowDown(next.throttle.model, next.throttle.ms);
+    if (next.throttle) await deps.models.slowDown(next.throttle.model, next.throttle.ms);
     const recorded: TaskEventBody[] = [];
     for (const e of next.events) if (await h.append(eventFrom(e, h.meta()))) recorded.push(e);
     deps.metrics.ran(labelsOf(h), next, recorded, h.stopReason, (Date.now() - started) / 1000);

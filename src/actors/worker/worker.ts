@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
 import { type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
+import type { ModelLimits } from "../../core/limits/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { Delivery } from "../../core/ports/delivery.ts";
@@ -16,9 +17,10 @@ import { Artifacts } from "../../nats/artifacts.ts";
 import { type Connection, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
+import { JetStreamLimitsStore } from "../../nats/limits-store.ts";
 import { ControlListener } from "./control-listener.ts";
 import { workerMetrics } from "./metrics.ts";
-import { ModelGate } from "./model-gate.ts";
+import { ModelLimiter } from "./model-limiter.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { stop } from "./task-handle.ts";
 import { handleWork } from "./work-handler.ts";
@@ -35,7 +37,10 @@ export type WorkerOptions = {
   killGraceMs: number;
   /** Ack wait of the work consumers (ms); heartbeats go out at a third of it. */
   ackWaitMs: number;
-  modelLimits?: ReadonlyMap<string, number>;
+  /** Each model's limits for the whole fleet (requests and tokens per window, calls at once). */
+  modelLimits?: ModelLimits;
+  /** The window rpm and tpm limits count over (ms). Default a minute. */
+  limitsWindowMs?: number;
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
   workerId?: string;
@@ -56,6 +61,7 @@ export class Worker {
   private wakeSubs: Array<{ close(): void }> = [];
   private deps: RunnerDeps | undefined;
   private poller: LanePoller | undefined;
+  private limits: JetStreamLimitsStore | undefined;
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -85,13 +91,16 @@ export class Worker {
     const registry = this.o.registry ?? new Registry();
     const metrics = workerMetrics(registry);
     metrics.serving(this.o.queues, this.o.concurrency);
+    const limits = await JetStreamLimitsStore.open(this.o.nc, log);
+    this.limits = limits;
     this.deps = {
       events,
       artifacts,
       executor: this.o.executor,
-      models: new ModelGate(this.o.modelLimits ?? new Map(), (model, reason, seconds) =>
-        metrics.waited(model, reason, seconds),
-      ),
+      models: new ModelLimiter(limits, this.o.modelLimits ?? new Map(), log, {
+        windowMs: this.o.limitsWindowMs,
+        onWaited: (model, reason, seconds) => metrics.waited(model, reason, seconds),
+      }),
       critic: this.o.critic({ events, artifacts }, registry),
       log,
       metrics,
@@ -125,6 +134,8 @@ export class Worker {
     await Promise.allSettled(this.inflight);
     for (const sub of this.wakeSubs) sub.close();
     this.control.close();
+    this.deps?.models.close();
+    await this.limits?.close();
   }
 
   private wake(): void {

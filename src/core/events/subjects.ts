@@ -6,6 +6,8 @@ export const STREAM_WORK = "AGENTS_WORK";
 export const OUTPUTS_BUCKET = "agents-outputs";
 /** KV bucket of leader leases (one key per lease, e.g. "orchestrator"). */
 export const LEASES_BUCKET = "agents-leases";
+/** KV bucket of the models' shared limit state (one key per limited model; see src/core/limits). */
+export const LIMITS_BUCKET = "agents-limits";
 
 export const Subjects = {
   /** Every subject of the AGENTS stream. */

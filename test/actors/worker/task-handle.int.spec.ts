@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { workerMetrics } from "../../../src/actors/worker/metrics.ts";
-import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
+import { ModelLimiter } from "../../../src/actors/worker/model-limiter.ts";
 import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
 import { createHandle } from "../../../src/actors/worker/task-handle.ts";
 import { Subjects } from "../../../src/core/events/index.ts";
@@ -13,7 +13,12 @@ import { foldTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
 import type { StoredEvent } from "../../../src/core/ports/event-store.ts";
 import { createEchoExecutor } from "../../../src/executors/index.ts";
 import { Artifacts } from "../../../src/nats/artifacts.ts";
-import { JetStreamEventStore, provisionTopology, StreamReader } from "../../../src/nats/index.ts";
+import {
+  JetStreamEventStore,
+  JetStreamLimitsStore,
+  provisionTopology,
+  StreamReader,
+} from "../../../src/nats/index.ts";
 import { exampleEvent } from "../../core/events/examples.ts";
 import { type NatsServerHandle, startNatsServer } from "../../support/index.ts";
 
@@ -28,11 +33,12 @@ describe("the handle of a running task", () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url });
     await provisionTopology(nc);
+    const log = pino({ level: "silent" });
     deps = {
       events: new JetStreamEventStore(nc),
       artifacts: await Artifacts.open(nc),
       executor: createEchoExecutor(),
-      models: new ModelGate(new Map()),
+      models: new ModelLimiter(await JetStreamLimitsStore.open(nc, log), new Map(), log),
       critic: async () => {
         throw new Error("no critic tasks here");
       },
