@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../../core/errors.ts";
 import {
+  accountingWindow,
   type CallDecision,
   type CallUsage,
   decideCall,
@@ -50,7 +51,7 @@ export class ModelLimiter {
     private readonly log: Logger,
     o: ModelLimiterOptions = {},
   ) {
-    this.windowMs = o.windowMs ?? 60_000;
+    this.windowMs = accountingWindow(o.windowMs ?? 60_000);
     this.pollMs = o.pollMs ?? 5_000;
     this.onWaited = o.onWaited ?? (() => undefined);
     this.unsubscribe = store.onChange((model) => {

@@ -19,7 +19,11 @@ export const LimitState = z.object({
   calls: z.array(LimitCall).max(100_000),
   /** No new call before this (ms since epoch): the provider answered 429. 0 when not held. */
   held_until: z.number().int().nonnegative(),
-  /** Output tokens a call of this model used lately (a moving average of what calls reported). */
+  /**
+   * Output tokens a call of this model may use, from what calls reported: the largest lately (it
+   * rises at once and decays slowly), since an estimate too low lets the provider's limit be passed
+   * and one too high only delays a call until it is corrected.
+   */
   output_tokens: z.number().nonnegative().optional(),
 });
 export type LimitState = z.infer<typeof LimitState>;
@@ -51,8 +55,8 @@ export type CallDecision =
 
 /** Output tokens assumed for a call with no output cap, before any call of the model reported its usage. */
 export const DEFAULT_OUTPUT_ESTIMATE = 1_000;
-/** Weight of the newest call in the model's output average. */
-const OUTPUT_WEIGHT = 0.2;
+/** How far the model's output estimate falls back toward a smaller call (a fraction of the gap). */
+const OUTPUT_DECAY = 0.02;
 
 /** A prompt's tokens before the call, at 4 characters a token (what providers' rules of thumb say). */
 export function promptTokens(promptChars: number): number {
@@ -62,6 +66,16 @@ export function promptTokens(promptChars: number): number {
 /** Tokens a call will use: its prompt plus its output cap, else the model's recent output, else the default. */
 export function estimateTokens(state: LimitState, prompt: number, outputCap?: number): number {
   return prompt + Math.ceil(outputCap ?? state.output_tokens ?? DEFAULT_OUTPUT_ESTIMATE);
+}
+
+/**
+ * The window the accounting uses for a provider's window of `windowMs`: a little longer, since a call
+ * is counted here when granted and by the provider when it arrives, and arrival delays vary (a call
+ * that arrives faster than the one it replaces in the window would find the provider's window full).
+ * 2 %, at most half a second.
+ */
+export function accountingWindow(windowMs: number): number {
+  return windowMs + Math.min(500, Math.round(windowMs / 50));
 }
 
 /** The calls that still matter: in the window, or in flight (and not past their lease). */
@@ -111,7 +125,7 @@ export type CallUsage = { input_tokens: number; output_tokens: number } | undefi
 
 /**
  * A call ended: count the tokens it really used (when known), take it out of the calls in flight,
- * and fold its output into the model's average (the next estimates).
+ * and fold its output into the model's output estimate (the next calls').
  */
 export function settleCall(state: LimitState, id: string, used: CallUsage): LimitState {
   const calls = state.calls.map(
@@ -119,9 +133,8 @@ export function settleCall(state: LimitState, id: string, used: CallUsage): Limi
       c[0] === id ? [c[0], c[1], used ? used.input_tokens + used.output_tokens : c[2], 0] : c,
   );
   if (!used) return { ...state, calls };
-  const before = state.output_tokens;
-  const output_tokens =
-    before === undefined ? used.output_tokens : before + OUTPUT_WEIGHT * (used.output_tokens - before);
+  const before = state.output_tokens ?? 0;
+  const output_tokens = Math.max(used.output_tokens, before - OUTPUT_DECAY * (before - used.output_tokens));
   return { ...state, calls, output_tokens: Math.round(output_tokens * 100) / 100 };
 }
 

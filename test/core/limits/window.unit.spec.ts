@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  accountingWindow,
   type CallRequest,
   decideCall,
   EMPTY_LIMIT_STATE,
@@ -204,7 +205,7 @@ describe("estimating a call's tokens before it is made", () => {
     assert.equal(promptTokens(4001), 1001);
   });
 
-  it("given calls that reported their output, then the estimate follows them (a moving average)", () => {
+  it("given calls that reported their output, then the estimate rises to the largest at once and falls back slowly", () => {
     let s = state(
       call("a", 3, 1250, NOW + LEASE),
       call("b", 2, 1250, NOW + LEASE),
@@ -212,13 +213,26 @@ describe("estimating a call's tokens before it is made", () => {
     );
     s = settleCall(s, "a", { input_tokens: 250, output_tokens: 50 });
     assert.equal(s.output_tokens, 50, "the first report is taken as it is");
-    s = settleCall(s, "b", { input_tokens: 250, output_tokens: 100 });
-    assert.equal(s.output_tokens, 60, "later ones move the average a fifth of the way");
+    s = settleCall(s, "b", { input_tokens: 250, output_tokens: 500 });
+    assert.equal(
+      s.output_tokens,
+      500,
+      "a larger one raises it at once (too low an estimate passes the limit)",
+    );
+    s = settleCall(s, "c", { input_tokens: 250, output_tokens: 100 });
+    assert.equal(s.output_tokens, 492, "a smaller one lowers it a fiftieth of the way");
     const d = decideCall(s, {}, { id: "d", prompt: 250, now: NOW, windowMs: WINDOW, leaseMs: LEASE });
     assert.equal(
       d.kind === "granted" && d.state.calls.at(-1)?.[2],
-      310,
-      "the new call is counted at 250 + 60",
+      742,
+      "the new call is counted at 250 + 492",
     );
+  });
+});
+
+describe("the window the accounting counts over", () => {
+  it("given a provider's minute, then 500 ms more; given 5 s, then 100 ms more (2 %)", () => {
+    assert.equal(accountingWindow(60_000), 60_500);
+    assert.equal(accountingWindow(5_000), 5_100);
   });
 });
