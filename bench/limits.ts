@@ -1,4 +1,4 @@
-// `npm run bench:limits -- [--calls N] [--window-ms W] [--rpm R] [--tpm T]`: the shared model limits
+// `npm run bench:limits -- [--calls N] [--window-ms W] [--rpm R] [--tpm T] [--workers 1,4] [--no-baseline]`: the shared model limits
 // against the OpenAI fixture provider, which enforces R requests and T tokens per sliding window of
 // W ms and answers 429 with Retry-After. With 1 and 4 worker processes, limits set to the provider's
 // (throttling on) and unset (off, the baseline: 429s and Retry-After holds only), in one run. Then
@@ -30,6 +30,10 @@ const { values: args } = parseArgs({
     rpm: { type: "string", default: "60" },
     tpm: { type: "string", default: "20000" },
     "cost-calls": { type: "string", default: "300" },
+    /** Worker process counts to run, e.g. "1,4". */
+    workers: { type: "string", default: "1,4" },
+    /** Leave out the baseline (no limits set). */
+    "no-baseline": { type: "boolean", default: false },
   },
 });
 const CALLS = Number(args.calls);
@@ -198,8 +202,8 @@ async function costPerCall(
 
 async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
-  for (const workers of [1, 4])
-    for (const throttle of [true, false]) {
+  for (const workers of (args.workers ?? "1,4").split(",").map(Number))
+    for (const throttle of args["no-baseline"] ? [true] : [true, false]) {
       say(`${workers} worker(s), throttling ${throttle ? "on" : "off"}…`);
       const o = await runScenario({ workers, throttle });
       say(`  ${o.requests} requests, ${o.rejected} answered 429, token use ${fmt(o.tokenUse * 100, 1)} %`);
