@@ -10,6 +10,8 @@ export type StreamEntry = {
   type?: string;
   task_id?: string;
   job_id?: string;
+  /** The parsed JSON body, when it is a JSON object. */
+  body?: Record<string, unknown>;
 };
 
 const decoder = new TextDecoder();
@@ -45,6 +47,7 @@ export async function* readStream(
         if (typeof e.type === "string") entry.type = e.type;
         if (typeof e.task_id === "string") entry.task_id = e.task_id;
         if (typeof e.job_id === "string") entry.job_id = e.job_id;
+        if (e !== null && typeof e === "object" && !Array.isArray(e)) entry.body = e;
       } catch {}
       yield entry;
       if (m.seq >= to) break;

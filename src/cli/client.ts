@@ -17,6 +17,14 @@ export function headersFor(t: GatewayTarget, extra: Record<string, string> = {})
   return { ...(t.apiKey ? { authorization: `Bearer ${t.apiKey}` } : {}), ...extra };
 }
 
+/** A query string ("?a=1&b=2", or "") from the entries that are set. */
+export function query(entries: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(entries)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
 type ErrorShape = {
   error?: { code?: string; message?: string; fields?: Array<{ path: string; message: string }> };
 };

@@ -29,7 +29,9 @@ export function usage(message: string): CliError {
 export function exitForStatus(status: number, code?: string): Exit {
   if (status === 400 || status === 413 || status === 415) return Exit.Usage;
   if (status === 404) return Exit.NotFound;
-  // Cancelling what already ended will never work: a failure, not "not ready yet".
-  if (status === 409) return code === "ALREADY_ENDED" ? Exit.Failure : Exit.NotReady;
+  // Cancelling what already ended, or retrying what is not dead-lettered, will never work: a
+  // failure, not "not ready yet".
+  if (status === 409)
+    return code === "ALREADY_ENDED" || code === "NOT_RETRYABLE" ? Exit.Failure : Exit.NotReady;
   return Exit.Failure;
 }

@@ -4,25 +4,41 @@ import { errorMessage } from "../core/errors.ts";
 import { redactText } from "../observability/redact.ts";
 import { CliError, Exit } from "./exit.ts";
 
-const USAGE = `usage: agents <command> [options]
+const USAGE = `usage: agents <command> [options]        (in a clone: npx agents …, or npm link once)
 
 stack:
-  up                       start the local stack (nats-server if none answers, projections, orchestrator,
-                           a worker, the gateway); Ctrl-C stops it
+  up [--demo]              start the local stack (nats-server if none answers, projections, orchestrator,
+                           a worker, the gateway); Ctrl-C stops it. --demo: the offline echo agent,
+                           slowed down, with some low scores and handoffs, to watch a job's lifecycle
   orchestrator | worker    run one actor alone (the production layout)
   gateway                  run the gateway with its projections alone
 jobs:
   submit SPEC_FILE --count N|infinite [--model M] [--budget USD] [--priority P] [--key K]
+                           (SPEC_FILE - reads stdin; --key: your job key, the same key names the same job)
+  jobs [--status S] [--search TEXT] [--from T] [--to T] [--limit N] [--all]
+                           jobs, newest first
   status [ID]              counts per queue × status, or one job's / task's status
   watch [JOB]              live progress (ends when JOB ends: exit 0 completed, 1 otherwise)
+  tasks JOB [--status S] [--queue Q] [--all]
+                           a job's tasks in dispatch order
+  task TASK_ID [--prompts] a task's story: attempts (the exact prompts with --prompts), output,
+                           critiques, validation, timeline
   result ID [--partial] [--page-size N]
                            a task's output, or every iteration's best output of a job
-                           (fetched N iterations a request, default 100)
   history TASK_ID          a task's events from the stream (reads NATS_URL directly)
   cancel ID [--reason R]   cancel a job or a task
+  job-id KEY               the job id a job key names (what the orchestrator derives)
+  retry TASK [--reason R]  run a dead-lettered task once more (its job re-opens if it had completed)
+quality and cost:
+  quality [--spec S] [--job J] [--model M] [--bucket minute|hour|day]
+                           critiques with their averages, or average scores over time
+  costs [--bucket minute|hour|day]
+                           spend per model, or spend over time
 control:
-  stop [--reason R]        emergency stop: running agents are stopped, no work is taken
-  resume                   take work again
+  stop [--reason R]        emergency stop: running agents are stopped, no work is taken, no wave
+                           is planned (stop means pause: nothing is lost)
+  resume                   take work again; infinite jobs go on where the stop paused them
+  pause QUEUE [--reason R] stop handing out work from a queue (standard, heavy, critic); unpause QUEUE
   replay                   rebuild the projections from sequence 1
 operations (read NATS_URL directly):
   nats-config [--worker NAME=QUEUES]… [--nkey USER=KEY]… [--out FILE]
@@ -30,8 +46,9 @@ operations (read NATS_URL directly):
   backup DIR               snapshot every stream (events, work, outputs, leases) into DIR
   restore DIR              restore them from DIR into a server that has none of them
 
-Read commands take --json. They talk to AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with
-AGENTS_API_KEY as bearer. Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
+Every command but up, orchestrator, worker, gateway and nats-config takes --json. Client commands talk to
+AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with AGENTS_API_KEY as bearer.
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 not ready.
 `;
 
 /** Dispatch to a command; its exit code. */
@@ -40,13 +57,12 @@ async function main(argv: string[]): Promise<number> {
   // Commands load on demand: client commands start fast without the actors, executors and validators.
   switch (command) {
     case "up":
-      await (await import("./commands/up.ts")).runUp();
-      return Exit.Ok;
+      return (await import("./commands/up.ts")).runUp(args);
     case "orchestrator":
       await (await import("./commands/actors.ts")).runOrchestrator();
       return Exit.Ok;
     case "worker":
-      await (await import("./commands/actors.ts")).runWorker();
+      await (await import("./commands/actors.ts")).runWorker(args);
       return Exit.Ok;
     case "gateway":
       await (await import("./commands/gateway.ts")).runGateway();
@@ -68,9 +84,24 @@ async function main(argv: string[]): Promise<number> {
     case "backup":
     case "restore":
       return (await import("./commands/backup.ts")).runBackupCommand(command, args);
+    case "jobs":
+      return (await import("./commands/jobs.ts")).runJobs(args);
+    case "tasks":
+      return (await import("./commands/jobs.ts")).runTasks(args);
+    case "task":
+      return (await import("./commands/story.ts")).runTask(args);
+    case "costs":
+      return (await import("./commands/insights.ts")).runCosts(args);
+    case "quality":
+      return (await import("./commands/insights.ts")).runQuality(args);
+    case "job-id":
+      return (await import("./commands/job-id.ts")).runJobId(args);
     case "stop":
     case "resume":
     case "cancel":
+    case "pause":
+    case "unpause":
+    case "retry":
       return (await import("./commands/control.ts")).runControl(command, args);
     case undefined:
     case "help":

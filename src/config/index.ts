@@ -2,13 +2,53 @@
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { ModelName } from "../core/events/catalogue/shared.ts";
+import { DEFAULT_WORK_ACK_WAIT_MS } from "../core/events/subjects.ts";
 import { type ModelLimit, parseLimitsSpec } from "../core/limits/spec.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
 const Bool = z
-  .enum(["0", "1", "true", "false", "yes", "no"])
+  .enum(["0", "1", "true", "false", "yes", "no"], { error: "must be true or false (or 1/0, yes/no)" })
   .transform((v) => ["1", "true", "yes"].includes(v));
-const Millis = z.coerce.number().int().positive();
+
+/** An integer variable whose every refusal names the allowed range (not "expected number, received NaN"). */
+function int(min: number, max?: number, error?: string) {
+  const allowed =
+    error ?? (max === undefined ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`);
+  const n = z.coerce.number({ error: allowed }).int({ error: allowed }).min(min, { error: allowed });
+  return max === undefined ? n : n.max(max, { error: allowed });
+}
+const Millis = int(1, undefined, "must be a whole number of milliseconds ≥ 1");
+const Port = int(0, 65535, "must be a port number from 0 to 65535");
+
+const RATE_RULE = "must be a number from 0 to 1 (a share: 0.25 is one in four)";
+const Rate = z.coerce.number({ error: RATE_RULE }).min(0, { error: RATE_RULE }).max(1, { error: RATE_RULE });
+
+/** One of a few words, the refusal listing them. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.join(", ")}` });
+}
+
+const NATS_URL_FORMAT = "must be nats://HOST:PORT or tls://HOST:PORT, several separated by commas";
+
+/** Whether every comma-separated part of a NATS_URL is a nats:// or tls:// URL with a host (and a valid port). */
+export function isNatsUrlList(value: string): boolean {
+  return value.split(",").every((part) => natsAddress(part.trim()) !== undefined);
+}
+
+/** Host and port of one NATS URL (port 4222 when absent), or undefined when it is not one. */
+export function natsAddress(url: string): { host: string; port: number } | undefined {
+  const m = /^(nats|tls):\/\//i.exec(url);
+  if (!m) return undefined;
+  let u: URL;
+  try {
+    // WHATWG URL parsing of an unknown scheme keeps the host as is; http: gives host and port checks.
+    u = new URL(`http://${url.slice(m[0].length)}`);
+  } catch {
+    return undefined;
+  }
+  if (!u.hostname || (u.pathname !== "/" && u.pathname !== "") || u.search || u.hash) return undefined;
+  return { host: u.hostname.replace(/^\[|\]$/g, ""), port: Number(u.port || 4222) };
+}
 // HTTP clients (fetch) refuse a URL with credentials and quote it whole in their error, so such a
 // URL never works and would print its password: refuse it here, naming the variable to use instead.
 const noCredentials = (use: string) =>
@@ -19,7 +59,7 @@ const noCredentials = (use: string) =>
 
 export const ConfigSchema = z.object({
   /** Where the NATS server answers; `agents up` starts a local one when none does. */
-  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  NATS_URL: z.string().refine(isNatsUrlList, NATS_URL_FORMAT).default("nats://127.0.0.1:4222"),
   // NATS credentials: at most one kind (user and password, a token, an nkey seed file or a creds
   // file). None means an open server, which only a local loopback setup should run.
   NATS_USER: z.string().optional(),
@@ -45,13 +85,19 @@ export const ConfigSchema = z.object({
   /** Folder for local state: the nats-server store, task working folders. */
   AGENTS_DATA_DIR: z.string().default(".data"),
   /** Gateway HTTP port. */
-  AGENTS_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+  AGENTS_PORT: Port.default(8002),
   /** Gateway bind address; on loopback with AGENTS_LOCAL_MODE the API key is optional. */
   AGENTS_HOST: z.string().default("127.0.0.1"),
   /** Local mode: no API key required, but only when bound to loopback. */
   AGENTS_LOCAL_MODE: Bool.default(true),
   /** Which agent runs tasks: claude | openai | command | echo (offline). Default: claude if on PATH. */
-  AGENTS_EXECUTOR: z.enum(["claude", "openai", "command", "echo"]).optional(),
+  AGENTS_EXECUTOR: oneOf(["claude", "openai", "command", "echo"]).optional(),
+  /** The echo executor's wait before each answer (ms; 0 answers at once). `--demo` sets 3000. */
+  AGENTS_ECHO_DELAY_MS: int(0, 3_600_000).default(0),
+  /** Share (0–1) of echo critic answers that score low, so a revision runs. `--demo` sets 0.3. */
+  AGENTS_ECHO_LOW_SCORE_RATE: Rate.default(0),
+  /** Share (0–1) of echo generator and continuation answers that hand off. `--demo` sets 0.2. */
+  AGENTS_ECHO_HANDOFF_RATE: Rate.default(0),
   /** Bearer key the gateway requires outside local mode. */
   AGENTS_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
   /** ArangoDB URL; unset means the embedded projection store. */
@@ -62,7 +108,9 @@ export const ConfigSchema = z.object({
   ARANGO_DATABASE: z.string().default("agents"),
   ARANGO_USERNAME: z.string().default("root"),
   ARANGO_PASSWORD: z.string().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Log lines: pretty on a terminal and JSON otherwise (auto), or always json / pretty. */
+  LOG_FORMAT: oneOf(["auto", "json", "pretty"]).default("auto"),
+  LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** OpenAI-compatible base URL (…/v1) for the openai executor. */
   OPENAI_BASE_URL: z
     .string()
@@ -85,7 +133,7 @@ export const ConfigSchema = z.object({
   /** Default model when a submission names none; held to the same rule as submitted names. */
   AGENTS_DEFAULT_MODEL: ModelName.default("sonnet"),
   /** Concurrent agents per worker process. */
-  AGENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(4),
+  AGENTS_WORKER_CONCURRENCY: int(1, 1000).default(4),
   /** Queues this worker serves, comma separated. */
   AGENTS_QUEUES: z.string().default("standard,heavy,critic"),
   /** Agent wall-clock limit per task (ms). */
@@ -96,25 +144,42 @@ export const ConfigSchema = z.object({
    * Replicas of every stream and bucket the orchestrator creates: 3 on a three-node JetStream
    * cluster (it survives one node's loss), 1 on a single server. Set it before the first start:
    * later the orchestrator rescales the event and work streams, but the buckets keep theirs.
+   * Unset, streams are created with 1 and an existing stream keeps its count, so a process started
+   * without it never scales a replicated stream down.
    */
-  AGENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  /** Ack wait of work messages (ms): a silent worker's task is redelivered after it. */
-  AGENTS_WORK_ACK_WAIT_MS: Millis.default(30_000),
+  AGENTS_STREAM_REPLICAS: int(1, 5).optional(),
+  /**
+   * Ack wait of work messages (ms): a dead worker's task is redelivered this long after its last
+   * heartbeat (heartbeats go out at a third of it). The default keeps redelivery within 10 s.
+   */
+  AGENTS_WORK_ACK_WAIT_MS: Millis.default(DEFAULT_WORK_ACK_WAIT_MS),
   /** ms between task.progress events of a running task. */
   AGENTS_PROGRESS_EVERY_MS: Millis.default(10_000),
   /** Attempts before a task is dead-lettered. */
-  AGENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(3),
+  AGENTS_MAX_ATTEMPTS: int(1, 50).default(3),
   /** First retry delay (ms); doubles per attempt, with jitter. */
   AGENTS_RETRY_BASE_MS: Millis.default(2_000),
   /** Longest continuation chain per iteration. */
-  AGENTS_MAX_CONTINUATIONS: z.coerce.number().int().min(0).max(50).default(3),
+  AGENTS_MAX_CONTINUATIONS: int(0, 50).default(3),
   /**
    * The orchestrator's leader lease (ms): one orchestrator leads, others wait as standbys and take
    * over when the leader stops renewing for this long (at once when it shuts down cleanly).
    */
-  AGENTS_ORCHESTRATOR_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  AGENTS_ORCHESTRATOR_LEASE_MS: int(1000, 600_000).default(15_000),
+  /** How often the leading orchestrator looks for stuck work (ms); it also looks once it takes over. */
+  AGENTS_RECONCILE_EVERY_MS: Millis.default(15_000),
+  /**
+   * How long a task or job must sit unchanged before the reconciler repairs it (ms): long enough that
+   * a decision in flight (a message waiting for redelivery, up to 30 s) is never raced.
+   */
+  AGENTS_RECONCILE_AFTER_MS: Millis.default(60_000),
+  /**
+   * How long a worker keeps retrying to save a finished agent's output and outcome while NATS is
+   * unreachable (ms); heartbeats go on meanwhile, so the work message stays with it.
+   */
+  AGENTS_SAVE_PATIENCE_MS: Millis.default(120_000),
   /** Revision rounds after low critiques. */
-  AGENTS_MAX_REVISIONS: z.coerce.number().int().min(0).max(10).default(2),
+  AGENTS_MAX_REVISIONS: int(0, 10).default(2),
   /** Per-model calls at once for the whole fleet, e.g. "sonnet=4,gpt-4o=8" (shorthand for AGENTS_MODEL_LIMITS' third part). */
   AGENTS_MODEL_CONCURRENCY: z.string().default(""),
   /**
@@ -133,16 +198,15 @@ export const ConfigSchema = z.object({
   /** Largest accepted HTTP body or NATS submission (bytes). */
   // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
   // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
-  AGENTS_MAX_PAYLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1_000_000, "must be at most 1000000: NATS carries at most 1 MiB per message, with headers")
-    .default(1_000_000),
+  AGENTS_MAX_PAYLOAD_BYTES: int(
+    1024,
+    1_000_000,
+    "must be an integer from 1024 to 1000000: NATS carries at most 1 MiB per message, with headers",
+  ).default(1_000_000),
   /** Requests per minute at the gateway per valid API key, else per client address. */
-  AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  AGENTS_RATE_LIMIT_PER_MINUTE: int(1).default(600),
   /** Failed authentications per minute per client address before the gateway answers 429. */
-  AGENTS_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  AGENTS_AUTH_FAILURES_PER_MINUTE: int(1).default(20),
   /** Gateway URL the CLI talks to; default http://127.0.0.1:${AGENTS_PORT}. */
   AGENTS_URL: z
     .url()
@@ -151,7 +215,7 @@ export const ConfigSchema = z.object({
   /** ms between SSE comment heartbeats (`: ping`) that keep proxies from closing idle streams. */
   AGENTS_SSE_HEARTBEAT_MS: Millis.default(15_000),
   /** Events buffered for one SSE client before it is dropped as too slow (it may resume by Last-Event-ID). */
-  AGENTS_SSE_MAX_BUFFERED: z.coerce.number().int().min(16).max(1_000_000).default(2_000),
+  AGENTS_SSE_MAX_BUFFERED: int(16, 1_000_000).default(2_000),
   /**
    * ms a client has to send a whole request, headers and body (then 408 and the connection closes).
    * It ends once the request has arrived, so it never cuts an SSE stream or a slow response.
@@ -164,12 +228,33 @@ export const ConfigSchema = z.object({
    */
   AGENTS_IDLE_TIMEOUT_MS: Millis.default(60_000),
   /** /ready fails while projections are more than this many stream messages behind. */
-  AGENTS_READY_MAX_LAG: z.coerce.number().int().min(0).default(1_000),
+  AGENTS_READY_MAX_LAG: int(0).default(1_000),
   /** Port of a /metrics-only HTTP listener for `agents orchestrator` / `agents worker` (unset: none). */
-  AGENTS_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  AGENTS_METRICS_PORT: Port.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * What `--demo` sets where the environment leaves it unset: the offline echo executor, slowed to
+ * 3 s an answer, with one critique in three low (a revision) and one answer in five handing off.
+ */
+export const DEMO_ENV = {
+  AGENTS_EXECUTOR: "echo",
+  AGENTS_ECHO_DELAY_MS: "3000",
+  AGENTS_ECHO_LOW_SCORE_RATE: "0.3",
+  AGENTS_ECHO_HANDOFF_RATE: "0.2",
+} as const;
+
+/** The configuration of a `--demo` run: DEMO_ENV under the environment; a non-echo executor is refused. */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env.AGENTS_EXECUTOR && env.AGENTS_EXECUTOR !== "echo")
+    throw new ConfigError(
+      `AGENTS_EXECUTOR: --demo runs the offline echo executor (got "${env.AGENTS_EXECUTOR}"); unset AGENTS_EXECUTOR or drop --demo`,
+    );
+  const unset = Object.entries(DEMO_ENV).filter(([k]) => !env[k]);
+  return loadConfig({ ...env, ...Object.fromEntries(unset) });
+}
 
 /** The schema with the rules that span variables. */
 const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
@@ -212,9 +297,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = CheckedConfig.safeParse(input);
   if (!parsed.success) {
+    // "NAME: what it must be (got VALUE)", one per problem: the variable first, then the allowed values.
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? "(env)");
-      return `${name}=${shown(name, env[name])}: ${i.message}`;
+      return `${name}: ${i.message} (got ${shown(name, env[name])})`;
     });
     // Whatever else the messages quote, no secret value or URL credential is printed.
     throw new ConfigError(redactText(`invalid configuration: ${lines.join("; ")}`, secretValues(env)));
@@ -227,7 +313,7 @@ const SECRET_NAMES = new Set<string>(SECRET_ENV_NAMES);
 /** A variable's value as a config error shows it: a secret only by its length, URLs without credentials. */
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return '""';
-  if (SECRET_NAMES.has(name)) return `(hidden, ${value.length} characters)`;
+  if (SECRET_NAMES.has(name)) return `a hidden value of ${value.length} characters`;
   return JSON.stringify(redactText(value, []));
 }
 

@@ -10,6 +10,8 @@ export const ErrorCode = {
   NotFound: "NOT_FOUND",
   NotReady: "NOT_READY",
   AlreadyEnded: "ALREADY_ENDED",
+  /** Only a dead-lettered task of a job that was not cancelled can be retried. */
+  NotRetryable: "NOT_RETRYABLE",
   Unauthorized: "UNAUTHORIZED",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   RateLimited: "RATE_LIMITED",

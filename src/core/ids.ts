@@ -41,6 +41,11 @@ export function taskTypeFromId(taskId: string): TaskType | undefined {
   return m?.[1] ? LETTER_KIND[m[1]] : undefined;
 }
 
+/** The job a derived task id belongs to (see taskIdFor), or undefined for any other id. */
+export function jobIdFromTaskId(taskId: string): string | undefined {
+  return /^(.+)-i\d+-[gkcr]\d*$/.exec(taskId)?.[1];
+}
+
 /** A short key for a spec's text, so quality history groups by spec (orchestrator and projections). */
 export function specKey(spec: string): string {
   return stableId("spec", spec.trim()).slice(0, 16);

@@ -5,7 +5,7 @@ import { ConfigError } from "../core/errors.ts";
 import type { Executor } from "../core/ports/executor.ts";
 import { createClaudeExecutor } from "./claude.ts";
 import { createCommandExecutor } from "./command.ts";
-import { createEchoExecutor } from "./echo.ts";
+import { createEchoExecutor, type EchoExecutorOptions } from "./echo.ts";
 import { createOpenAIExecutor } from "./openai.ts";
 
 export { agentEnvironment, CLAUDE_AGENT_ENV, parseAgentEnvNames } from "./agent-env.ts";
@@ -15,6 +15,7 @@ export {
   createEchoExecutor,
   ECHO_CRITIC_ANSWER,
   ECHO_LABEL,
+  ECHO_LOW_CRITIC_ANSWER,
   type EchoExecutorOptions,
   echoAnswer,
 } from "./echo.ts";
@@ -45,6 +46,8 @@ export type ExecutorConfig = {
   commandArgs?: string[] | undefined;
   /** Names of extra variables agent processes get besides the allow-list (AGENTS_AGENT_ENV). */
   agentEnv?: readonly string[] | undefined;
+  /** The echo executor's pace and draws (a demo). */
+  echo?: EchoExecutorOptions | undefined;
 };
 
 /** Builds the executor a configuration names, failing with a ConfigError that names a missing setting. */
@@ -77,7 +80,7 @@ export function createExecutor(config: ExecutorConfig): Executor {
         passEnv: config.agentEnv ?? [],
       });
     case "echo":
-      return createEchoExecutor();
+      return createEchoExecutor(config.echo);
     default: {
       const unknown: never = config.kind;
       throw new ConfigError(`unknown executor kind ${String(unknown)}; use claude, openai, command or echo`);

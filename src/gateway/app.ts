@@ -16,6 +16,7 @@ import { controlRoutes } from "./routes/control.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { resultRoutes } from "./routes/result.ts";
+import { retryRoutes } from "./routes/retry.ts";
 import { seriesRoutes } from "./routes/series.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { submitRoutes } from "./routes/submit.ts";
@@ -92,7 +93,15 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [healthRoutes, submitRoutes, statusRoutes, resultRoutes, controlRoutes, eventRoutes])
+  for (const routes of [
+    healthRoutes,
+    submitRoutes,
+    statusRoutes,
+    resultRoutes,
+    controlRoutes,
+    retryRoutes,
+    eventRoutes,
+  ])
     await app.register(routes, { ctx });
   // What the dashboard reads and does beside the routes above, its sign-in and the page itself.
   for (const routes of [jobRoutes, taskStoryRoutes, systemRoutes, seriesRoutes])

@@ -27,6 +27,8 @@ export type GatewayDeps = {
   log: PinoLogger;
   /** Which store answers the queries (shown by /health). */
   storeKind: "embedded" | "arangodb";
+  /** The executor tasks run with, in a few words (shown by /health): what the stack resolved. */
+  executor: string;
   /** Environment read by /health for agent credentials (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** The process's metrics registry, served on /metrics (default: one of the gateway's own). */

@@ -26,6 +26,7 @@ export const STATUS_OF: Record<ApiErrorCode, number> = {
   [ErrorCode.IllegalTransition]: 409,
   [ErrorCode.NotReady]: 409,
   [ErrorCode.AlreadyEnded]: 409,
+  [ErrorCode.NotRetryable]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [HttpCode.UnsupportedMediaType]: 415,
   [ErrorCode.RateLimited]: 429,

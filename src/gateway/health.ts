@@ -13,6 +13,8 @@ import { connectionStatus, isClosed } from "../nats/connection.ts";
 import { leaseStatus, NO_HOLDER, openLeases } from "../nats/lease.ts";
 import type { GatewayContext } from "./context.ts";
 import { ErrorBody, HttpError } from "./errors.ts";
+import { currentSystem } from "./routes/system.ts";
+import { SystemView } from "./views/schemas.ts";
 
 export const AgentAuth = z.object({
   /** What the Claude CLI would use: ANTHROPIC_API_KEY overrides the subscription token and file. */
@@ -76,7 +78,11 @@ const Health = z.object({
     checkpoint: z.number().nullable(),
     error: z.string().optional(),
   }),
-  executor: z.string(),
+  executor: z
+    .string()
+    .describe(
+      "the executor that runs tasks: AGENTS_EXECUTOR, else claude when its CLI is on PATH, else echo (offline)",
+    ),
   agent_auth: AgentAuth,
   orchestrator: z
     .object({
@@ -87,6 +93,9 @@ const Health = z.object({
       error: z.string().optional(),
     })
     .describe("the orchestrator lease: who leads, and whether it renewed within its ttl"),
+  system: SystemView.optional().describe(
+    "the recorded system state (absent while the store is unreachable): a stop is not ill health",
+  ),
 });
 
 /** What a load balancer needs, for callers without the key outside local mode. */
@@ -130,8 +139,10 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         orchestrator,
         nats,
         store,
-        executor: deps.config.AGENTS_EXECUTOR ?? "auto",
+        executor: deps.executor,
         agent_auth: await agentAuthStatus(deps.env ?? process.env),
+        // A stop is not ill health: status stays ok, and this says that nothing runs until resume.
+        ...(store.reachable ? { system: await currentSystem(ctx).catch(() => undefined) } : {}),
       };
     },
   );

@@ -13,6 +13,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import { type AgentEvent, Subjects } from "../core/events/index.ts";
 import { eventOf, type StreamReader } from "../nats/stream-reader.ts";
+import { type JobEnd, JobEndTracker } from "./job-end.ts";
 
 export type SseFilter = { job?: string | undefined; task?: string | undefined };
 
@@ -22,6 +23,7 @@ export type SseOptions = { heartbeatMs: number; maxBuffered: number };
 export class SseClient {
   private readonly queue: string[] = [];
   private closed = false;
+  private finishing = false;
   private readonly closeHandlers: Array<() => void> = [];
 
   constructor(
@@ -31,6 +33,10 @@ export class SseClient {
   ) {
     res.on("drain", () => this.flush());
     res.on("close", () => this.close());
+    // A client that hung up while its start was being looked up (before the stream opened) has
+    // had its "close" already, and will not have another: closed now, or its consumer would
+    // follow the stream for nobody until its inactive threshold (5 minutes).
+    if (res.destroyed) this.close();
   }
 
   get isClosed(): boolean {
@@ -64,6 +70,15 @@ export class SseClient {
     else this.closeHandlers.push(fn);
   }
 
+  /**
+   * End the response once every queued frame is written (close() drops them): how a stream that is
+   * done, such as a job's after its `end` frame, ends.
+   */
+  finish(): void {
+    if (this.queue.length === 0) this.close();
+    else this.finishing = true;
+  }
+
   /** End the response and run the close handlers once. */
   close(): void {
     if (this.closed) return;
@@ -77,6 +92,7 @@ export class SseClient {
       const frame = this.queue.shift() as string;
       if (!this.res.write(frame)) return;
     }
+    if (this.finishing && this.queue.length === 0) this.close();
   }
 }
 
@@ -124,44 +140,78 @@ function belongsToJob(e: AgentEvent, job: string): boolean {
 }
 
 /**
- * The first sequence to send: right after `lastEventId` when resuming; else a task's whole history,
- * a job's history from its first event, or (no filter) only what comes next.
+ * Where a client's stream reads from and what it sends. It sends what comes after `lastEventId`
+ * when resuming; else a task's whole history, a job's history from its first event, or (no filter)
+ * only what comes next. A job's stream always reads from the job's first event, sending only what
+ * the client has not seen, so it knows which of the job's tasks are open and can end with the job.
  */
-export async function startSequence(
+export type StreamPlan = {
+  /** First stream sequence read. */
+  from: number;
+  /** Events at or below this sequence are read but not sent (the client has them). */
+  sentUpTo: number;
+  /** The stream's last sequence when the client connected. */
+  lastAtConnect: number;
+};
+
+export async function planStream(
   reader: StreamReader,
   f: SseFilter,
   lastEventId: number | undefined,
-): Promise<number> {
-  if (lastEventId !== undefined) return lastEventId + 1;
-  if (f.task) return 1;
+): Promise<StreamPlan> {
+  // Read after last_seq: an event published in between has a sequence above it, so none is missed.
   const { last_seq } = await reader.bounds();
-  if (!f.job) return last_seq + 1;
-  // Read after last_seq: an event published in between has a sequence above last_seq, so none is missed.
-  return (await reader.firstSequence(Subjects.job(f.job))) ?? last_seq + 1;
+  const sentUpTo = lastEventId ?? 0;
+  const next = lastEventId !== undefined ? lastEventId + 1 : undefined;
+  if (f.task) return { from: next ?? 1, sentUpTo, lastAtConnect: last_seq };
+  if (!f.job) return { from: next ?? last_seq + 1, sentUpTo, lastAtConnect: last_seq };
+  const first = await reader.firstSequence(Subjects.job(f.job));
+  return { from: first ?? next ?? last_seq + 1, sentUpTo, lastAtConnect: last_seq };
 }
 
-/** Pump events matching the filter from `fromSeq` into the client until it closes. */
+/** The `end` frame a job's stream closes with: how the job ended. */
+export function endFrame(seq: number, end: JobEnd): string {
+  return `id: ${seq}\nevent: end\ndata: ${JSON.stringify(end)}\n\n`;
+}
+
+/**
+ * Pump events matching the filter into the client until it closes. A job's stream (job= without
+ * task=) ends by itself: once the job has ended and none of its tasks is open, it sends an `end`
+ * frame and closes. That is judged only from the stream's end as it was when the client connected:
+ * an end found in the history (a job that a retry re-opened later) does not close the stream early.
+ */
 export async function pumpEvents(
   reader: StreamReader,
   client: SseClient,
   f: SseFilter,
-  fromSeq: number,
+  plan: StreamPlan,
   log: FastifyBaseLogger,
 ): Promise<void> {
   const { subject, keep } = subjectFor(f);
+  const tracker = f.job && !f.task ? new JobEndTracker(f.job) : undefined;
   // The client's going ends the follow, which deletes its consumer on the server at once.
   const gone = new AbortController();
   client.onClose(() => gone.abort());
   for await (const m of reader.follow({
     filter: subject,
-    fromSeq: Math.max(1, fromSeq),
+    fromSeq: Math.max(1, plan.from),
     signal: gone.signal,
   })) {
     if (client.isClosed) break;
     const e = eventOf(m);
     // Commands (agents.submit, agents.control.*) and invalid messages are not events: skip them.
-    if (!e || !keep(e.event)) continue;
-    if (!client.send(frame(m.seq, e.event))) break;
+    if (e && keep(e.event)) {
+      tracker?.observe(e.event, m.seq);
+      if (m.seq > plan.sentUpTo && !client.send(frame(m.seq, e.event))) break;
+    }
+    const end = tracker?.ended;
+    if (end && m.seq >= plan.lastAtConnect) {
+      client.send(endFrame(m.seq, end));
+      log.debug({ filter: f, end }, "sse job stream ended with its job");
+      // Frames still queued for a slow socket go out first, the `end` frame last.
+      client.finish();
+      break;
+    }
   }
   log.debug({ filter: f }, "sse client done");
 }

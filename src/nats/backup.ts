@@ -11,14 +11,26 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { z } from "zod";
 import { AgentsError, ErrorCode } from "../core/errors.ts";
-import { LEASES_BUCKET, OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK } from "../core/events/subjects.ts";
+import {
+  LEASES_BUCKET,
+  OUTPUTS_BUCKET,
+  STREAM_EVENTS,
+  STREAM_WORK,
+  SYSTEM_BUCKET,
+} from "../core/events/subjects.ts";
 import { RESTORE_CHUNK_BYTES, restoreStream, SnapshotMeta, snapshotStream } from "./snapshot.ts";
 
 /**
  * The streams in backup order. Events before objects: every object an event refers to was written
  * before the event, so it is in the later objects snapshot too.
  */
-export const BACKUP_STREAMS = [STREAM_EVENTS, STREAM_WORK, `OBJ_${OUTPUTS_BUCKET}`, `KV_${LEASES_BUCKET}`];
+export const BACKUP_STREAMS = [
+  STREAM_EVENTS,
+  STREAM_WORK,
+  `OBJ_${OUTPUTS_BUCKET}`,
+  `KV_${LEASES_BUCKET}`,
+  `KV_${SYSTEM_BUCKET}`,
+];
 
 const MANIFEST = "backup.json";
 

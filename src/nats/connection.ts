@@ -1,4 +1,5 @@
 // Connect to NATS with the settings every process uses; what others may know of a connection.
+import { JetStreamApiError, JetStreamError } from "@nats-io/jetstream";
 import {
   ClosedConnectionError,
   ConnectionError,
@@ -55,6 +56,21 @@ export function isNatsUnavailable(err: unknown): boolean {
     RequestError,
     TimeoutError,
   ].some((cls) => err instanceof cls);
+}
+
+/**
+ * True for failures that go away once NATS (or JetStream) answers again: the connection is down or
+ * reconnecting, a request timed out, or JetStream said it is unavailable (503) — also when such an
+ * error is the cause of another.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isNatsUnavailable(e)) return true;
+    if (e instanceof JetStreamApiError && e.status === 503) return true;
+    if (e instanceof JetStreamError && /timeout|timed out|no responders|disconnect/i.test(e.message))
+      return true;
+  }
+  return false;
 }
 
 /** Hear every core-NATS message on `subject` (JetStream publishes included) until `close()`. */

@@ -10,5 +10,7 @@ export * from "./lane-poller.ts";
 export * from "./lease.ts";
 export * from "./limits-store.ts";
 export * from "./metrics.ts";
+export * from "./requests.ts";
 export * from "./stream-reader.ts";
+export * from "./system-record.ts";
 export * from "./topology.ts";

@@ -1,8 +1,11 @@
 // A leader lease in a JetStream KV bucket: one holder at a time. The holder renews it (a conditional
 // update) every third of its ttl; a standby takes it over when its revision has not moved for a
 // whole ttl (measured on the standby's own clock, so no clocks need to agree), or at once when the
-// holder let go. Every change is compare-and-set on the entry's revision, so two standbys can never
-// both win.
+// holder let go, or when the holder was a process of this machine (same boot, same pid namespace)
+// that no longer runs: a lone orchestrator restarted after a crash leads again at once instead of
+// waiting out its own dead lease. Every change is compare-and-set on the entry's revision, so two
+// standbys can never both win.
+import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type KV, Kvm } from "@nats-io/kv";
@@ -26,9 +29,53 @@ export type LeaseOptions = {
   clock?: () => number;
 };
 
-/** The lease's value: who holds it, and after how long without renewal a standby may take it. */
-const Holding = z.object({ holder: z.string(), ttl_ms: z.number().positive() });
+/**
+ * The lease's value: who holds it, and after how long without renewal a standby may take it; `space`
+ * (this machine's boot and pid namespace) and `pid` let a process of the same space see that the
+ * holder is gone.
+ */
+const Holding = z.object({
+  holder: z.string(),
+  ttl_ms: z.number().positive(),
+  space: z.string().optional(),
+  pid: z.number().int().positive().optional(),
+});
 type Holding = z.infer<typeof Holding>;
+
+/** This process's pid space: the boot id and the pid namespace (Linux), or undefined elsewhere. */
+function pidSpace(): string | undefined {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return `${boot}/${readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    return undefined;
+  }
+}
+
+const SPACE = pidSpace();
+/** Holders of this process (tests run several leases in one process). */
+const OURS = new Set<string>();
+
+/**
+ * Whether a holder in our pid space is gone: its pid is ours but it is none of our leases (a
+ * previous life of this pid), or its pid runs no longer.
+ */
+function holderGone(h: Holding | undefined): boolean {
+  if (!h || !SPACE || h.space !== SPACE || h.pid === undefined) return false;
+  if (h.pid === process.pid) return !OURS.has(h.holder);
+  try {
+    process.kill(h.pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  // Exited but not reaped yet (a zombie) counts as gone.
+  try {
+    const stat = readFileSync(`/proc/${h.pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
 
 /** Ends when the lease is lost (another process took it, or renewing failed for too long). */
 export type Tenure = { lost: AbortSignal };
@@ -43,7 +90,9 @@ export class Lease {
   private constructor(
     private readonly kv: KV,
     private readonly o: LeaseOptions,
-  ) {}
+  ) {
+    OURS.add(this.holder);
+  }
 
   /** Open the leases bucket (provisionTopology creates it). */
   static async open(nc: Connection, o: LeaseOptions): Promise<Lease> {
@@ -77,6 +126,15 @@ export class Lease {
         if (current?.holder === this.holder) {
           // Still ours from a tenure that ended (renewals failed while NATS was away): take it back.
           this.revision = await this.kv.update(this.o.name, this.value(), entry.revision);
+          return this.lead();
+        }
+        if (holderGone(current)) {
+          // Its process is gone from this machine: no need to wait for the ttl.
+          this.revision = await this.kv.update(this.o.name, this.value(), entry.revision);
+          this.o.log.warn(
+            { lease: this.o.name, from: current?.holder },
+            "lease taken over from a holder that no longer runs",
+          );
           return this.lead();
         }
         if (seen?.revision !== entry.revision) seen = { revision: entry.revision, since: this.now() };
@@ -115,7 +173,11 @@ export class Lease {
   }
 
   private value(): string {
-    const h: Holding = { holder: this.holder, ttl_ms: this.o.ttlMs };
+    const h: Holding = {
+      holder: this.holder,
+      ttl_ms: this.o.ttlMs,
+      ...(SPACE ? { space: SPACE, pid: process.pid } : {}),
+    };
     return JSON.stringify(h);
   }
 
@@ -140,7 +202,9 @@ export class Lease {
       } catch (err) {
         const late = this.now() - renewed >= (2 * this.o.ttlMs) / 3;
         if (isConflict(err) || late) {
-          this.o.log.error(
+          // A warning, not an error: leadership moving (or coming back once NATS does) is the lease
+          // doing its job; the tenure ends and this process stands by or leads again.
+          this.o.log.warn(
             { err: errorMessage(err), lease: this.o.name, holder: this.holder },
             isConflict(err) ? "lease lost: another process holds it" : "lease lost: could not renew in time",
           );

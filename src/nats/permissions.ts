@@ -10,6 +10,8 @@ import {
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  SYSTEM_BUCKET,
+  SYSTEM_KEY,
   workConsumerName,
 } from "../core/events/subjects.ts";
 
@@ -31,7 +33,12 @@ export type Role = (typeof Role)[keyof typeof Role];
 
 /** Subjects allowed and denied (deny wins) for one direction. */
 export type SubjectRules = { allow: string[]; deny: string[] };
-export type Permissions = { publish: SubjectRules; subscribe: SubjectRules };
+export type Permissions = {
+  publish: SubjectRules;
+  subscribe: SubjectRules;
+  /** May answer the requests it receives (publish once on each one's reply subject). */
+  allowResponses?: boolean;
+};
 
 /** One NATS user: its name, role, and for workers the queues it serves. */
 export type UserSpec = { user: string; role: Role; queues?: readonly QueueName[] };
@@ -51,6 +58,8 @@ const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
 const LIMITS_STREAM = `KV_${LIMITS_BUCKET}`;
+const SYSTEM_STREAM = `KV_${SYSTEM_BUCKET}`;
+const SYSTEM_SUBJECT = `$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
 const ORCHESTRATOR_CONSUMER = "orchestrator";
 
@@ -101,10 +110,15 @@ const USE_LIMITS = [
   `$KV.${LIMITS_BUCKET}.>`,
   `$JS.FC.${LIMITS_STREAM}.>`,
 ];
+/**
+ * Reading and watching the recorded system state (stop, paused queues): a get, and a KV watch (a
+ * push consumer on the one key, with flow control).
+ */
+const READ_SYSTEM = [...readStream(SYSTEM_STREAM, [SYSTEM_SUBJECT]), `$JS.FC.${SYSTEM_STREAM}.>`];
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, LIMITS_STREAM].map(
+const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, SYSTEM_STREAM, LIMITS_STREAM].map(
   (s) => `${API}.STREAM.INFO.${s}`,
 );
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
@@ -125,11 +139,14 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
 }
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, LIMITS_STREAM].flatMap((s) => [
-  `${API}.STREAM.INFO.${s}`,
-  `${API}.STREAM.CREATE.${s}`,
-  `${API}.STREAM.UPDATE.${s}`,
-]);
+const OWN_TOPOLOGY = [
+  STREAM_EVENTS,
+  STREAM_WORK,
+  OBJ_STREAM,
+  KV_STREAM,
+  SYSTEM_STREAM,
+  LIMITS_STREAM,
+].flatMap((s) => [`${API}.STREAM.INFO.${s}`, `${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
 
 /** The permissions of one user; `inbox` is the prefix of its reply subjects. */
 export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
@@ -138,7 +155,11 @@ export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
     allow: [...new Set(r.allow)],
     deny: [...new Set(r.deny)],
   });
-  return { publish: tidy(p.publish), subscribe: tidy(p.subscribe) };
+  return {
+    publish: tidy(p.publish),
+    subscribe: tidy(p.subscribe),
+    ...(p.allowResponses ? { allowResponses: true } : {}),
+  };
 }
 
 function rolePermissions(spec: UserSpec, inbox: string): Permissions {
@@ -164,10 +185,17 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...WRITE_OBJECTS,
             ...READ_LEASE,
             `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
+            // The submit responder stores a requested submission as any submitter would.
+            Subjects.submit,
+            // It alone records the system state every process obeys.
+            ...READ_SYSTEM,
+            SYSTEM_SUBJECT,
           ],
           deny: [],
         },
-        subscribe: { allow: [replies], deny: [] },
+        // Submission requests (`nats req agents.submit.request …`), answered on the requester's inbox.
+        subscribe: { allow: [replies, Subjects.submitRequest], deny: [] },
+        allowResponses: true,
       };
     case Role.worker: {
       const queues = spec.queues ?? QueueName.options;
@@ -182,7 +210,9 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.rejected,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
-            ...readStream(STREAM_EVENTS, [Subjects.tasks]),
+            // Its tasks, and the control commands it obeys before the orchestrator records them.
+            ...readStream(STREAM_EVENTS, [Subjects.tasks, Subjects.control]),
+            ...READ_SYSTEM,
             ...work.flatMap((w) => w.publish),
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
@@ -201,6 +231,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
@@ -223,6 +254,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
         publish: {
           allow: [
             Subjects.submit,
+            Subjects.submitRequest,
             Subjects.control,
             // The whole JetStream API (provisioning, backup and restore, the nats CLI), snapshot
             // chunks and push-consumer flow control; still no event subject.
@@ -237,7 +269,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
       };
     case Role.submitter:
       return {
-        publish: { allow: [Subjects.submit, ...JS_INFO], deny: [] },
+        publish: { allow: [Subjects.submit, Subjects.submitRequest, ...JS_INFO], deny: [] },
         subscribe: { allow: [replies], deny: [] },
       };
     default: {

@@ -60,6 +60,7 @@ function userEntry(u: AuthUser): string[] {
     "      permissions: {",
     ...rulesLines("publish", permissionsFor(u, inbox).publish),
     ...rulesLines("subscribe", permissionsFor(u, inbox).subscribe),
+    ...(permissionsFor(u, inbox).allowResponses ? ["        allow_responses: true"] : []),
     "      }",
     "    }",
   ];

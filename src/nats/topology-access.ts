@@ -11,6 +11,7 @@ import {
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
+  SYSTEM_BUCKET,
 } from "../core/events/index.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import { provisionTopology, type TopologyOptions } from "./topology.ts";
@@ -23,12 +24,13 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams every actor needs: the events, the work queue, the outputs, the leases and the limits. */
+/** The streams every actor needs: the events, the work queue, the outputs, the leases, the system state and the models' limits. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
   `OBJ_${OUTPUTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
+  `KV_${SYSTEM_BUCKET}`,
   `KV_${LIMITS_BUCKET}`,
 ];
 

@@ -13,27 +13,32 @@ import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
+  DEFAULT_WORK_ACK_WAIT_MS,
   LEASES_BUCKET,
   LIMITS_BUCKET,
   OUTPUTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  SYSTEM_BUCKET,
   workConsumerName,
   workLanes,
 } from "../core/events/subjects.ts";
-import type { Appended } from "../core/ports/event-store.ts";
+
 import type { Connection } from "./connection.ts";
 import type { JetStreamEventStore } from "./event-store.ts";
 
 const NS_PER_MS = 1_000_000;
 
 export type TopologyOptions = {
-  /** Replicas per stream (3 in a cluster). Default 1. */
+  /**
+   * Replicas per stream (3 in a cluster). Default: 1 for a stream created now; an existing stream
+   * keeps its own, so a process started without it never scales a replicated stream down.
+   */
   replicas?: number;
   /** Dedup window for Nats-Msg-Id (ms). Default 10 minutes. */
   duplicateWindowMs?: number;
-  /** Ack wait of work consumers (ms): a silent worker's task is redelivered after it. Default 30 s. */
+  /** Ack wait of work consumers (ms): a silent worker's task is redelivered after it. Default 8 s. */
   workAckWaitMs?: number;
   /** Largest message the streams accept (bytes). Default 1 MiB. */
   maxMsgBytes?: number;
@@ -77,15 +82,15 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
 }
 
 /**
- * Create or update streams, work consumers, the outputs bucket, the leases bucket and the limits bucket; safe to call
- * from every process.
+ * Create or update streams, work consumers, the outputs bucket, the leases bucket, the system
+ * state bucket and the models' limits bucket; safe to call from every process.
  */
 export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   for (const cfg of [eventsStreamConfig(o), workStreamConfig(o)]) {
-    await ensureStream(jsm, cfg);
+    await ensureStream(jsm, cfg, o.replicas !== undefined);
   }
-  const ackWaitNs = (o.workAckWaitMs ?? 30_000) * NS_PER_MS;
+  const ackWaitNs = (o.workAckWaitMs ?? DEFAULT_WORK_ACK_WAIT_MS) * NS_PER_MS;
   for (const { queue, band } of workLanes()) {
     const name = workConsumerName(queue, band);
     const cfg = {
@@ -103,23 +108,16 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
       await jsm.consumers.update(STREAM_WORK, name, { ack_wait: ackWaitNs });
   }
   await new Objm(nc).create(OUTPUTS_BUCKET, { replicas: o.replicas ?? 1, storage: StorageType.File });
-  await new Kvm(nc).create(LEASES_BUCKET, {
-    history: 1,
-    replicas: o.replicas ?? 1,
-    storage: StorageType.File,
-  });
-  // The models' shared limit state: only the latest value matters, and it is rewritten per call.
-  await new Kvm(nc).create(LIMITS_BUCKET, {
-    history: 1,
-    replicas: o.replicas ?? 1,
-    storage: StorageType.File,
-  });
+  // The models' shared limit state (LIMITS_BUCKET) keeps only the latest value, rewritten per call.
+  for (const bucket of [LEASES_BUCKET, SYSTEM_BUCKET, LIMITS_BUCKET])
+    await new Kvm(nc).create(bucket, { history: 1, replicas: o.replicas ?? 1, storage: StorageType.File });
   return jsm;
 }
 
 async function ensureStream(
   jsm: JetStreamManager,
   cfg: Partial<StreamConfig> & { name: string },
+  setReplicas: boolean,
 ): Promise<void> {
   const info = await jsm.streams.info(cfg.name).catch(() => null);
   if (!info) {
@@ -127,8 +125,11 @@ async function ensureStream(
     return;
   }
   // Only fields the server lets us change; retention and storage are fixed at creation. Nothing is
-  // sent when nothing differs, so identities that may not update streams can run this too.
-  const { retention: _r, storage: _s, ...mutable } = cfg;
+  // sent when nothing differs, so identities that may not update streams can run this too. Replicas
+  // change only when asked for: taking a process's default (1) as an order scaled an R3 stream down
+  // to one copy, which a lost node then took offline.
+  const { retention: _r, storage: _s, num_replicas, ...rest } = cfg;
+  const mutable = setReplicas ? { ...rest, num_replicas } : rest;
   const current = info.config as unknown as Record<string, unknown>;
   const differs = Object.entries(mutable).some(([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v));
   if (differs) await jsm.streams.update(cfg.name, { ...info.config, ...mutable });
@@ -167,7 +168,22 @@ export async function ensureOrchestratorConsumer(nc: Connection, name: string): 
   return floor;
 }
 
-/** Publish a work item on its lane (msgID task:attempt, so a repeat is stored once). */
-export function dispatchWork(events: JetStreamEventStore, item: WorkItem): Promise<Appended> {
-  return events.appendJson(Subjects.work(item.queue, item.band), item, `${item.task_id}:${item.attempt}`);
+/**
+ * Publish a work item on its lane (msgID task:attempt, so a repeat is stored once; a repair passes
+ * its own `dedup`). True when it was stored, false when the msgID had been seen.
+ */
+export async function dispatchWork(
+  events: JetStreamEventStore,
+  item: WorkItem,
+  dedup = `${item.task_id}:${item.attempt}`,
+): Promise<boolean> {
+  const ack = await events.appendJson(Subjects.work(item.queue, item.band), item, dedup);
+  return !ack.duplicate;
+}
+
+/** Work messages stored per lane subject (agents.work.<queue>.<band>); a lane with none is absent. */
+export async function workPerLane(nc: Connection): Promise<Map<string, number>> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const info = await jsm.streams.info(STREAM_WORK, { subjects_filter: Subjects.workAll });
+  return new Map(Object.entries(info.state.subjects ?? {}));
 }

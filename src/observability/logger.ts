@@ -2,6 +2,7 @@
 // and, on the finished line, URL credentials and the values of the secret variables (an error
 // message quoting a URL or a request carries them in free text, which no field path reaches).
 import { type DestinationStream, type Logger as PinoLogger, pino } from "pino";
+import pretty from "pino-pretty";
 import type { Logger } from "../core/ports/logger.ts";
 import { REDACTED, redactText, SECRET_ENV_NAMES, secretValues } from "./redact.ts";
 
@@ -34,14 +35,32 @@ function scrubbing(dest: DestinationStream, secrets: readonly string[]): Destina
 }
 
 /**
- * A pino logger for one component; secrets are redacted. Writes JSON to stderr (or `destination`).
+ * Where logs go by default: stderr, as JSON lines, or (LOG_FORMAT=pretty, or a terminal when
+ * LOG_FORMAT is unset or auto) as pino-pretty's coloured lines. Pretty printing runs in this process
+ * and synchronously, so the last lines before an exit are not lost.
+ */
+export function defaultDestination(format = process.env.LOG_FORMAT ?? "auto"): DestinationStream {
+  const wantPretty = format === "pretty" || (format !== "json" && process.stderr.isTTY === true);
+  if (!wantPretty) return pino.destination(2);
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.stderr.isTTY === true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname",
+  });
+}
+
+/**
+ * A pino logger for one component; secrets are redacted. Writes to stderr (see defaultDestination)
+ * or `destination`.
  * The secret values searched for are those in the environment when the logger is made. It is a
  * Logger (our type, what everything else takes) and a PinoLogger (what fastify takes).
  */
 export function createLogger(
   component: string,
   level = process.env.LOG_LEVEL ?? "info",
-  destination: DestinationStream = pino.destination(2),
+  destination: DestinationStream = defaultDestination(),
 ): PinoLogger {
   return pino(
     { name: component, level, redact: { paths: REDACT, censor: REDACTED } },

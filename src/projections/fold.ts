@@ -75,6 +75,7 @@ async function foldEvent(cache: DocCache, event: AgentEvent, seq: number): Promi
     case "task.cancel_requested":
     case "task.cancelled":
     case "task.interrupted":
+    case "task.requeued":
       return foldTaskEvent(cache, event, seq);
     case "critique.recorded":
       return foldCritique(cache, event, seq);
@@ -88,6 +89,7 @@ async function foldEvent(cache: DocCache, event: AgentEvent, seq: number): Promi
     case "job.completed":
     case "job.cancelled":
     case "job.budget_exceeded":
+    case "job.reopened":
     case "critique.unparseable":
       return foldJobEvent(cache, event, seq);
     case "message.rejected":

@@ -3,28 +3,29 @@ import { join } from "node:path";
 import type { Registry } from "prom-client";
 import { createCritic } from "../actors/critic/index.ts";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
+import { startSubmitResponder } from "../actors/submit-responder/index.ts";
 import { Worker } from "../actors/worker/index.ts";
 import { type Config, modelLimitsOf } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
 import type { Executor } from "../core/ports/executor.ts";
-import { createExecutor, type ExecutorKind, parseAgentEnvNames } from "../executors/index.ts";
-import { isOnPath } from "../executors/which.ts";
+import { createExecutor, parseAgentEnvNames } from "../executors/index.ts";
 import type { Connection } from "../nats/connection.ts";
+import type { Served } from "../nats/requests.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
+import { describeExecutor, executorKind } from "./executor-kind.ts";
 
-/** The executor the configuration names; default claude when its CLI is on PATH, else offline echo. */
+/** The executor the configuration names; one warning when it is the offline echo executor. */
 export function executorFromConfig(config: Config, log: Logger): Executor {
-  let kind: ExecutorKind = config.AGENTS_EXECUTOR ?? (isOnPath(config.CLAUDE_COMMAND) ? "claude" : "echo");
-  if (!config.AGENTS_EXECUTOR && kind === "echo") {
+  const kind = executorKind(config);
+  if (kind === "echo")
     log.warn(
-      "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called). " +
-        "Set AGENTS_EXECUTOR=claude|openai|command to use a real agent.",
+      config.AGENTS_EXECUTOR
+        ? `executor: ${describeExecutor(config)}; outputs are labelled as such`
+        : "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called; outputs are labelled). " +
+            "Set AGENTS_EXECUTOR=claude|openai|command to use a real agent.",
     );
-  }
-  if (kind === "echo") log.warn("executor: echo (offline; outputs are labelled and no model is called)");
   const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
-  kind = kind as ExecutorKind;
   return createExecutor({
     kind,
     claudeCommand: config.CLAUDE_COMMAND,
@@ -33,6 +34,11 @@ export function executorFromConfig(config: Config, log: Logger): Executor {
     command,
     commandArgs,
     agentEnv: parseAgentEnvNames(config.AGENTS_AGENT_ENV),
+    echo: {
+      delayMs: config.AGENTS_ECHO_DELAY_MS,
+      lowScoreRate: config.AGENTS_ECHO_LOW_SCORE_RATE,
+      handoffRate: config.AGENTS_ECHO_HANDOFF_RATE,
+    },
   });
 }
 
@@ -49,6 +55,8 @@ export function orchestratorFromConfig(
     registry,
     maxSubmitBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
     leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
+    reconcileEveryMs: config.AGENTS_RECONCILE_EVERY_MS,
+    reconcileAfterMs: config.AGENTS_RECONCILE_AFTER_MS,
     config: {
       defaultModel: config.AGENTS_DEFAULT_MODEL,
       maxAttempts: config.AGENTS_MAX_ATTEMPTS,
@@ -83,6 +91,17 @@ export function workerFromConfig(
     modelLimits: modelLimitsOf(config),
     limitsWindowMs: config.AGENTS_MODEL_LIMITS_WINDOW_MS,
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
+    savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,
+  });
+}
+
+/** The responder that answers `nats req agents.submit.request …` with the job id. */
+export function submitResponderFromConfig(nc: Connection, config: Config, log: Logger): Served {
+  return startSubmitResponder({
+    nc,
+    log,
+    maxBytes: config.AGENTS_MAX_PAYLOAD_BYTES,
+    validators: new Set<string>(VALIDATOR_NAMES),
   });
 }

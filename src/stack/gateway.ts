@@ -5,6 +5,7 @@ import { type RunningGateway, startGateway } from "../gateway/index.ts";
 import { Artifacts } from "../nats/artifacts.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { PinoLogger } from "../observability/logger.ts";
+import { describeExecutor } from "./executor-kind.ts";
 import type { RunningProjections } from "./projections.ts";
 
 /**
@@ -27,5 +28,6 @@ export async function gatewayFromConfig(
     projections: projections.runner,
     artifacts: await Artifacts.open(nc),
     storeKind: projections.kind,
+    executor: describeExecutor(config),
   });
 }

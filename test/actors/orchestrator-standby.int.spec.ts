@@ -66,7 +66,7 @@ describe("given two orchestrators on one stream", () => {
     assert.equal(await bMetrics(), "0");
   });
 
-  it("when the leader is SIGKILLed, then the standby takes over after the lease ttl and jobs complete", async () => {
+  it("when the leader is SIGKILLed, then the standby takes over and jobs complete", async () => {
     // The standby folds the stream up to the leader's ack floor while it waits.
     await eventually(() => b.logs().includes("standby folded ahead"), 30_000);
     await a.kill("SIGKILL");
@@ -81,7 +81,9 @@ describe("given two orchestrators on one stream", () => {
     const { from, floor } = JSON.parse(line) as { from: number; floor: number };
     assert.ok(from > 1 && from <= floor + 1, `the takeover folded from ${from} (floor ${floor})`);
     assert.equal(await bMetrics(), "1");
-    assert.ok(b.logs().includes("lease taken over from a silent holder"));
+    // On one machine the standby sees the holder's process is gone and takes over at once; on
+    // another it would wait out the lease ttl (a silent holder).
+    assert.match(b.logs(), /lease taken over from a (silent holder|holder that no longer runs)/);
   });
 
   it("when the leader stops cleanly (SIGHUP), then it lets go of the lease and a new orchestrator leads at once", async () => {

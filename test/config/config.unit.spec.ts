@@ -6,7 +6,7 @@ import { ConfigError } from "../../src/core/errors.ts";
 // A ConfigError whose message names `variable` (and so tells the user what to fix).
 function namesVariable(variable: string) {
   return (err: unknown) =>
-    err instanceof ConfigError && err.code === "CONFIG_INVALID" && err.message.includes(`${variable}=`);
+    err instanceof ConfigError && err.code === "CONFIG_INVALID" && err.message.includes(`${variable}: `);
 }
 
 describe("loadConfig", () => {
@@ -21,7 +21,10 @@ describe("loadConfig", () => {
     assert.equal(c.LOG_LEVEL, "info");
     assert.equal(c.AGENTS_WORKER_CONCURRENCY, 4);
     assert.equal(c.AGENTS_TASK_TIMEOUT_MS, 1_800_000);
-    assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 30_000);
+    // A dead worker's task comes back within 10 s; heartbeats go out at a third of it.
+    assert.equal(c.AGENTS_WORK_ACK_WAIT_MS, 8_000);
+    assert.equal(c.AGENTS_RECONCILE_EVERY_MS, 15_000);
+    assert.equal(c.AGENTS_RECONCILE_AFTER_MS, 60_000);
     assert.equal(c.AGENTS_MAX_ATTEMPTS, 3);
     assert.equal(c.AGENTS_MAX_PAYLOAD_BYTES, 1_000_000);
   });
@@ -37,15 +40,55 @@ describe("loadConfig", () => {
     assert.equal(c.AGENTS_EXECUTOR, "echo");
   });
 
-  it("given AGENTS_PORT=abc, then a ConfigError names AGENTS_PORT and its value", () => {
+  it("given AGENTS_PORT=abc, then a ConfigError names AGENTS_PORT, the allowed range and its value", () => {
     assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), namesVariable("AGENTS_PORT"));
-    assert.throws(() => loadConfig({ AGENTS_PORT: "abc" }), /AGENTS_PORT="abc"/);
+    assert.throws(
+      () => loadConfig({ AGENTS_PORT: "abc" }),
+      /AGENTS_PORT: must be a port number from 0 to 65535 \(got "abc"\)/,
+    );
+    assert.throws(
+      () => loadConfig({ AGENTS_PORT: "abc" }),
+      (err: unknown) => !/NaN/.test(String(err)),
+    );
+  });
+
+  it("given NATS_URL=garbage, then a ConfigError names NATS_URL and the form it must have", () => {
+    assert.throws(
+      () => loadConfig({ NATS_URL: "garbage" }),
+      /NATS_URL: must be nats:\/\/HOST:PORT or tls:\/\/HOST:PORT, several separated by commas \(got "garbage"\)/,
+    );
+    assert.throws(
+      () => loadConfig({ NATS_URL: "nats://127.0.0.1:4222,http://x" }),
+      namesVariable("NATS_URL"),
+    );
+    assert.throws(() => loadConfig({ NATS_URL: "nats://127.0.0.1:99999" }), namesVariable("NATS_URL"));
+    assert.equal(
+      loadConfig({ NATS_URL: "nats://127.0.0.1:4222, tls://[::1]:4223" }).NATS_URL,
+      "nats://127.0.0.1:4222, tls://[::1]:4223",
+    );
+  });
+
+  it("given an unknown word where a list of words is allowed, then the error lists them", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_EXECUTOR: "gpt" }),
+      /AGENTS_EXECUTOR: must be one of claude, openai, command, echo \(got "gpt"\)/,
+    );
+    assert.throws(
+      () => loadConfig({ AGENTS_LOCAL_MODE: "maybe" }),
+      /AGENTS_LOCAL_MODE: must be true or false/,
+    );
+    assert.throws(
+      () => loadConfig({ AGENTS_MAX_ATTEMPTS: "0" }),
+      /AGENTS_MAX_ATTEMPTS: must be an integer from 1 to 50 \(got "0"\)/,
+    );
   });
 
   it("given AGENTS_MAX_PAYLOAD_BYTES above what NATS carries, then a ConfigError names it", () => {
     assert.throws(
       () => loadConfig({ AGENTS_MAX_PAYLOAD_BYTES: "5000000" }),
-      (err: unknown) => err instanceof ConfigError && /AGENTS_MAX_PAYLOAD_BYTES="5000000"/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /AGENTS_MAX_PAYLOAD_BYTES: .*at most 1 MiB.*\(got "5000000"\)/.test(err.message),
     );
   });
 
@@ -88,7 +131,9 @@ describe("loadConfig", () => {
       () => loadConfig({ AGENTS_API_KEY: "tooShortSecret" }),
       (err: unknown) =>
         namesVariable("AGENTS_API_KEY")(err) &&
-        /AGENTS_API_KEY=\(hidden, 14 characters\): .*at least 16 characters/.test(String(err)) &&
+        /AGENTS_API_KEY: must be at least 16 characters \(got a hidden value of 14 characters\)/.test(
+          String(err),
+        ) &&
         !String(err).includes("tooShortSecret"),
     );
   });

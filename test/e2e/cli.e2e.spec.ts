@@ -122,7 +122,12 @@ describe("the agents CLI against `agents up` in non-local mode", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    assert.equal(lines.at(-1).type, "job.completed");
+    // The job's stream ends with it: its last frame says how, after the job's final event.
+    assert.deepEqual(
+      { type: lines.at(-1).type, job_id: lines.at(-1).job_id, status: lines.at(-1).status },
+      { type: "end", job_id: sub.job_id, status: "completed" },
+    );
+    assert.ok(lines.some((l: { type: string }) => l.type === "job.completed"));
     assert.ok(lines.every((l: { seq: number }) => typeof l.seq === "number"));
 
     // Cancelling a job that completed cannot work: exit 1, saying so.

@@ -29,13 +29,11 @@ describe("agents up: the gateway over a running stack", () => {
       "e2e-rest",
     );
     assert.equal(job.task_ids.length, 3);
-    const got = await readSse(
-      `${s.url}${job.events_url}`,
-      (m) => TERMINAL.has(m.at(-1)?.event ?? ""),
-      {},
-      60_000,
-    );
-    assert.equal(got.at(-1)?.event, "job.completed");
+    // Read until the gateway closes the stream: a job's stream ends with the job, with an `end` frame.
+    const got = await readSse(`${s.url}${job.events_url}`, () => false, {}, 60_000);
+    assert.equal(got.at(-1)?.event, "end", "the stream closed by itself after the job ended");
+    assert.deepEqual(JSON.parse(got.at(-1)?.data ?? "{}").status, "completed");
+    assert.ok(got.some((m) => m.event === "job.completed"));
     const types = got.map((m) => m.event);
     assert.ok(types.includes("task.started") && types.includes("critique.recorded"), types.join(","));
     const result = await until(async () => {

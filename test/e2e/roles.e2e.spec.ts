@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { newEvent, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import { jobIdFor } from "../../src/core/ids.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { JetStreamEventStore, StreamReader } from "../../src/nats/index.ts";
 import { isPermissionDenied } from "../../src/nats/topology-access.ts";
@@ -129,6 +130,23 @@ describe("every role on its own NATS user", () => {
     );
     assert.deepEqual(before, [], "no refusal while starting");
     assert.deepEqual(s.violations(), [], "no refusal while running the job");
+  });
+
+  it("given the submitter identity, when it sends a submission as a NATS request, then the orchestrator answers with the job id", async () => {
+    const submitter = await s.connectAs("submitter");
+    try {
+      const reply = await submitter.request(
+        Subjects.submitRequest,
+        JSON.stringify({ spec: "Write one line about bells.", count: 1, idempotency_key: "roles-req-1" }),
+        { timeout: 20_000 },
+      );
+      const answer = reply.json<{ job_id: string }>();
+      assert.equal(answer.job_id, jobIdFor("roles-req-1"));
+      await completed(answer.job_id);
+      assert.deepEqual(s.violations(), [], "no refusal for the request or its answer");
+    } finally {
+      await submitter.close();
+    }
   });
 
   it("given a running job, when a worker identity forges job.completed, then the server refuses it on the job subject and the orchestrator and projections ignore it on a task subject", async () => {

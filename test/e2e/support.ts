@@ -39,13 +39,15 @@ export type UpStack = {
   events(filter?: string): Promise<StoredEvent[]>;
   /** Run `agents …` as a process against this stack. */
   cli(args: string[], env?: Record<string, string>): Promise<CliRun>;
+  /** Start `agents …` and read its stdout while it runs (for commands that follow, like watch). */
+  cliLive(args: string[]): { done: Promise<CliRun>; stdout: () => string };
   stop(): Promise<void>;
 };
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
 /** Start `agents up` (fake Claude agent by default) and wait until its gateway answers /ready. */
-export async function startUp(extra: Record<string, string> = {}): Promise<UpStack> {
+export async function startUp(extra: Record<string, string> = {}, args: string[] = []): Promise<UpStack> {
   const nats = await startNatsServer();
   const dir = await mkdtemp(join(tmpdir(), "agents-e2e-"));
   const port = await freePort();
@@ -68,7 +70,7 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
     LOG_LEVEL: "warn",
     ...extra,
   };
-  const up = spawnActor("up", env);
+  const up = spawnActor("up", env, args);
   const url = `http://127.0.0.1:${port}`;
   await retryUntil(
     async () => {
@@ -104,6 +106,13 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
       return out;
     },
     cli: (args, more = {}) => runCli(args, { ...env, ...more }),
+    cliLive: (args) => {
+      let seen = "";
+      const done = runCli(args, env, undefined, (chunk) => {
+        seen += chunk;
+      });
+      return { done, stdout: () => seen };
+    },
     stop: async () => {
       await up.kill("SIGTERM");
       await nc.close();
@@ -114,7 +123,12 @@ export async function startUp(extra: Record<string, string> = {}): Promise<UpSta
 }
 
 /** Run the CLI (`node --import tsx src/cli/main.ts …`) and collect its output and exit code. */
-export function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+  onStdout?: (chunk: string) => void,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
       cwd: ROOT,
@@ -125,6 +139,7 @@ export function runCli(args: string[], env: Record<string, string>, stdin?: stri
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
+      onStdout?.(d.toString());
     });
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();

@@ -65,6 +65,14 @@ describe("agents up with no NATS server running", () => {
     assert.equal(await listening(httpPort), false);
     assert.doesNotMatch(up.logs(), /stop failed/, up.logs());
     const stopped = [...up.logs().matchAll(/"part":"([\w-]+)","msg":"stopped"/g)].map((m) => m[1]);
-    assert.deepEqual(stopped, ["gateway", "worker", "orchestrator", "projections", "nats", "nats-server"]);
+    assert.deepEqual(stopped, [
+      "gateway",
+      "worker",
+      "submit-responder",
+      "orchestrator",
+      "projections",
+      "nats",
+      "nats-server",
+    ]);
   });
 });

@@ -82,6 +82,7 @@ export async function startGatewayHarness(o: HarnessOptions = {}): Promise<Gatew
       config: c,
       log,
       storeKind: "embedded",
+      executor: "echo",
       env: {},
     });
     stops.unshift(() => app.close());

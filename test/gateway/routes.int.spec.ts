@@ -37,11 +37,6 @@ describe("read and control routes against a running orchestrator and worker", ()
     const result = await get(`/v1/agents/result/${job}`);
     assert.equal(result.statusCode, 409);
     assert.equal(result.json().error.code, "NOT_READY");
-    const task = taskIdFor(job, 1, "generator", 0);
-    await eventually(async () =>
-      (await get(`/v1/agents/status/${task}`)).statusCode === 200 ? true : undefined,
-    );
-    assert.equal((await get(`/v1/agents/result/${task}`)).statusCode, 409);
   });
 
   it("given resume, then the job completes and every result is readable", async () => {
@@ -128,8 +123,13 @@ describe("read and control routes against a running orchestrator and worker", ()
   });
 
   it("cancel publishes plain JSON on agents.control.cancel; an ended job is 409, an unknown id 404", async () => {
-    // A job held in the queue by an emergency stop, so it is still open when cancelled.
-    assert.equal((await post("/v1/agents/control/stop", { reason: "hold" })).statusCode, 202);
+    // A job held in the queue by a paused queue (its tasks exist and wait), so it is still open when
+    // cancelled. An emergency stop would hold it before any task exists: no wave is planned then.
+    const pause = await post("/v1/agents/queues/standard/pause", { reason: "hold" });
+    assert.equal(pause.statusCode, 202);
+    await eventually(async () =>
+      (await get("/v1/agents/system")).json().paused.length > 0 ? true : undefined,
+    );
     const held = (
       await h.app.inject({
         method: "POST",
@@ -140,6 +140,9 @@ describe("read and control routes against a running orchestrator and worker", ()
     ).json().job_id;
     await eventually(async () => ((await jobStatus(held)) === "running" ? true : undefined));
     const task = taskIdFor(held, 1, "generator", 0);
+    await eventually(async () =>
+      (await get(`/v1/agents/status/${task}`)).json().task?.status === "queued" ? true : undefined,
+    );
     const taskCancel = await post(`/v1/agents/${task}/cancel`);
     assert.equal(taskCancel.statusCode, 202);
     assert.deepEqual(taskCancel.json().command, { task_id: task });
@@ -147,7 +150,7 @@ describe("read and control routes against a running orchestrator and worker", ()
     assert.equal(res.statusCode, 202);
     assert.deepEqual(res.json().command, { job_id: held, reason: "enough" });
     await eventually(async () => ((await jobStatus(held)) === "cancelled" ? true : undefined));
-    assert.equal((await post("/v1/agents/control/resume")).statusCode, 202);
+    assert.equal((await post("/v1/agents/queues/standard/unpause")).statusCode, 202);
 
     for (const ended of [job, taskIdFor(job, 1, "generator", 0), held]) {
       const again = await post(`/v1/agents/${ended}/cancel`);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { type AgentEvent, newEvent, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
@@ -217,6 +218,42 @@ describe("GET /v1/agents/events: consumers of departed clients", () => {
       "clients gone",
     );
     // An ordered consumer left alone lingers for its 5-minute inactive threshold: this would time out.
+    const after = await eventually(
+      async () => {
+        const n = await consumers();
+        return n <= before ? n : undefined;
+      },
+      30_000,
+      `the consumer count to return to ${before}`,
+    );
+    assert.equal(after, before);
+  });
+
+  it("given 40 clients that hang up before the answer, then none leaves a consumer behind", async () => {
+    const consumers = async () => (await h.jsm.streams.info(STREAM_EVENTS)).state.consumer_count;
+    const before = await consumers();
+    const { port } = new URL(base);
+    // A whole request, then the socket closed a few ms later: while the gateway is still finding
+    // where the stream starts (before it answers), which is when a hang-up went unnoticed.
+    await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          new Promise<void>((resolve) => {
+            const socket = connect({ host: "127.0.0.1", port: Number(port) }, () => {
+              socket.write("GET /v1/agents/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+              setTimeout(() => socket.destroy(), i % 10);
+            });
+            socket.on("error", () => undefined);
+            socket.on("close", () => resolve());
+          }),
+      ),
+    );
+    await eventually(
+      async () => ((await sseClients(h.app)) === 0 ? true : undefined),
+      30_000,
+      "clients gone",
+    );
     const after = await eventually(
       async () => {
         const n = await consumers();

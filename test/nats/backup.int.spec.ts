@@ -111,7 +111,7 @@ describe("backup and restore drill", () => {
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /backup: AGENTS: \d+ messages/, "progress is reported");
     assert.match(out.stderr, /backup: AGENTS done: /);
-    assert.match(out.stdout, /backed up 4 streams/);
+    assert.match(out.stdout, /backed up 5 streams/);
 
     const back = await runCli(["restore", backupDir], { NATS_URL: b.url });
     assert.equal(back.code, 0, back.stderr);
@@ -144,7 +144,10 @@ describe("backup and restore drill", () => {
   it("given a server that has the streams already, when restoring, then it refuses before touching anything", async () => {
     const again = await runCli(["restore", join(dir, "b1")], { NATS_URL: b.url });
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, KV_agents-leases/);
+    assert.match(
+      again.stderr,
+      /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, KV_agents-leases, KV_agents-system/,
+    );
   });
 
   it("given a backup whose data was altered, then reading it fails on the checksum", async () => {

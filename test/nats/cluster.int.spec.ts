@@ -48,6 +48,15 @@ describe("event backbone on a 3-node JetStream cluster", () => {
     }
   });
 
+  it("given R3 streams, when a process provisions with the default replicas, then every stream keeps 3", async () => {
+    // What every actor does when it starts (agents worker, orchestrator, gateway): no replicas given.
+    await retryUntil(() => provisionTopology(nc, {}), FAILOVER);
+    for (const name of [STREAM_EVENTS, STREAM_WORK, "OBJ_agents-outputs", "KV_agents-leases"]) {
+      const info = await retryUntil(() => jsm.streams.info(name), FAILOVER);
+      assert.equal(info.config.num_replicas, 3, `${name} was scaled down`);
+    }
+  });
+
   it("given the AGENTS leader is killed, when publishing, then events are stored once and read back in order", async () => {
     const publisher = new JetStreamEventStore(nc);
     const subject = Subjects.task(TASK_ID);

@@ -4,15 +4,20 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { initialSystem } from "../../src/core/control/index.ts";
 import {
   newEvent,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
+  SYSTEM_BUCKET,
+  SYSTEM_KEY,
   workConsumerName,
 } from "../../src/core/events/index.ts";
 import { JetStreamEventStore, provisionTopology, StreamReader } from "../../src/nats/index.ts";
+import { SystemRecords } from "../../src/nats/system-record.ts";
 import { isPermissionDenied } from "../../src/nats/topology-access.ts";
+import { createLogger } from "../../src/observability/logger.ts";
 import { exampleEvent } from "../core/events/examples.ts";
 import { type SecuredNats, startSecuredNats } from "../support/secured-nats.ts";
 
@@ -74,6 +79,34 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     await refused(js.publish(Subjects.controlStop, '{"reason":"not mine"}'), "control.stop");
     await refused(js.publish(Subjects.controlCancel, '{"job_id":"jperm"}'), "control.cancel");
     assert.equal(await new StreamReader(as("operator")).lastSequence(Subjects.control), 0);
+  });
+
+  it("given the orchestrator records the system state, then workers read and watch it and follow control on the stream; nobody else writes it", async () => {
+    const log = createLogger("test", "silent");
+    const record = { ...initialSystem(), stopped: { reason: "perm test", since: new Date().toISOString() } };
+    await (await SystemRecords.open(as("orchestrator"), log)).write({ ...record, seq: 1, control_seq: 1 });
+    for (const user of ["worker", "critic"]) {
+      const records = await SystemRecords.open(as(user), log);
+      assert.equal((await records.read()).stopped?.reason, "perm test", `${user} reads the record`);
+      const abort = new AbortController();
+      const seen: string[] = [];
+      await records.watch((r) => {
+        seen.push(r.stopped?.reason ?? "running");
+        abort.abort();
+      }, abort.signal);
+      assert.deepEqual(seen, ["perm test"], `${user} watches the record`);
+      const reader = new StreamReader(as(user));
+      for await (const _ of reader.readRange({ filter: Subjects.control, fromSeq: 1, toSeq: 1 })) break;
+    }
+    for (const user of ["worker", "gateway"])
+      await refused(
+        jetstream(as(user)).publish(`$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`, "{}"),
+        `${user} writing the system record`,
+      );
+    assert.deepEqual(
+      s.violations().filter((v) => v.user === "orchestrator" || v.user === "critic"),
+      [],
+    );
   });
 
   it("given a worker identity for standard and heavy, when it reaches for the critic queue's work, then every way is refused and the item stays", async () => {

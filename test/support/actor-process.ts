@@ -18,12 +18,13 @@ export type ActorProcess = {
   readonly exited: Promise<number | null>;
 };
 
-/** Spawn `agents <command>` (no shell) with the given environment added to this process's. */
+/** Spawn `agents <command> [args…]` (no shell) with the given environment added to this process's. */
 export function spawnActor(
   command: "worker" | "orchestrator" | "gateway" | "up",
   env: Record<string, string>,
+  args: string[] = [],
 ): ActorProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -50,7 +50,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
   const nats = await startNatsServer();
   const dir = await mkdtemp(join(tmpdir(), "agents-stack-"));
   const nc = await connect({ servers: nats.url });
-  await provisionTopology(nc, { workAckWaitMs: Number(env.AGENTS_WORK_ACK_WAIT_MS ?? 3000) });
+  // An empty AGENTS_WORK_ACK_WAIT_MS leaves it to the configuration's default (for the actors too).
+  const ackWait = env.AGENTS_WORK_ACK_WAIT_MS ?? "3000";
+  await provisionTopology(nc, ackWait === "" ? {} : { workAckWaitMs: Number(ackWait) });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const fixtureLog = join(dir, "fixture.log");
@@ -102,8 +104,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
       const deadline = Date.now() + timeoutMs;
       let seen: StoredEvent[] = [];
       while (Date.now() < deadline) {
-        seen = await stack.events(filter);
-        if (done(seen)) return seen;
+        // A read that fails (the test's nats-server restarting) is "not yet", not the end.
+        const read = await stack.events(filter).catch(() => undefined);
+        if (read) seen = read;
+        if (read && done(seen)) return seen;
         await sleep(200);
       }
       const tail = seen.slice(-15).map((e) => `${e.seq} ${e.subject} ${e.event.type}`);

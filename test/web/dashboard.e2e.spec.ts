@@ -1,8 +1,9 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against `agents up`
 // as a real process, with the fixture agent standing in for the Claude CLI. Each scenario of the
 // issue: submit from the form and watch the job finish live; open a task and see its critique;
-// an output holding <script> shows as text; cancel; stop and see the banner, resume; pause a
-// queue; and every view without a console error. Screenshots go to test-artifacts/screenshots.
+// an output holding <script> shows as text; cancel; retry a dead-lettered task; stop and see the
+// banner, resume; pause a queue; and every view without a console error. Screenshots go to
+// test-artifacts/screenshots.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
@@ -154,6 +155,28 @@ describe("the dashboard in Chromium, against agents up", () => {
     );
     await page.waitForSelector("[data-testid=iterations] .badge.s-cancelled", WAIT);
     await browser.screenshot(page, "job-cancelled");
+    noErrors(w);
+    await page.close();
+  });
+
+  it("given a dead-lettered task, when Retry is pressed on its page, then it runs once more and completes", async () => {
+    // One attempt, and the fixture agent fails the first run: the generator is dead-lettered.
+    const res = await up.api("POST", "/v1/agents/submit", {
+      spec: "Write a haiku about second chances.\nFIXTURE: fail-times 1 dash-retry",
+      count: 1,
+      max_attempts: 1,
+    });
+    assert.equal(res.status, 202);
+    const job = ((await res.json()) as { job_id: string }).job_id;
+    const w = await open(`#/tasks/${job}-i1-g`);
+    const { page } = w;
+    await page.waitForSelector("[data-testid=task-page][data-status=dead_lettered]", WAIT);
+    await browser.screenshot(page, "task-dead-lettered");
+    await page.click("[data-testid=retry-task]");
+    await page.waitForSelector("[data-testid=task-page][data-status=completed]", WAIT);
+    assert.equal(await page.locator("[data-testid=retry-task]").count(), 0, "a completed task has no Retry");
+    await go(page, `#/jobs/${job}`);
+    await page.waitForSelector("[data-testid=job-page][data-status=completed]", WAIT);
     noErrors(w);
     await page.close();
   });

@@ -118,6 +118,8 @@ export const api = {
   submit: (s: Submission) => call<SubmitAccepted>("POST", "/v1/agents/submit", s),
   cancel: (target: string, reason: string) =>
     call<Published>("POST", `/v1/agents/${id(target)}/cancel`, reason ? { reason } : {}),
+  retry: (task: string, reason: string) =>
+    call<Published>("POST", `/v1/agents/tasks/${id(task)}/retry`, reason ? { reason } : {}),
   stop: (reason: string) => call<Published>("POST", "/v1/agents/control/stop", reason ? { reason } : {}),
   resume: () => call<Published>("POST", "/v1/agents/control/resume", {}),
   pause: (queue: string, reason: string) =>

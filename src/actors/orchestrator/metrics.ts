@@ -23,6 +23,10 @@ export class OrchestratorMetrics {
   private readonly jobsEnded: Counter<"reason">;
   private readonly iterations: Counter<"outcome">;
   private readonly inputs: Histogram<"kind">;
+  /** Stuck work repaired by the reconciler, by kind of repair. */
+  readonly repairs: Counter<"repair">;
+  /** Appends that lost their expected-sequence race, by what followed. */
+  readonly lostRaces: Counter<"outcome">;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -74,6 +78,18 @@ export class OrchestratorMetrics {
       help: "Time to decide on one input and store what it decided, by input kind (event, submission, control)",
       labelNames: ["kind"],
       buckets: INPUT_BUCKETS,
+      registers,
+    });
+    this.repairs = new Counter({
+      name: "agents_reconciler_repairs_total",
+      help: "Stuck work repaired by the leading orchestrator's reconciler (repair: redispatch, task_decided, job_decided, iterations_closed)",
+      labelNames: ["repair"],
+      registers,
+    });
+    this.lostRaces = new Counter({
+      name: "agents_orchestrator_lost_races_total",
+      help: "Orchestrator appends that lost their expected-sequence race and re-read the subject (outcome: redecided, retried, exists, failed)",
+      labelNames: ["outcome"],
       registers,
     });
     new Gauge({

@@ -1,5 +1,6 @@
 // The orchestrator's adapter: hold the leader lease, rebuild state from the stream, then consume,
-// decide and publish. Other orchestrators wait as standbys and take over when the lease frees up.
+// decide and publish; record the system state for every process; look for stuck work. Other
+// orchestrators wait as standbys and take over when the lease frees up.
 import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
@@ -10,29 +11,42 @@ import {
   STREAM_EVENTS,
   Subjects,
 } from "../../core/events/index.ts";
+import { jobIdFromTaskId } from "../../core/ids.ts";
 import {
+  type AppendCommand,
+  afterLostRace,
   type Command,
   type DecideConfig,
   decide,
   decodeInput,
+  eventInput,
   evolve,
   initialState,
+  noteSubjectSeq,
   type OrchestratorInput,
   type OrchestratorState,
+  restoreJob,
+  tidyJob,
 } from "../../core/orchestrator/index.ts";
 import { ArtifactKeys, INLINE_LIMIT_BYTES } from "../../core/ports/artifact-store.ts";
+import type { StoredEvent } from "../../core/ports/event-store.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
 import type { Connection } from "../../nats/connection.ts";
 import { consumeLoop } from "../../nats/consumer.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { Lease } from "../../nats/lease.ts";
+import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
+import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };
 const OWN_ECHO: OwnEcho = { kind: "own-echo" };
+
+/** Re-reads of a subject after lost races for one input before it is put back for redelivery. */
+const MAX_RACE_ROUNDS = 5;
 
 export type OrchestratorOptions = {
   nc: Connection;
@@ -44,6 +58,10 @@ export type OrchestratorOptions = {
   maxSubmitBytes?: number;
   /** Leader lease ttl (ms): a standby takes over after this long without renewal. Default 15 s. */
   leaseTtlMs?: number;
+  /** How often the reconciler looks for stuck work (ms). Default 15 s. */
+  reconcileEveryMs?: number;
+  /** How long work must sit unchanged before it is repaired (ms). Default 60 s. */
+  reconcileAfterMs?: number;
   clock?: () => number;
   /** Where the orchestrator's metrics are registered (the process's /metrics). Default: a private one. */
   registry?: Registry;
@@ -52,16 +70,26 @@ export type OrchestratorOptions = {
 export class Orchestrator {
   state: OrchestratorState = initialState();
   private readonly events: JetStreamEventStore;
-  /** Ids of own events already applied locally; skipped when they come back from the stream. */
+  /** Ids of events already applied here; skipped when they come back from the stream. */
   private applied = new Set<string>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private artifacts: Artifacts | undefined;
+  private records: SystemRecords | undefined;
   private lease: Lease | undefined;
   private isLeading = false;
   /** Stream sequence the state is folded to (always an ack floor of the consumer). */
   private folded = 0;
-  private readonly metrics: OrchestratorMetrics;
+  /** The last stream sequence handed to us by the consumer (or folded at takeover). */
+  private consumed = 0;
+  /** Every control command up to this sequence has been decided (written with the system record). */
+  private controlSeq = 0;
+  private written = { seq: -1, control: -1 };
+  /** Inputs and reconciler passes take turns: the state is shared. */
+  private turn: Promise<void> = Promise.resolve();
+  /** Events and work items stored since start (a repair counts when this moved). */
+  private stored = 0;
+  readonly metrics: OrchestratorMetrics;
   private readonly unwatch: () => void;
 
   constructor(private readonly o: OrchestratorOptions) {
@@ -90,6 +118,7 @@ export class Orchestrator {
       ttlMs: this.o.leaseTtlMs ?? 15_000,
       log: this.o.log,
     });
+    this.records = await SystemRecords.open(this.o.nc, this.o.log);
     const lease = this.lease;
     await new Promise<void>((resolve, reject) => {
       const leader: Leader = {
@@ -118,6 +147,9 @@ export class Orchestrator {
     this.state = initialState();
     this.applied = new Set();
     this.folded = 0;
+    this.consumed = 0;
+    this.controlSeq = 0;
+    this.written = { seq: -1, control: -1 };
   }
 
   /**
@@ -139,12 +171,16 @@ export class Orchestrator {
     return { from, events };
   }
 
-  /** Rebuild to the ack floor and start consuming; `consuming` ends when the signal aborts. */
+  /** Rebuild to the ack floor, record the system state, and start consuming and reconciling. */
   private async lead(signal: AbortSignal): Promise<{ consuming: Promise<void> }> {
     const floor = await ensureOrchestratorConsumer(this.o.nc, this.name);
     this.artifacts = await Artifacts.open(this.o.nc);
     const t0 = Date.now();
     const { from, events } = await this.foldTo(floor);
+    // Every control command up to the floor was decided by an earlier tenure.
+    this.consumed = floor;
+    this.controlSeq = Math.max(this.controlSeq, floor);
+    await this.writeSystem();
     this.o.log.info(
       { events, from, floor, ms: Date.now() - t0, holder: this.lease?.holder },
       "orchestrator state rebuilt; leading",
@@ -154,13 +190,16 @@ export class Orchestrator {
       consumer: this.name,
       schema: z.custom<OrchestratorInput | OwnEcho>(),
       decode: (m) => {
-        // Our own events come back from the stream already applied: skip them before decoding.
+        // Events already applied here come back from the stream: skip them before decoding.
         const id = m.header(MSG_ID_HEADER);
         if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
-      handler: async (input) => {
-        if (input.kind !== "own-echo") await this.handle(input);
+      handler: async (input, m) => {
+        await this.inTurn(async () => {
+          this.consumed = Math.max(this.consumed, m.seq);
+          if (input.kind !== "own-echo") await this.handle(input);
+        });
         return undefined;
       },
       log: this.o.log,
@@ -171,7 +210,13 @@ export class Orchestrator {
       prefetch: 256,
       fastAck: true,
     });
-    return { consuming };
+    const reconciling = new Reconciler(this.reconcilerHost(), {
+      everyMs: this.o.reconcileEveryMs ?? 15_000,
+      afterMs: this.o.reconcileAfterMs ?? 60_000,
+      log: this.o.log,
+      repairs: this.metrics.repairs,
+    }).run(signal);
+    return { consuming: Promise.all([consuming, reconciling]).then(() => undefined) };
   }
 
   /** Stop consuming (in-flight input finishes first), then hand the lease over. */
@@ -179,6 +224,13 @@ export class Orchestrator {
     this.abort.abort();
     await this.loop;
     this.unwatch();
+  }
+
+  /** Run `fn` after every earlier input or reconciler pass has finished. */
+  private inTurn(fn: () => Promise<void>): Promise<void> {
+    const next = this.turn.then(fn);
+    this.turn = next.catch(() => undefined);
+    return next;
   }
 
   private apply(event: AgentEvent, seq: number): void {
@@ -199,7 +251,15 @@ export class Orchestrator {
       if (this.applied.delete(input.event.id)) return;
       this.apply(input.event, input.seq);
     }
-    await this.run(decide(this.state, input, this.ctx()));
+    const retried = input.kind === "control" && input.body.type === "retry" ? input.body.task_id : undefined;
+    if (retried) await this.restoreFor(retried);
+    await this.run(decide(this.state, input, this.ctx()), input);
+    if (retried) {
+      const jobId = jobIdFromTaskId(retried);
+      if (jobId) tidyJob(this.state, jobId);
+    }
+    if (input.kind === "control") this.controlSeq = Math.max(this.controlSeq, input.seq);
+    await this.writeSystem();
     this.metrics.handled(input.kind, (performance.now() - t0) / 1000);
   }
 
@@ -207,33 +267,155 @@ export class Orchestrator {
     return { now: (this.o.clock ?? Date.now)(), config: this.o.config };
   }
 
-  /** Execute commands in order; an own event is applied and decided on at once. */
-  private async run(commands: Command[]): Promise<void> {
-    for (const c of commands) {
+  /**
+   * Execute commands in order; an own event is applied and decided on at once. An append that lost
+   * its expected-sequence race is never dropped: the subject is read again and the input decided
+   * again (which replaces the rest of this list).
+   */
+  private async run(commands: Command[], input: OrchestratorInput | undefined, round = 0): Promise<void> {
+    for (const [i, c] of commands.entries()) {
       if (c.kind === "dispatch") {
-        const ack = await dispatchWork(this.events, c.item);
-        if (!ack.duplicate) this.metrics.dispatchedWork(c.item);
+        if (await dispatchWork(this.events, c.item, c.dedup)) {
+          this.stored++;
+          this.metrics.dispatchedWork(c.item);
+        }
         continue;
       }
       const event = await this.externalize(c.event);
+      let ack: { seq: number; duplicate: boolean };
       try {
-        const ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
-        if (ack.duplicate) continue;
-        // Read before applying: a final event may let the state forget the task.
-        const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
-        this.applied.add(event.id);
-        this.apply(event, ack.seq);
-        this.metrics.recorded(event, task);
-        this.o.log.debug(
-          { type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq },
-          "recorded",
-        );
-        await this.run(decide(this.state, { kind: "event", seq: ack.seq, event }, this.ctx()));
+        ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err;
-        this.o.log.debug({ subject: c.subject, type: event.type }, "stream moved on; decision dropped");
+        return this.lostRace({ ...c, event }, commands.slice(i + 1), input, round);
+      }
+      if (ack.duplicate) continue;
+      this.stored++;
+      // Read before applying: a final event may let the state forget the task.
+      const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
+      this.applied.add(event.id);
+      this.apply(event, ack.seq);
+      this.metrics.recorded(event, task);
+      this.o.log.debug(
+        { type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq },
+        "recorded",
+      );
+      const own = eventInput({ seq: ack.seq, event });
+      try {
+        await this.run(decide(this.state, own, this.ctx()), own);
+      } catch (err) {
+        // What follows our own event failed (a dispatch, say): decide on it again when it comes
+        // back from the stream, rather than skipping it as already handled.
+        this.applied.delete(event.id);
+        throw err;
       }
     }
+  }
+
+  /** Read the subject again after a lost race, catch up on what we had not seen, and decide again. */
+  private async lostRace(
+    c: AppendCommand,
+    rest: Command[],
+    input: OrchestratorInput | undefined,
+    round: number,
+  ): Promise<void> {
+    const where = { subject: c.subject, type: c.event.type, expected: c.expectedSeq };
+    if (round >= MAX_RACE_ROUNDS) {
+      this.metrics.lostRaces.inc({ outcome: "failed" });
+      // Not dropped: the input fails and comes back after a delay, to be decided again then.
+      throw new Error(
+        `append to ${c.subject} kept losing its race (${round} re-reads); deciding again later`,
+      );
+    }
+    const read = await this.catchUp(c.subject, c.expectedSeq ?? 0, round);
+    const next = afterLostRace(c, read);
+    this.o.log.info({ ...where, ...read, next: next.kind }, "stream moved on; read it again");
+    switch (next.kind) {
+      case "redecide":
+        this.metrics.lostRaces.inc({ outcome: "redecided" });
+        // A repair has no input to decide again: the reconciler looks at the task again next pass.
+        return input ? this.run(decide(this.state, input, this.ctx()), input, round + 1) : undefined;
+      case "retry":
+        this.metrics.lostRaces.inc({ outcome: "retried" });
+        return this.run([{ ...c, expectedSeq: next.expectedSeq }, ...rest], input, round + 1);
+      case "exists":
+        this.metrics.lostRaces.inc({ outcome: "exists" });
+        return this.run(rest, input, round);
+      default: {
+        const never: never = next;
+        throw new Error(`unknown lost race outcome ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /**
+   * Events on `subject` after `afterSeq`: those not seen yet are applied and decided as if consumed
+   * now (and skipped when the consumer brings them); the subject's real last sequence is noted.
+   */
+  private async catchUp(
+    subject: string,
+    afterSeq: number,
+    round: number,
+  ): Promise<{ fresh: number; found: number; last: number }> {
+    const last = await this.events.lastSequence(subject);
+    const found: StoredEvent[] = [];
+    if (last > afterSeq)
+      for await (const e of this.events.read(subject, { fromSeq: afterSeq + 1, toSeq: last })) found.push(e);
+    let fresh = 0;
+    for (const e of found) {
+      if (e.seq <= this.consumed || this.applied.has(e.event.id) || misplaced(e.subject, e.event)) continue;
+      fresh++;
+      this.applied.add(e.event.id);
+      this.apply(e.event, e.seq);
+      await this.run(decide(this.state, eventInput(e), this.ctx()), eventInput(e), round + 1);
+    }
+    noteSubjectSeq(this.state, subject, last);
+    return { fresh, found: found.length, last };
+  }
+
+  /** A retried task's job may have been forgotten (it had ended): bring it back from the stream. */
+  private async restoreFor(taskId: string): Promise<void> {
+    const jobId = jobIdFromTaskId(taskId);
+    if (!jobId || this.state.jobs.has(jobId)) return;
+    const first = await this.events.reader.firstSequence(Subjects.job(jobId));
+    if (first === undefined) return;
+    const events: StoredEvent[] = [];
+    for await (const e of this.events.read(Subjects.all, { fromSeq: first, toSeq: this.consumed }))
+      if (e.event.job_id === jobId && !misplaced(e.subject, e.event)) events.push(e);
+    restoreJob(this.state, jobId, events);
+    this.o.log.info({ job_id: jobId, events: events.length }, "job brought back for a retry");
+  }
+
+  /** Write the system state for every process when it moved (or a control command was decided). */
+  private async writeSystem(): Promise<void> {
+    const s = this.state.system;
+    if (!this.records || (s.seq === this.written.seq && this.controlSeq === this.written.control)) return;
+    await this.records.write({ ...s, control_seq: this.controlSeq });
+    this.written = { seq: s.seq, control: this.controlSeq };
+  }
+
+  /** What the reconciler may do here: everything under the same turn as consumed input. */
+  private reconcilerHost(): ReconcilerHost {
+    return {
+      nc: this.o.nc,
+      events: this.events,
+      inTurn: (fn) => this.inTurn(fn),
+      state: () => this.state,
+      ctx: () => this.ctx(),
+      stored: () => this.stored,
+      decideEvent: async (e) => {
+        const input = eventInput(e);
+        if (e.seq > this.consumed && !this.applied.has(e.event.id)) {
+          this.applied.add(e.event.id);
+          this.apply(e.event, e.seq);
+        }
+        await this.run(decide(this.state, input, this.ctx()), input);
+      },
+      catchUp: async (subject, afterSeq) => {
+        await this.catchUp(subject, afterSeq, 0);
+      },
+      run: (commands) => this.run(commands, undefined),
+    };
   }
 
   /** Large prompts go to the object store; the event carries the key. */

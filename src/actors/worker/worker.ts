@@ -14,10 +14,11 @@ import type { Executor } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { Lane } from "../../core/worker/lanes.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
-import { type Connection, listen } from "../../nats/connection.ts";
+import { type Connection, isTransient, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
 import { JetStreamLimitsStore } from "../../nats/limits-store.ts";
+import { patientArtifacts, patientEvents } from "../../nats/patient.ts";
 import { ControlListener } from "./control-listener.ts";
 import { workerMetrics } from "./metrics.ts";
 import { ModelLimiter } from "./model-limiter.ts";
@@ -43,6 +44,8 @@ export type WorkerOptions = {
   limitsWindowMs?: number;
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
+  /** How long a write (an output, an outcome) keeps retrying while NATS is away (ms). Default 2 min. */
+  savePatienceMs?: number;
   workerId?: string;
   /** The critic role: judges critic tasks' answers, with this worker's stores and registry. */
   critic: (stores: { events: EventStore; artifacts: ArtifactStore }, registry: Registry) => CriticJudge;
@@ -85,14 +88,21 @@ export class Worker {
 
   /** Subscribe to control and wake-ups, then pull work until stopped. */
   async start(): Promise<void> {
-    const events = new JetStreamEventStore(this.o.nc);
-    const artifacts = await Artifacts.open(this.o.nc);
+    const stream = new JetStreamEventStore(this.o.nc);
     const log = this.o.log.child({ worker_id: this.id });
     const registry = this.o.registry ?? new Registry();
     const metrics = workerMetrics(registry);
     metrics.serving(this.o.queues, this.o.concurrency);
     const limits = await JetStreamLimitsStore.open(this.o.nc, log);
     this.limits = limits;
+    // A finished agent's output and outcome wait for NATS to come back rather than being lost.
+    const patience = {
+      patienceMs: this.o.savePatienceMs ?? 120_000,
+      log,
+      givingUp: () => this.closing,
+    };
+    const events = patientEvents(stream, patience);
+    const artifacts = patientArtifacts(await Artifacts.open(this.o.nc), patience);
     this.deps = {
       events,
       artifacts,
@@ -108,9 +118,9 @@ export class Worker {
       dataDir: this.o.dataDir,
       killGraceMs: this.o.killGraceMs,
     };
-    const poller = new LanePoller(this.o.nc, { events, log }, (d) => this.onDelayed(d));
+    const poller = new LanePoller(this.o.nc, { events: stream, log }, (d) => this.onDelayed(d));
     this.poller = poller;
-    await this.control.start(events);
+    await this.control.start(stream);
     // Only the served queues' subjects: a worker identity may not read other queues' work.
     this.wakeSubs = this.o.queues.map((q) =>
       listen(this.o.nc, Subjects.workOf(q), (subject) => {
@@ -133,7 +143,7 @@ export class Worker {
     await this.loop;
     await Promise.allSettled(this.inflight);
     for (const sub of this.wakeSubs) sub.close();
-    this.control.close();
+    await this.control.close();
     this.deps?.models.close();
     await this.limits?.close();
   }
@@ -198,7 +208,12 @@ export class Worker {
       progressEveryMs: this.o.progressEveryMs ?? 10_000,
       isStopped: () => this.control.stopped || this.closing,
     })
-      .catch((err) => deps.log.error({ err: errorMessage(err), subject: d.subject }, "work item failed"))
+      .catch((err) => {
+        // NATS away (a restart, a blip): the message comes back by itself, nothing is lost.
+        const fields = { err: errorMessage(err), subject: d.subject };
+        if (isTransient(err)) deps.log.warn(fields, "work item left for redelivery: NATS unreachable");
+        else deps.log.error(fields, "work item failed");
+      })
       .finally(() => {
         this.poller?.hold(d.subject, -1);
         this.inflight.delete(p);

@@ -6,9 +6,15 @@ import { connectNats, provisionTopology } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createRegistry } from "../../observability/registry.ts";
-import { executorFromConfig, orchestratorFromConfig, workerFromConfig } from "../../stack/components.ts";
+import {
+  executorFromConfig,
+  orchestratorFromConfig,
+  submitResponderFromConfig,
+  workerFromConfig,
+} from "../../stack/components.ts";
 import { startMetricsServer } from "../../stack/metrics-server.ts";
 import { runUntilSignal, type Stoppable } from "../run-until-signal.ts";
+import { stackConfig } from "./stack-config.ts";
 
 /** The metrics listener when AGENTS_METRICS_PORT is set, as a part to stop. */
 async function metricsPart(port: number | undefined, registry: Registry): Promise<Stoppable[]> {
@@ -34,10 +40,13 @@ export async function runOrchestrator(): Promise<void> {
     { leading: orchestrator.leading },
     orchestrator.leading ? "orchestrator running" : "orchestrator standing by",
   );
+  // Every orchestrator, leading or standing by, answers submission requests (one per request).
+  const responder = submitResponderFromConfig(nc, config, log.child({ part: "submit-responder" }));
   await runUntilSignal(
     [
       { name: "nats", stop: () => nc.drain() },
       { name: "orchestrator", stop: () => orchestrator.stop() },
+      { name: "submit-responder", stop: responder.stop },
       ...(await metricsPart(config.AGENTS_METRICS_PORT, registry)),
     ],
     log,
@@ -45,8 +54,8 @@ export async function runOrchestrator(): Promise<void> {
 }
 
 /** Run one worker process until a signal; SIGTERM returns its running tasks to the queue. */
-export async function runWorker(): Promise<void> {
-  const config = loadConfig();
+export async function runWorker(args: string[]): Promise<void> {
+  const config = stackConfig(args, "usage: agents worker [--demo]");
   const log = createLogger("worker", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
   await provisionOrAwait(nc, {

@@ -1,6 +1,5 @@
 // `agents history TASK_ID [--json]`: a task's events in stream order, read from JetStream directly
 // (NATS_URL), so it works without the gateway and shows exactly what the stream holds.
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
 import { errorMessage } from "../../core/errors.ts";
 import { type AgentEvent, Id, Subjects } from "../../core/events/index.ts";
@@ -8,6 +7,7 @@ import type { StoredEvent } from "../../core/ports/event-store.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/connection.ts";
 import { StreamReader } from "../../nats/stream-reader.ts";
+import { parseCommand } from "../args.ts";
 import { CliError, Exit, usage } from "../exit.ts";
 import { firstLine, printJson, table } from "../format.ts";
 
@@ -34,11 +34,11 @@ export function summary(e: AgentEvent): string {
 
 /** Print a task's history; exit 3 when the stream holds nothing for it. */
 export async function runHistory(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
     args,
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false } },
-  });
+    { json: { type: "boolean", default: false } },
+    "usage: agents history TASK_ID [--json]",
+  );
   const [taskId, ...rest] = positionals;
   if (!taskId || rest.length > 0) throw usage("usage: agents history TASK_ID [--json]");
   if (!Id.safeParse(taskId).success) throw usage(`"${taskId}" is not a task id`);

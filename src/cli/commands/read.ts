@@ -1,13 +1,24 @@
 // `agents status [ID]` and `agents result ID`: read the projections through the gateway.
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
+import { parseCommand } from "../args.ts";
 import { call, targetFromConfig } from "../client.ts";
 import { Exit, usage } from "../exit.ts";
 import { firstLine, printJson, table, usd } from "../format.ts";
-import { type JobView, jobLine } from "./views.ts";
+import { type JobView, jobLine, type SystemView, systemLines } from "./views.ts";
 
-type Queues = { queues: Record<string, Record<string, number>> };
+type Queues = {
+  queues: Record<string, Record<string, number>>;
+  stopped: boolean;
+  stop_reason: string | null;
+  stopped_since: string | null;
+  paused: Record<string, { reason: string; since: string }>;
+};
 type Status = { kind: "job"; job: JobView } | { kind: "task"; task: Record<string, unknown> };
+
+/** The system state first, when it stops or pauses anything. */
+function printSystem(s: SystemView | undefined): void {
+  for (const line of systemLines(s)) process.stdout.write(`${line}\n`);
+}
 type Iteration = { iteration: number; outcome: string; task_id: string | null; output: string | null };
 type JobResult = {
   kind: "job";
@@ -28,15 +39,15 @@ const COLUMNS = [
 ];
 
 function options(args: string[]) {
-  return parseArgs({
+  return parseCommand(
     args,
-    allowPositionals: true,
-    options: {
+    {
       json: { type: "boolean", default: false },
       partial: { type: "boolean", default: false },
       "page-size": { type: "string", default: "100" },
     },
-  });
+    "usage: agents status [ID] [--json] | agents result ID [--partial] [--page-size N] [--json]",
+  );
 }
 
 /** Without an id: counts per queue × status; with one: that job's or task's status. */
@@ -49,6 +60,12 @@ export async function runStatus(args: string[]): Promise<number> {
     const q = await call<Queues>(t, "GET", "/v1/agents/queues");
     if (values.json) printJson(q);
     else {
+      printSystem({
+        stopped: q.stopped,
+        stop_reason: q.stop_reason,
+        stopped_since: q.stopped_since,
+        paused: Object.entries(q.paused).map(([queue, p]) => ({ queue, ...p })),
+      });
       const rows = Object.entries(q.queues).map(([queue, c]) => [
         queue,
         ...COLUMNS.map((s) => c[s] ?? 0),
@@ -59,6 +76,7 @@ export async function runStatus(args: string[]): Promise<number> {
     return Exit.Ok;
   }
   const s = await call<Status>(t, "GET", `/v1/agents/status/${encodeURIComponent(id)}`);
+  if (!values.json) printSystem(await call<SystemView>(t, "GET", "/v1/agents/system").catch(() => undefined));
   if (values.json) printJson(s);
   else if (s.kind === "job") process.stdout.write(`${jobLine(s.job)}\n  spec: ${firstLine(s.job.spec)}\n`);
   else {

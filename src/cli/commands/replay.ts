@@ -1,12 +1,12 @@
 // `agents replay [--json]`: rebuild the projections from stream sequence 1. The embedded store lives
 // in memory and is rebuilt at every start, so there is nothing to do; ArangoDB is reset and replayed.
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config/index.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { ProjectionRunner, type ReplayProgress } from "../../projections/index.ts";
 import { storeFromConfig } from "../../stack/projections.ts";
+import { parseCommand } from "../args.ts";
 import { Exit, usage } from "../exit.ts";
 import { printJson } from "../format.ts";
 
@@ -17,11 +17,11 @@ function line(p: ReplayProgress): string {
 
 /** Reset and replay ArangoDB; explain the embedded store's rebuild-at-start. */
 export async function runReplay(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommand(
     args,
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false } },
-  });
+    { json: { type: "boolean", default: false } },
+    "usage: agents replay [--json]",
+  );
   if (positionals.length > 0) throw usage("usage: agents replay [--json]");
   const config = loadConfig();
   if (!config.ARANGO_URL) {

@@ -1,17 +1,19 @@
 // JSON Schemas (draft 2020-12) of every event and plain-JSON message, generated from the zod
 // catalogue so services in other languages can validate what they publish on our subjects.
 import { z } from "zod";
+import { SystemRecord } from "../control/system-state.ts";
 import {
   AgentEvent,
   ControlCancel,
   ControlQueue,
+  ControlRetry,
   ControlStopResume,
   SCHEMA_VERSION,
   Submission,
   WorkItem,
 } from "./catalogue/index.ts";
 import { EVENT_HOMES, subjectPattern } from "./ownership.ts";
-import { STREAM_EVENTS, STREAM_WORK, Subjects } from "./subjects.ts";
+import { STREAM_EVENTS, STREAM_WORK, Subjects, SYSTEM_BUCKET, SYSTEM_KEY } from "./subjects.ts";
 
 /** Base of every schema's `$id`; a file's `$id` is this plus its file name. */
 export const SCHEMA_ID_BASE = "https://infinite-agents.dev/schemas/";
@@ -90,6 +92,24 @@ const messageEntries: Entry[] = [
     schema: ControlQueue,
     subjects: [Subjects.controlPause, Subjects.controlUnpause],
     description: `Pause or unpause one queue, published on ${Subjects.controlPause} or ${Subjects.controlUnpause}.`,
+  },
+  {
+    name: "control-retry",
+    schema: ControlRetry,
+    subjects: [Subjects.controlRetry],
+    description:
+      `Retry one dead-lettered task, published on ${Subjects.controlRetry}: the orchestrator records ` +
+      "job.reopened (when its iteration had ended) and task.requeued, and the task runs once more.",
+  },
+  {
+    name: "system-state",
+    schema: SystemRecord,
+    subjects: [`KV ${SYSTEM_BUCKET} key ${SYSTEM_KEY}`],
+    description:
+      `The recorded system state (emergency stop, paused queues) in KV bucket ${SYSTEM_BUCKET}, key ` +
+      `${SYSTEM_KEY}: written by the leading orchestrator after it records system.stopped, ` +
+      `system.resumed, queue.paused or queue.resumed on ${Subjects.system}; read at start and watched ` +
+      "by workers and the gateway.",
   },
 ];
 

@@ -8,12 +8,28 @@ export const OUTPUTS_BUCKET = "agents-outputs";
 export const LEASES_BUCKET = "agents-leases";
 /** KV bucket of the models' shared limit state (one key per limited model; see src/core/limits). */
 export const LIMITS_BUCKET = "agents-limits";
+/**
+ * KV bucket holding the recorded system state (key SYSTEM_KEY): whether an emergency stop is in
+ * force and which queues are paused, written by the leading orchestrator after it records the event.
+ */
+export const SYSTEM_BUCKET = "agents-system";
+export const SYSTEM_KEY = "state";
+/**
+ * Default ack wait of work messages (ms): a dead worker's task is redelivered this long after its
+ * last heartbeat (heartbeats go out at a third of it), so within 10 s.
+ */
+export const DEFAULT_WORK_ACK_WAIT_MS = 8000;
 
 export const Subjects = {
   /** Every subject of the AGENTS stream. */
   all: "agents.>",
   /** Where any service publishes a plain-JSON submission. */
   submit: "agents.submit",
+  /**
+   * Where a service sends a submission as a NATS request to get its job id back (`nats req`). Not a
+   * stream subject: the stream would answer a request on `agents.submit` itself, with no job id.
+   */
+  submitRequest: "agents.submit.request",
   job: (jobId: string) => `agents.job.${jobId}`,
   jobs: "agents.job.*",
   task: (taskId: string) => `agents.task.${taskId}`,
@@ -35,6 +51,7 @@ export const Subjects = {
   controlCancel: "agents.control.cancel",
   controlPause: "agents.control.pause",
   controlUnpause: "agents.control.unpause",
+  controlRetry: "agents.control.retry",
   /** Work dispatch: one subject per (queue, band) in the work-queue stream. */
   work: (queue: QueueName, band: Band) => `agents.work.${queue}.${band}`,
   /** Every band of one queue (a worker subscribes only to the queues it serves). */

@@ -21,6 +21,8 @@ export type TaskState = {
   seq: number;
   /** Stream sequence of task.created, so a worker can fetch it directly. */
   created_seq: number;
+  /** When the last event applied happened (its occurred_at). */
+  updated_at: string;
 };
 
 /** Apply one event to a task's state; throws IllegalTransitionError on a disallowed move. */
@@ -43,9 +45,10 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       cost_usd: 0,
       seq,
       created_seq: seq,
+      updated_at: event.occurred_at,
     };
   }
-  const s = { ...(state as TaskState), status, seq };
+  const s = { ...(state as TaskState), status, seq, updated_at: event.occurred_at };
   switch (event.type) {
     case "task.queued":
       return { ...s, attempt: Math.max(s.attempt, event.data.attempt) };
@@ -61,6 +64,8 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       return { ...s, worker_id: event.data.worker_id, model: event.data.model };
     case "task.interrupted":
       return { ...s, model: event.data.model ?? s.model };
+    case "task.requeued":
+      return { ...s, attempt: event.data.attempt, not_before: undefined };
     case "task.completed":
     case "task.handoff_requested":
       return { ...s, output_ref: event.data.output_ref, cost_usd: s.cost_usd + event.data.cost_usd };

@@ -50,6 +50,8 @@ export const TRANSITIONS: Record<TaskEventType, Rule> = {
     to: S.Cancelled,
   },
   "task.interrupted": { from: [S.Running], to: S.Interrupted },
+  // An operator's retry (agents.control.retry): the one way out of the dead letter.
+  "task.requeued": { from: [S.DeadLettered], to: S.Queued },
 };
 
 /** A task event applied in a status that does not allow it. */

@@ -1,13 +1,8 @@
 // What the orchestrator's pure decisions ask its adapter to do.
-import type { AgentEvent, Parsed, QueueName, Submission, WorkItem } from "../events/index.ts";
+import type { ControlCommand } from "../control/index.ts";
+import type { AgentEvent, Parsed, Submission, WorkItem } from "../events/index.ts";
 
-/** A command published on agents.control.*, decoded. */
-export type ControlCommand =
-  | { type: "stop"; reason: string }
-  | { type: "resume"; reason: string }
-  | { type: "cancel"; job_id?: string | undefined; task_id?: string | undefined; reason: string }
-  | { type: "pause"; queue: QueueName; reason: string }
-  | { type: "unpause"; queue: QueueName };
+export type { ControlCommand };
 
 export type OrchestratorInput =
   | {
@@ -22,10 +17,16 @@ export type OrchestratorInput =
   | { kind: "event"; seq: number; event: AgentEvent };
 
 export type Command =
-  /** Append an event; with expectedSeq, a ConcurrencyError drops the command (the stream moved on). */
+  /**
+   * Append an event; with expectedSeq, a ConcurrencyError means the subject moved on: the adapter
+   * re-reads it and decides again (see lostRace), it never drops the decision silently.
+   */
   | { kind: "append"; subject: string; event: AgentEvent; expectedSeq?: number }
-  /** Put a work item on the work stream (msgID task:attempt, so a repeat is stored once). */
-  | { kind: "dispatch"; item: WorkItem };
+  /**
+   * Put a work item on the work stream. Its msgID is task:attempt, so a repeat is stored once, or
+   * `dedup` when given (a repair must not be swallowed by the original dispatch's msgID).
+   */
+  | { kind: "dispatch"; item: WorkItem; dedup?: string };
 
 export type DecideConfig = {
   defaultModel: string;

@@ -12,23 +12,28 @@ export function overBudget(job: JobState): boolean {
   return job.budget_exceeded || (b !== undefined && job.cost_usd >= b);
 }
 
-/** When no iteration is open and no task is still running: plan the next wave, or complete the job. */
-export function decideProgress(job: JobState, cause: string, ctx: DecideContext): Command[] {
+/**
+ * When no iteration is open and no task is still running: plan the next wave, or complete the job.
+ * While an emergency stop is in force no wave is planned (stop means pause): the job waits, and
+ * system.resumed decides again. A job re-opened by a retry plans nothing more and completes again.
+ */
+export function decideProgress(
+  job: JobState,
+  cause: string,
+  ctx: DecideContext,
+  stopped: boolean,
+): Command[] {
   if (job.status !== "active" || job.wave_size === 0 || job.live_tasks > 0) return [];
   if (openIterations(job).length > 0) return [];
   const spent = overBudget(job);
-  if (job.planned < job.max_iterations && !spent && !job.halted_by_stop) {
+  if (job.planned < job.max_iterations && !spent && job.completed_reason === undefined) {
+    if (stopped) return [];
     const iterations = nextWave(job.planned, job.wave_size, job.max_iterations);
     return [appendToJob(job.job_id, "job.wave_planned", { wave: job.waves + 1, iterations }, cause, ctx)];
   }
   const its = [...job.iterations.values()];
-  const reason = spent
-    ? "budget"
-    : job.halted_by_stop && job.planned < job.max_iterations
-      ? "stopped"
-      : job.mode === "infinite"
-        ? "max_iterations"
-        : "all_done";
+  const reason =
+    job.completed_reason ?? (spent ? "budget" : job.mode === "infinite" ? "max_iterations" : "all_done");
   const data = {
     iterations_passed: its.filter((i) => i.status === "passed").length,
     iterations_exhausted: its.filter((i) => i.status === "exhausted").length,

@@ -9,7 +9,7 @@ import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
 import { afterCritique, afterRun, comparisons, endOfChain } from "./decide-run.ts";
-import { type JobState, type OrchestratorState, openIterations } from "./state.ts";
+import { isStopped, type JobState, type OrchestratorState, openIterations } from "./state.ts";
 import { appendToJob, appendToTask, createTask, workItemFor } from "./tasks.ts";
 
 /** Decide what follows one input; the state already includes the input's own effect. */
@@ -62,7 +62,7 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "job.accepted":
     case "job.iteration_ended":
     case "job.budget_exceeded":
-      return job ? decideProgress(job, event.id, ctx) : [];
+      return job ? decideProgress(job, event.id, ctx, isStopped(state)) : [];
     case "job.wave_planned":
       return job && job.status === "active"
         ? planGenerators(state, job, event.data.iterations, event.id, ctx)
@@ -89,7 +89,8 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
         : [];
     case "task.queued":
     case "task.retry_scheduled":
-      return task && !state.stopped ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
+    case "task.requeued":
+      return task && !isStopped(state) ? [{ kind: "dispatch", item: workItemFor(task) }] : [];
     case "task.started":
       return task && job?.status === "cancelled" ? cancelTask(task, "job cancelled", event.id, ctx) : [];
     case "task.completed":
@@ -97,26 +98,48 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.failed":
     case "validation.failed":
       return job && task
-        ? orProgress(job, afterRun(job, task, event, ctx, comparisons(state, job, task)), event.id, ctx)
+        ? orProgress(
+            state,
+            job,
+            afterRun(job, task, event, ctx, comparisons(state, job, task)),
+            event.id,
+            ctx,
+          )
         : [];
     case "task.dead_lettered":
     case "task.cancelled":
-      return job && task ? orProgress(job, endOfChain(job, task, event, ctx), event.id, ctx) : [];
+      return job && task ? orProgress(state, job, endOfChain(job, task, event, ctx), event.id, ctx) : [];
     case "system.resumed":
-      return [...state.tasks.values()]
-        .filter((t) => t.status === TaskStatus.Queued)
-        .map((t) => ({ kind: "dispatch", item: workItemFor(t) }) as Command);
+      return decideResume(state, event.id, ctx);
     default:
       return [];
   }
 }
 
 /**
+ * After a resume: queued tasks are dispatched (nothing was while stopped), and every job that waited
+ * for its next wave plans it, so an infinite job goes on where the stop paused it.
+ */
+function decideResume(state: OrchestratorState, cause: string, ctx: DecideContext): Command[] {
+  const dispatches: Command[] = [...state.tasks.values()]
+    .filter((t) => t.status === TaskStatus.Queued)
+    .map((t) => ({ kind: "dispatch", item: workItemFor(t) }));
+  const waves = [...state.jobs.values()].flatMap((j) => decideProgress(j, cause, ctx, false));
+  return [...dispatches, ...waves];
+}
+
+/**
  * A task that ended without anything following it may have been the job's last live one (a critic
  * finishing after its critique ended the iteration): then the job moves on.
  */
-function orProgress(job: JobState, next: Command[], cause: string, ctx: DecideContext): Command[] {
-  return next.length > 0 ? next : decideProgress(job, cause, ctx);
+function orProgress(
+  state: OrchestratorState,
+  job: JobState,
+  next: Command[],
+  cause: string,
+  ctx: DecideContext,
+): Command[] {
+  return next.length > 0 ? next : decideProgress(job, cause, ctx, isStopped(state));
 }
 
 function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {

@@ -1,9 +1,7 @@
 // Decode a message of the AGENTS stream into an orchestrator input, by subject.
+import { decodeControl } from "../control/index.ts";
 import {
   AgentEvent,
-  ControlCancel,
-  ControlQueue,
-  ControlStopResume,
   decodeWith,
   excerpt,
   MSG_ID_HEADER,
@@ -15,7 +13,7 @@ import {
   Submission,
 } from "../events/index.ts";
 import type { StoredMessage } from "../ports/event-store.ts";
-import type { ControlCommand, OrchestratorInput } from "./commands.ts";
+import type { OrchestratorInput } from "./commands.ts";
 
 const decoder = new TextDecoder();
 
@@ -77,32 +75,4 @@ function decodeSubmit(m: StoredMessage, maxBytes: number): OrchestratorInput {
     };
   }
   return { kind: "submit", source, seq: m.seq, parsed: parseWith(Submission, raw), excerpt: ex, key: key() };
-}
-
-function decodeControl(subject: string, data: Uint8Array): Parsed<ControlCommand> {
-  const verb = subject.slice("agents.control.".length);
-  const body = data.byteLength === 0 ? new TextEncoder().encode("{}") : data;
-  switch (verb) {
-    case "stop":
-    case "resume": {
-      const p = decodeWith(ControlStopResume, body);
-      return p.ok ? { ok: true, value: { type: verb, reason: p.value.reason ?? `${verb} requested` } } : p;
-    }
-    case "cancel": {
-      const p = decodeWith(ControlCancel, body);
-      return p.ok
-        ? { ok: true, value: { type: "cancel", ...p.value, reason: p.value.reason ?? "cancel requested" } }
-        : p;
-    }
-    case "pause":
-    case "unpause": {
-      const p = decodeWith(ControlQueue, body);
-      if (!p.ok) return p;
-      return verb === "pause"
-        ? { ok: true, value: { type: "pause", queue: p.value.queue, reason: p.value.reason ?? "paused" } }
-        : { ok: true, value: { type: "unpause", queue: p.value.queue } };
-    }
-    default:
-      return { ok: false, issues: [{ path: "", message: `unknown control subject ${subject}` }] };
-  }
 }

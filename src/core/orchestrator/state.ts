@@ -1,5 +1,6 @@
-// The orchestrator's state: a fold of the event stream (jobs, iterations, tasks, stop flag).
-import type { AgentEvent, QueueName, Submission } from "../events/index.ts";
+// The orchestrator's state: a fold of the event stream (jobs, iterations, tasks, system state).
+import { evolveSystem, initialSystem, type SystemRecord } from "../control/index.ts";
+import type { AgentEvent, EventData, Submission } from "../events/index.ts";
 import { specKey } from "../ids.ts";
 import { evolveTask, isFinal, isTaskEventType, type TaskState } from "../lifecycle/index.ts";
 import type { QualitySample } from "../protocol/advice.ts";
@@ -32,8 +33,11 @@ export type JobState = {
   max_continuations: number;
   max_revisions: number;
   model: string;
-  /** An infinite job plans no more waves once the system was stopped. */
-  halted_by_stop: boolean;
+  /**
+   * Set once the job completed: a job re-opened by a retry completes again when that iteration
+   * ends, with its first reason, and plans no more waves.
+   */
+  completed_reason: EventData<"job.completed">["reason"] | undefined;
   waves: number;
   planned: number;
   iterations: Map<number, IterationState>;
@@ -45,6 +49,8 @@ export type JobState = {
    * so a critic's own task.completed (and its cost) lands before the job moves on.
    */
   live_tasks: number;
+  /** When the last event of the job or one of its tasks happened (ms since epoch). */
+  updated_at: number;
 };
 
 export type OrchestratorState = {
@@ -52,14 +58,24 @@ export type OrchestratorState = {
   /** Recent critiques per spec (key: specKey), newest last, for prompt advice. */
   quality: Map<string, QualitySample[]>;
   tasks: Map<string, TaskState>;
-  stopped: boolean;
-  paused: Set<QueueName>;
+  /** Emergency stop and paused queues, as recorded (written to the agents-system bucket). */
+  system: SystemRecord;
 };
 
 /** An empty state. */
 export function initialState(): OrchestratorState {
-  return { jobs: new Map(), quality: new Map(), tasks: new Map(), stopped: false, paused: new Set() };
+  return { jobs: new Map(), quality: new Map(), tasks: new Map(), system: initialSystem() };
 }
+
+/** Whether an emergency stop is in force. */
+export function isStopped(state: OrchestratorState): boolean {
+  return state.system.stopped !== null;
+}
+
+export type EvolveOptions = {
+  /** Keep a job that ended with no live task (restoring one for a retry); default false. */
+  keep?: boolean;
+};
 
 function newIteration(n: number): IterationState {
   return {
@@ -75,7 +91,13 @@ function newIteration(n: number): IterationState {
 }
 
 /** Apply one stored event to the state (mutates it in place; it is private to the orchestrator). */
-export function evolve(state: OrchestratorState, event: AgentEvent, seq: number): void {
+export function evolve(
+  state: OrchestratorState,
+  event: AgentEvent,
+  seq: number,
+  o: EvolveOptions = {},
+): void {
+  const at = Date.parse(event.occurred_at);
   if (isTaskEventType(event.type) && event.task_id) {
     const prev = state.tasks.get(event.task_id) ?? null;
     // Applied already: an input redelivered after a failed decision. A task's events are applied in
@@ -86,6 +108,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
     const job = state.jobs.get(next.job_id);
     if (!job) return;
     job.task_ids.add(event.task_id);
+    job.updated_at = Math.max(job.updated_at, at);
     job.live_tasks += Number(!isFinal(next.status)) - Number(prev !== null && !isFinal(prev.status));
     if (event.type === "task.created") trackCreated(job, event.task_id, event.data);
     if (event.type === "task.completed" || event.type === "task.handoff_requested") {
@@ -94,10 +117,11 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
     }
     if ("cost_usd" in event.data && typeof event.data.cost_usd === "number")
       job.cost_usd += event.data.cost_usd;
-    forgetIfDone(state, job);
+    if (!o.keep) forgetIfDone(state, job);
     return;
   }
   const job = event.job_id ? state.jobs.get(event.job_id) : undefined;
+  if (job) job.updated_at = Math.max(job.updated_at, at);
   switch (event.type) {
     case "job.submitted":
       if (!event.job_id || state.jobs.has(event.job_id)) return;
@@ -112,7 +136,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
         max_continuations: 0,
         max_revisions: 0,
         model: "",
-        halted_by_stop: false,
+        completed_reason: undefined,
         waves: 0,
         planned: 0,
         iterations: new Map(),
@@ -120,6 +144,7 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
         budget_exceeded: false,
         task_ids: new Set(),
         live_tasks: 0,
+        updated_at: at,
       });
       return;
     case "job.accepted":
@@ -142,13 +167,23 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
       }
       return;
     case "job.completed":
-      if (job) job.status = "completed";
-      if (job) forgetIfDone(state, job);
+      if (!job) return;
+      job.status = "completed";
+      job.completed_reason ??= event.data.reason;
+      if (!o.keep) forgetIfDone(state, job);
       return;
     case "job.cancelled":
-      if (job) job.status = "cancelled";
-      if (job) forgetIfDone(state, job);
+      if (!job) return;
+      job.status = "cancelled";
+      if (!o.keep) forgetIfDone(state, job);
       return;
+    case "job.reopened": {
+      if (!job || job.status === "cancelled") return;
+      job.status = "active";
+      const it = job.iterations.get(event.data.iteration);
+      if (it) it.status = "running";
+      return;
+    }
     case "job.budget_exceeded":
       if (job) job.budget_exceeded = true;
       return;
@@ -161,18 +196,10 @@ export function evolve(state: OrchestratorState, event: AgentEvent, seq: number)
       return;
     }
     case "system.stopped":
-      state.stopped = true;
-      for (const j of state.jobs.values())
-        if (j.status === "active" && j.mode === "infinite") j.halted_by_stop = true;
-      return;
     case "system.resumed":
-      state.stopped = false;
-      return;
     case "queue.paused":
-      state.paused.add(event.data.queue);
-      return;
     case "queue.resumed":
-      state.paused.delete(event.data.queue);
+      state.system = evolveSystem(state.system, event, seq);
       return;
     default:
       return;
@@ -186,7 +213,7 @@ const QUALITY_WINDOW = 10;
  * memory holds only work in progress: nothing more can happen to such a job (a new submission with
  * its id is refused by the stream, since job.submitted is only appended to an empty job subject).
  */
-function forgetIfDone(state: OrchestratorState, job: JobState): void {
+export function forgetIfDone(state: OrchestratorState, job: JobState): void {
   if (job.status === "active" || job.live_tasks > 0) return;
   for (const id of job.task_ids) state.tasks.delete(id);
   state.jobs.delete(job.job_id);
@@ -217,4 +244,31 @@ function trackCreated(job: JobState, taskId: string, data: TaskState["created"])
 /** Iterations of a job that have not ended. */
 export function openIterations(job: JobState): IterationState[] {
   return [...job.iterations.values()].filter((i) => i.status === "running");
+}
+
+/**
+ * Bring back a job the state forgot (it had ended with no live task), from its stored events, so a
+ * retry can re-open it. Nothing changes when the job is still known or no event names it.
+ */
+export function restoreJob(
+  state: OrchestratorState,
+  jobId: string,
+  events: Iterable<{ event: AgentEvent; seq: number }>,
+): void {
+  if (state.jobs.has(jobId)) return;
+  const found = initialState();
+  for (const { event, seq } of events) if (event.job_id === jobId) evolve(found, event, seq, { keep: true });
+  const job = found.jobs.get(jobId);
+  if (!job) return;
+  state.jobs.set(jobId, job);
+  for (const id of job.task_ids) {
+    const t = found.tasks.get(id);
+    if (t) state.tasks.set(id, t);
+  }
+}
+
+/** Forget a job again if it has ended with no live task (after a retry that was refused). */
+export function tidyJob(state: OrchestratorState, jobId: string): void {
+  const job = state.jobs.get(jobId);
+  if (job) forgetIfDone(state, job);
 }

@@ -92,6 +92,8 @@ export const statusRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
               .record(z.string(), z.object({ reason: z.string(), since: z.string() }))
               .describe("paused queues, as recorded in the stream"),
             stopped: z.boolean().describe("an emergency stop is in force: no queue hands out work"),
+            stop_reason: z.string().nullable().describe("why the stop in force (or the latest) was made"),
+            stopped_since: z.string().nullable().describe("when the stop in force began; null while running"),
             checkpoint: z.number(),
           }),
         },
@@ -108,6 +110,8 @@ export const statusRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         rows,
         paused: system.paused,
         stopped: system.stopped,
+        stop_reason: system.stop_reason,
+        stopped_since: system.stopped_since,
         checkpoint: await q.checkpoint(),
       };
     },

@@ -7,24 +7,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode } from "../../core/errors.ts";
 import { SOURCE_HEADER, Subjects, Submission } from "../../core/events/index.ts";
-import { jobIdFor } from "../../core/ids.ts";
-import { firstWaveTaskIds, unknownValidators } from "../../core/submission/index.ts";
+import { acceptance, SubmitAccepted, unknownValidators } from "../../core/submission/index.ts";
 import { VALIDATOR_NAMES } from "../../validation/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { ErrorBody, HttpError } from "../errors.ts";
 
 const IdempotencyKey = z.string().min(1).max(200);
-
-export const SubmitAccepted = z.object({
-  job_id: z.string(),
-  task_ids: z.array(z.string()).describe("the first wave's generator tasks"),
-  idempotency_key: z.string(),
-  duplicate: z.boolean().describe("true when this key was already submitted (within the dedup window)"),
-  submit_seq: z.number().int(),
-  status_url: z.string(),
-  result_url: z.string(),
-  events_url: z.string(),
-});
 
 const known = new Set<string>(VALIDATOR_NAMES);
 
@@ -56,22 +44,19 @@ export const submitRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         headers: { [SOURCE_HEADER]: "gateway" },
       });
       ctx.metrics.submissions.inc({ outcome: ack.duplicate ? "duplicate" : "new" });
-      const jobId = jobIdFor(key);
-      req.log.info({ job_id: jobId, seq: ack.seq, duplicate: ack.duplicate }, "submission published");
-      const status_url = `/v1/agents/status/${jobId}`;
+      const accepted = acceptance(submission, ack);
+      req.log.info(
+        { job_id: accepted.job_id, seq: ack.seq, duplicate: ack.duplicate },
+        "submission published",
+      );
+      const system = await ctx.deps.queries.systemState().catch(() => undefined);
+      const warning = system?.stopped
+        ? `an emergency stop is in force since ${system.stopped_since} (${system.stop_reason}): the job is accepted and waits until resume`
+        : undefined;
       return reply
         .code(202)
-        .header("location", status_url)
-        .send({
-          job_id: jobId,
-          task_ids: firstWaveTaskIds(jobId, submission),
-          idempotency_key: key,
-          duplicate: ack.duplicate,
-          submit_seq: ack.seq,
-          status_url,
-          result_url: `/v1/agents/result/${jobId}`,
-          events_url: `/v1/agents/events?job=${jobId}`,
-        });
+        .header("location", accepted.status_url)
+        .send({ ...accepted, ...(warning ? { warning } : {}) });
     },
   );
 };

@@ -35,9 +35,15 @@ export function systemView(s: SystemStateDoc, checkpoint: number): SystemView {
   };
 }
 
+/** The recorded system state now, as the API shows it (status, /health, queues, submit). */
+export async function currentSystem(ctx: GatewayContext): Promise<SystemView> {
+  const q = ctx.deps.queries;
+  const checkpoint = await q.checkpoint();
+  return systemView(await q.systemState(), checkpoint);
+}
+
 export const systemRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const q = ctx.deps.queries;
 
   r.get(
     "/v1/agents/system",
@@ -48,10 +54,7 @@ export const systemRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         response: { 200: SystemView, 401: ErrorBody },
       },
     },
-    async () => {
-      const checkpoint = await q.checkpoint();
-      return systemView(await q.systemState(), checkpoint);
-    },
+    async () => currentSystem(ctx),
   );
 
   for (const verb of ["pause", "unpause"] as const) {

@@ -104,6 +104,8 @@ function jobPatch(j: JobDoc, event: AgentEvent): Partial<JobDoc> | null {
       return { status: "cancelled", reason: event.data.reason, finished_at: at };
     case "job.budget_exceeded":
       return { budget_exceeded: true };
+    case "job.reopened":
+      return reopened(j, event.data.iteration, at);
     case "critique.recorded":
       return { quality: withScores(j.quality, event.data) };
     default:
@@ -134,6 +136,16 @@ function iterationEnd(j: JobDoc, d: EventOf<"job.iteration_ended">["data"]): Par
   const iterations = { passed: 0, exhausted: 0, failed: 0, cancelled: 0 };
   for (const b of best_tasks) iterations[b.outcome] += 1;
   return { best_tasks, iterations };
+}
+
+// A retry re-opened an iteration (and the job, if it had completed): the iteration is open again.
+function reopened(j: JobDoc, iteration: number, at: string): Partial<JobDoc> {
+  const best_tasks = j.best_tasks.filter((b) => b.iteration !== iteration);
+  const iterations = { passed: 0, exhausted: 0, failed: 0, cancelled: 0 };
+  for (const b of best_tasks) iterations[b.outcome] += 1;
+  const open =
+    j.status === "completed" ? { status: "running" as const, reason: null, finished_at: null } : {};
+  return { best_tasks, iterations, updated_at: at, ...open };
 }
 
 function withScores(q: QualityAverages, d: EventOf<"critique.recorded">["data"]): QualityAverages {

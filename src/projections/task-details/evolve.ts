@@ -136,6 +136,9 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
       return { cancel_reason: event.data.reason };
     case "task.interrupted":
       return { worker_id: null, last_error: `interrupted: ${event.data.reason}` };
+    case "task.requeued":
+      // Out of the dead letter: open again (its last error stays until the next attempt says otherwise).
+      return { queued_at: at, finished_at: null };
     default: {
       const never: never = event;
       throw new Error(`unhandled task event ${JSON.stringify(never)}`);

@@ -65,6 +65,7 @@ export const EXAMPLE_DATA: { [T in AgentEventType]: EventData<T> } = {
   },
   "job.cancelled": { reason: "cancelled by the user" },
   "job.budget_exceeded": { budget_usd: 2, spent_usd: 2.05 },
+  "job.reopened": { iteration: 1, task_id: EXAMPLE_TASK_ID, reason: "retry requested", was_completed: true },
   "critique.recorded": {
     critic_task_id: "task-2",
     target_task_id: EXAMPLE_TASK_ID,
@@ -134,6 +135,7 @@ export const EXAMPLE_DATA: { [T in AgentEventType]: EventData<T> } = {
   "task.cancel_requested": { reason: "job cancelled" },
   "task.cancelled": { reason: "job cancelled" },
   "task.interrupted": { reason: "emergency stop", worker_id: "worker-a" },
+  "task.requeued": { attempt: 4, reason: "the provider is back" },
   "system.stopped": { reason: "runaway cost" },
   "system.resumed": { reason: "fixed" },
   "queue.paused": { queue: "heavy", reason: "provider outage" },

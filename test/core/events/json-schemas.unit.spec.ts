@@ -70,6 +70,8 @@ describe("JSON Schemas in docs/schemas", () => {
       "control-stop-resume",
       "control-cancel",
       "control-queue",
+      "control-retry",
+      "system-state",
     ]) {
       assert.ok(schemas[name], `no schema for ${name}`);
     }

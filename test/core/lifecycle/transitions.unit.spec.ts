@@ -50,6 +50,8 @@ const EXPECTED: Record<TaskEventType, Partial<Record<TaskStatus | "absent", Task
     interrupted: "cancelled",
   },
   "task.interrupted": { running: "interrupted" },
+  // An operator's retry is the one way out of the dead letter.
+  "task.requeued": { dead_lettered: "queued" },
 };
 
 const TASK_EVENT_TYPES = Object.keys(EXPECTED) as TaskEventType[];

@@ -518,12 +518,13 @@ describe("decide: budget", () => {
 });
 
 describe("decide: emergency stop", () => {
-  it("given a stopped system, when a job is submitted, then its tasks are queued but not dispatched; on resume they are", () => {
+  it("given a stopped system, when a job is submitted, then it is accepted and waits; on resume its tasks are queued and dispatched", () => {
     const sim = new Simulator();
     sim.control({ type: "stop", reason: "test" });
     assert.equal(sim.events("system.stopped").length, 1);
     const jobId = sim.submit({ spec: SPEC, count: 2 });
-    assert.equal(sim.events("task.queued").length, 2);
+    assert.equal(sim.events("job.accepted").length, 1);
+    assert.equal(sim.events("job.wave_planned").length, 0, "stop means pause: no wave is planned");
     assert.deepEqual(sim.dispatches(), []);
 
     sim.control({ type: "resume", reason: "test" });
@@ -558,18 +559,33 @@ describe("decide: emergency stop", () => {
     assert.equal(sim.dispatches().at(-1)?.attempt, 2);
   });
 
-  it("given an infinite job stopped mid-wave, when resumed and the wave finishes, then it completes with reason stopped", () => {
+  it("given an infinite job stopped mid-wave, when the wave finishes, then it waits; on resume its next wave is planned", () => {
     const sim = new Simulator();
     const jobId = sim.submit({ spec: SPEC, count: "infinite", max_iterations: 100 });
     sim.control({ type: "stop", reason: "emergency" });
-    sim.control({ type: "resume", reason: "let in-flight work finish" });
     for (let n = 1; n <= 4; n++) {
       sim.complete(ids(jobId, n).g);
       sim.critique(ids(jobId, n).c(1), PASS);
     }
-    assert.equal(sim.events("job.wave_planned").length, 1);
+    assert.equal(sim.events("job.wave_planned").length, 1, "no wave planned while stopped");
+    assert.deepEqual(sim.events("job.completed"), [], "stop means pause: the job is not completed");
+    sim.control({ type: "resume", reason: "go on" });
+    const waves = sim.events("job.wave_planned");
+    assert.equal(waves.length, 2, "the next wave follows the resume");
+    assert.deepEqual(waves[1]?.data.iterations, [5, 6, 7, 8]);
+    assert.deepEqual(sim.events("job.completed"), []);
+  });
+
+  it("given a fixed job whose last wave ended while stopped, then it completes as usual", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 2 });
+    sim.control({ type: "stop", reason: "emergency" });
+    for (let n = 1; n <= 2; n++) {
+      sim.complete(ids(jobId, n).g);
+      sim.critique(ids(jobId, n).c(1), PASS);
+    }
     const [done] = sim.events("job.completed");
-    assert.deepEqual([done?.data.reason, done?.data.iterations_passed], ["stopped", 4]);
+    assert.deepEqual([done?.data.reason, done?.data.iterations_passed], ["all_done", 2]);
   });
 });
 

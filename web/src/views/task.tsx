@@ -40,6 +40,15 @@ export function TaskPage({ id }: { id: string }) {
             run={() => api.cancel(t.task_id, "cancelled from the dashboard")}
           />
         )}
+        {t.status === "dead_lettered" ? (
+          // One more attempt (its job re-opens if it had completed); the page follows the task's events.
+          <Action
+            label="Retry"
+            kind="primary"
+            testId="retry-task"
+            run={() => api.retry(t.task_id, "retried from the dashboard")}
+          />
+        ) : null}
       </h1>
       <ErrorNote error={story.error} />
       <Facts

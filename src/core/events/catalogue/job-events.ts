@@ -111,6 +111,21 @@ export const CritiqueUnparseable = z.object({
   }),
 });
 
+/**
+ * A retried dead-lettered task re-opened its iteration (and the job, if it had completed): the job
+ * completes again once the iteration ends again.
+ */
+export const JobReopened = z.object({
+  type: z.literal("job.reopened"),
+  data: z.object({
+    iteration: z.number().int().positive(),
+    task_id: Id,
+    reason: z.string().max(2000),
+    /** Whether the job had completed (and is running again now). */
+    was_completed: z.boolean(),
+  }),
+});
+
 export const JobEvents = [
   JobSubmitted,
   JobAccepted,
@@ -120,6 +135,7 @@ export const JobEvents = [
   JobCompleted,
   JobCancelled,
   JobBudgetExceeded,
+  JobReopened,
   CritiqueRecorded,
   CritiqueUnparseable,
 ] as const;

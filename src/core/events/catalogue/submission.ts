@@ -9,11 +9,24 @@ export const ValidationSpecInput = z.object({
 });
 
 export const MAX_SPEC_CHARS = 200_000;
+/** The largest fixed count; larger runs are `infinite` with `max_iterations`. */
+export const MAX_COUNT = 10_000;
+const COUNT_RULE = `an integer 1–${MAX_COUNT} or "infinite"`;
 
 export const Submission = z
   .object({
     spec: z.string().trim().min(1, "must not be empty").max(MAX_SPEC_CHARS),
-    count: z.union([z.number().int().min(1).max(10_000), z.literal("infinite")]),
+    count: z.union(
+      [
+        z
+          .number({ error: COUNT_RULE })
+          .int({ error: COUNT_RULE })
+          .min(1, { error: COUNT_RULE })
+          .max(MAX_COUNT, { error: COUNT_RULE }),
+        z.literal("infinite"),
+      ],
+      { error: COUNT_RULE },
+    ),
     model: ModelName.optional(),
     fallback_models: z.array(ModelName).max(10).optional(),
     queue: z.enum(["standard", "heavy"]).optional(),

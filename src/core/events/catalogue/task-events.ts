@@ -154,6 +154,18 @@ export const TaskInterrupted = z.object({
   }),
 });
 
+/**
+ * A dead-lettered task queued again because an operator asked for it (agents.control.retry): one
+ * more attempt, on the task's current model, with the job re-opened first if it had completed.
+ */
+export const TaskRequeued = z.object({
+  type: z.literal("task.requeued"),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    reason: z.string().max(2000),
+  }),
+});
+
 export const TaskEvents = [
   TaskCreated,
   TaskQueued,
@@ -168,4 +180,5 @@ export const TaskEvents = [
   TaskCancelRequested,
   TaskCancelled,
   TaskInterrupted,
+  TaskRequeued,
 ] as const;

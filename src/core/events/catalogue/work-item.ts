@@ -35,5 +35,8 @@ export const ControlCancel = z
     message: "give exactly one of job_id or task_id",
   });
 
+/** `agents.control.retry`: queue a dead-lettered task again (one more attempt). */
+export const ControlRetry = z.object({ task_id: Id, reason: z.string().max(2000).optional() }).strict();
+
 /** `agents.control.pause` / `agents.control.unpause`: one queue. */
 export const ControlQueue = z.object({ queue: QueueName, reason: z.string().max(2000).optional() }).strict();
