@@ -185,7 +185,7 @@ async function costPerCall(
       limiters.map(async (l) => {
         for (let i = 0; i < per; i++) {
           const t = performance.now();
-          const lease = await l.acquire(MODEL, { prompt: 100 }, 60_000, signal);
+          const lease = await l.acquire(MODEL, { band: "normal", prompt: 100 }, 60_000, signal);
           await lease.done({ input_tokens: 100, output_tokens: 10 });
           times.push(performance.now() - t);
         }

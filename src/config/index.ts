@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { ModelName } from "../core/events/catalogue/shared.ts";
 import { DEFAULT_WORK_ACK_WAIT_MS } from "../core/events/subjects.ts";
+import { parseBudgetsSpec } from "../core/limits/budget-spec.ts";
 import { type ModelLimit, parseLimitsSpec } from "../core/limits/spec.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
@@ -195,6 +196,17 @@ export const ConfigSchema = z.object({
     }),
   /** The window AGENTS_MODEL_LIMITS' rpm and tpm count over (ms); providers count per minute. */
   AGENTS_MODEL_LIMITS_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * Per-model budgets per UTC day for the whole fleet, in US dollars and/or tokens, e.g.
+   * "gpt-4o=25usd/3000000tokens,sonnet=10usd": a spent one stops new calls of that model until the next day.
+   */
+  AGENTS_MODEL_DAY_BUDGETS: z
+    .string()
+    .default("")
+    .superRefine((text, ctx) => {
+      const parsed = parseBudgetsSpec(text);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    }),
   /** Largest accepted HTTP body or NATS submission (bytes). */
   // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
   // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
@@ -319,7 +331,8 @@ function shown(name: string, value: string | undefined): string {
 
 /**
  * Every model's limits: AGENTS_MODEL_LIMITS, with AGENTS_MODEL_CONCURRENCY's calls at once for the
- * models it names (one mechanism; a model given calls at once by both is refused).
+ * models it names (one mechanism; a model given calls at once by both is refused) and
+ * AGENTS_MODEL_DAY_BUDGETS' day budgets.
  */
 export function modelLimitsOf(config: Config): Map<string, ModelLimit> {
   const parsed = parseLimitsSpec(config.AGENTS_MODEL_LIMITS);
@@ -333,6 +346,9 @@ export function modelLimitsOf(config: Config): Map<string, ModelLimit> {
       );
     limits.set(model, { ...limit, concurrency });
   }
+  const budgets = parseBudgetsSpec(config.AGENTS_MODEL_DAY_BUDGETS);
+  if (!budgets.ok) throw new ConfigError(`AGENTS_MODEL_DAY_BUDGETS: ${budgets.error}`);
+  for (const [model, day] of budgets.budgets) limits.set(model, { ...limits.get(model), day });
   return limits;
 }
 

@@ -6,7 +6,7 @@ import { type KV, Kvm, type KvWatchEntry } from "@nats-io/kv";
 import { errorMessage } from "../core/errors.ts";
 import { decodeWith } from "../core/events/codec.ts";
 import { LIMITS_BUCKET } from "../core/events/subjects.ts";
-import { LimitState } from "../core/limits/window.ts";
+import { EMPTY_LIMIT_STATE, LimitState } from "../core/limits/window.ts";
 import type { LimitEntry, LimitsStore } from "../core/ports/limits-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { Connection } from "./connection.ts";
@@ -19,6 +19,21 @@ export function limitKey(model: string): string {
 
 function modelOf(key: string): string {
   return Buffer.from(key, "base64url").toString("utf8");
+}
+
+/** Every model's limit state in the bucket now (for status; read only: no watch, no mirror). */
+export async function readAllLimits(nc: Connection): Promise<Array<{ model: string; state: LimitState }>> {
+  const kv = await new Kvm(nc).open(LIMITS_BUCKET);
+  const keys: string[] = [];
+  for await (const key of await kv.keys()) keys.push(key);
+  const out: Array<{ model: string; state: LimitState }> = [];
+  for (const key of keys.sort()) {
+    const e = await kv.get(key);
+    if (e?.operation !== "PUT") continue;
+    const parsed = decodeWith(LimitState, e.value);
+    if (parsed.ok) out.push({ model: modelOf(key), state: parsed.value });
+  }
+  return out;
 }
 
 export class JetStreamLimitsStore implements LimitsStore {
@@ -89,7 +104,7 @@ export class JetStreamLimitsStore implements LimitsStore {
     const parsed = decodeWith(LimitState, value);
     if (!parsed.ok) {
       this.log.warn({ model, revision }, "limit state is malformed; it will be replaced");
-      const entry = { state: { calls: [], held_until: 0 }, revision };
+      const entry = { state: EMPTY_LIMIT_STATE, revision };
       this.remember(model, entry);
       return entry;
     }

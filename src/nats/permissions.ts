@@ -105,11 +105,8 @@ const READ_LEASE = [
  * The models' shared limit state: read and compare-and-set its entries, and watch the bucket (an
  * ordered push consumer with flow control) to keep the worker's mirror current.
  */
-const USE_LIMITS = [
-  ...readStream(LIMITS_STREAM, [`$KV.${LIMITS_BUCKET}.>`]),
-  `$KV.${LIMITS_BUCKET}.>`,
-  `$JS.FC.${LIMITS_STREAM}.>`,
-];
+const READ_LIMITS = [...readStream(LIMITS_STREAM, [`$KV.${LIMITS_BUCKET}.>`]), `$JS.FC.${LIMITS_STREAM}.>`];
+const USE_LIMITS = [...READ_LIMITS, `$KV.${LIMITS_BUCKET}.>`];
 /**
  * Reading and watching the recorded system state (stop, paused queues): a get, and a KV watch (a
  * push consumer on the one key, with flow control).
@@ -208,6 +205,8 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.tasks,
             ...(queues.includes("critic") ? [Subjects.critiques] : []),
             Subjects.rejected,
+            // A model's day budget found spent (model.day_budget_spent).
+            Subjects.limits,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
             // Its tasks, and the control commands it obeys before the orchestrator records them.
@@ -238,6 +237,8 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...WATCH_WORK,
             ...READ_EVENTS,
             ...READ_OBJECTS,
+            // The models' shared limit state, for GET /v1/agents/limits (read only).
+            ...READ_LIMITS,
             ...READ_LEASE,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,

@@ -55,6 +55,7 @@ export function eventsStreamConfig(o: TopologyOptions = {}): Partial<StreamConfi
       Subjects.critiques,
       Subjects.system,
       Subjects.rejected,
+      Subjects.limits,
       Subjects.control,
     ],
     retention: RetentionPolicy.Limits,

@@ -1,5 +1,5 @@
 // What the task runner needs from its worker, and the handle of one running task.
-import type { AgentEvent, EventContext } from "../../core/events/index.ts";
+import type { AgentEvent, EventContext, TaskWaiting } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
@@ -9,6 +9,9 @@ import type { Logger } from "../../core/ports/logger.ts";
 import type { StopReason } from "../../core/worker/after-run.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { ModelLimiter } from "./model-limiter.ts";
+
+/** A run's progress: the agent's report, or what the run waits for before its agent starts. */
+export type RunProgress = ExecutorProgress & { waiting?: TaskWaiting | undefined };
 
 export type RunnerDeps = {
   events: EventStore;
@@ -44,7 +47,7 @@ export type TaskHandle = {
   settled(): Promise<void>;
   /** Metadata for events this handle writes. */
   meta(): EventContext;
-  /** The agent's latest progress report. */
-  progress: ExecutorProgress | undefined;
-  onProgress(p: ExecutorProgress): void;
+  /** The agent's latest progress report (or, before it starts, what it waits for). */
+  progress: RunProgress | undefined;
+  onProgress(p: RunProgress): void;
 };

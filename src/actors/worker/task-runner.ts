@@ -1,11 +1,12 @@
 // Run one claimed task: prompt, agent, output; says how the run ended (the after-run decider in
 // src/core/worker says what that means).
 
+import { newEvent } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import { type CallUsage, promptTokens } from "../../core/limits/index.ts";
 import { ArtifactKeys, resolveText } from "../../core/ports/artifact-store.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
-import { runFields } from "../../core/worker/outcome.ts";
+import { progressData, runFields } from "../../core/worker/outcome.ts";
 import type { LimitWait } from "./model-limiter.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { validateOutput } from "./validate-output.ts";
@@ -21,8 +22,17 @@ export function waitMessage(w: LimitWait): string {
     concurrency: "at its calls-at-once limit",
     requests: "at its requests-per-window limit",
     tokens: "at its tokens-per-window limit",
+    priority: "giving its next place to work of a better band",
+    budget: "at its day budget with a call in flight",
   }[w.why];
   return `waiting: model ${w.model} is ${why}, until ${new Date(w.until).toISOString()} at the latest`;
+}
+
+/** Append the run's progress now (a failure is only logged: the next heartbeat repeats it). */
+function recordProgress(h: TaskHandle, started: number): void {
+  h.append(newEvent("task.progress", progressData(Date.now() - started, h.progress), h.meta())).catch(
+    () => undefined,
+  );
 }
 
 /** Assemble the exact prompt: the base text, attachments by reference, and validation feedback. */
@@ -44,21 +54,27 @@ export async function runTask(
   const started = Date.now();
   const workdir = await openWorkdir(deps.dataDir, task.task_id, h.attempt, deps.executor.usesWorkdir);
   try {
-    let waited = false;
+    let waitingFor: LimitWait["why"] | undefined;
     const lease = await deps.models.acquire(
       task.model,
-      { prompt: promptTokens(prompt.length) },
+      { prompt: promptTokens(prompt.length), band: task.created.band },
       task.created.timeout_ms + LEASE_MARGIN_MS,
       h.abort.signal,
       (w) => {
-        waited = true;
         working();
-        // Recorded with the next task.progress, so status and the task's story say why it waits.
-        h.onProgress({ message: waitMessage(w) });
+        const waiting = { model: w.model, why: w.why, until: new Date(w.until).toISOString() };
+        h.onProgress({ message: waitMessage(w), waiting });
+        // Recorded at once when the reason changes (the heartbeats repeat it), so status, the story
+        // and the dashboard say why the task waits.
+        if (w.why !== waitingFor) recordProgress(h, started);
+        waitingFor = w.why;
       },
     );
-    // The wait is over: the run's own progress replaces the waiting message.
-    if (waited) h.onProgress({});
+    // The wait is over: said at once, and the run's own progress replaces the waiting message.
+    if (waitingFor) {
+      h.onProgress({});
+      recordProgress(h, started);
+    }
     let used: CallUsage;
     try {
       const result = await deps.executor.run({
@@ -70,7 +86,7 @@ export async function runTask(
         signal: h.abort.signal,
         onProgress: (p) => h.onProgress(p),
       });
-      used = result.usage;
+      used = { ...result.usage, cost_usd: result.cost_usd };
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       await deps.artifacts.putText(ref, result.output);
       const fields = runFields(result, ref, Date.now() - started);

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
-import { type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
-import type { ModelLimits } from "../../core/limits/index.ts";
+import { newEvent, type QueueName, Subjects, type WorkItem, workLanes } from "../../core/events/index.ts";
+import { type ModelLimits, nextUtcDay } from "../../core/limits/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { Delivery } from "../../core/ports/delivery.ts";
@@ -94,6 +94,7 @@ export class Worker {
     const metrics = workerMetrics(registry);
     metrics.serving(this.o.queues, this.o.concurrency);
     const limits = await JetStreamLimitsStore.open(this.o.nc, log);
+    const modelLimits = this.o.modelLimits ?? new Map();
     this.limits = limits;
     // A finished agent's output and outcome wait for NATS to come back rather than being lost.
     const patience = {
@@ -107,9 +108,34 @@ export class Worker {
       events,
       artifacts,
       executor: this.o.executor,
-      models: new ModelLimiter(limits, this.o.modelLimits ?? new Map(), log, {
+      models: new ModelLimiter(limits, modelLimits, log, {
         windowMs: this.o.limitsWindowMs,
         onWaited: (model, reason, seconds) => metrics.waited(model, reason, seconds),
+        onDayUse: (model, day) => metrics.dayUsed(model, day.usd, day.tokens),
+        onSpent: (model, day) => {
+          const by = day.spent_by ?? "usd";
+          metrics.budgetSpent(model, by);
+          const budget = modelLimits.get(model)?.day;
+          const data = {
+            model,
+            day: day.date,
+            by,
+            usd: day.usd,
+            tokens: day.tokens,
+            ...(budget?.usd !== undefined ? { budget_usd: budget.usd } : {}),
+            ...(budget?.tokens !== undefined ? { budget_tokens: budget.tokens } : {}),
+            until: new Date(nextUtcDay(day.spent_at ?? Date.now())).toISOString(),
+            worker_id: this.id,
+          };
+          log.warn(data, "model day budget spent: no new calls of it until the next UTC day");
+          // One event per model and day: its id dedups a second writer's within the stream's window.
+          const id = `day-budget:${model}:${day.date}`.slice(0, 128);
+          events
+            .append(Subjects.limits, newEvent("model.day_budget_spent", data, { id, now: Date.now() }))
+            .catch((err: unknown) =>
+              log.warn({ model, err: errorMessage(err) }, "day budget event not recorded"),
+            );
+        },
       }),
       critic: this.o.critic({ events, artifacts }, registry),
       log,

@@ -43,6 +43,8 @@ export const Subjects = {
    */
   critique: (criticTaskId: string) => `agents.critique.${criticTaskId}`,
   critiques: "agents.critique.*",
+  /** The models' limits as workers find them (model.day_budget_spent): the workers' subject. */
+  limits: "agents.limits",
   /** message.rejected from any consumer (older streams hold them on agents.system too). */
   rejected: "agents.rejected",
   control: "agents.control.>",

@@ -1,6 +1,7 @@
 // What a user sets per model in AGENTS_MODEL_LIMITS: requests per window, tokens per window and calls
 // in flight at once, for the whole fleet (every worker process shares them).
 import { z } from "zod";
+import { DayBudget } from "./budget-spec.ts";
 
 /** One model's limits; an unset field is not limited. */
 export const ModelLimit = z.object({
@@ -10,6 +11,8 @@ export const ModelLimit = z.object({
   tpm: z.number().int().positive().optional(),
   /** Calls in flight at once. */
   concurrency: z.number().int().positive().optional(),
+  /** What the fleet may spend on the model per UTC day (AGENTS_MODEL_DAY_BUDGETS). */
+  day: DayBudget.optional(),
 });
 export type ModelLimit = z.infer<typeof ModelLimit>;
 

@@ -3,7 +3,7 @@
 // it from outside). Rules are tried in order and the first that applies decides; a new rule (a
 // usage limit that waits until its reset, an auth failure, throttling) is one more entry in
 // AFTER_RUN_RULES, placed before the rule it refines.
-import { ExecutorError, errorMessage, RateLimitedError } from "../errors.ts";
+import { DayBudgetSpentError, ExecutorError, errorMessage, RateLimitedError } from "../errors.ts";
 import type { EventData } from "../events/index.ts";
 import type { TaskState } from "../lifecycle/index.ts";
 import type { DeliveryAction } from "../ports/delivery.ts";
@@ -115,12 +115,54 @@ const rateLimited: AfterRunRule = {
       events: [
         {
           type: "task.interrupted",
-          data: { reason, worker_id: i.workerId, ...(next ? { model: next } : {}) },
+          data: {
+            reason,
+            worker_id: i.workerId,
+            ...(next
+              ? { model: next }
+              : {
+                  waiting: { model: i.task.model, why: "held", until: new Date(i.now + wait).toISOString() },
+                }),
+          },
         },
       ],
       delivery: { kind: "nak", delayMs: next ? 0 : wait },
       throttle: { model: i.task.model, ms: wait },
       rule: "rate_limited",
+    };
+  },
+};
+
+/**
+ * The model's day budget is spent (found before the agent started): not a failed attempt either.
+ * Interrupted, and back in the queue until the next UTC day renews the budget, or on the next model
+ * of the fallback chain at once.
+ */
+const dayBudgetSpent: AfterRunRule = {
+  name: "day_budget_spent",
+  decide: (i) => {
+    if (i.end.kind !== "threw" || !(i.end.error instanceof DayBudgetSpentError)) return undefined;
+    const { until } = i.end.error;
+    const next = nextModel(i.task.created.model, i.task.created.fallback_models, i.task.model);
+    const reason = `${errorMessage(i.end.error)}; ${next ? `falling back to ${next}` : `waiting until ${new Date(until).toISOString()}`}`;
+    const waiting = next
+      ? {}
+      : {
+          waiting: {
+            model: i.task.model,
+            why: "day_budget_spent" as const,
+            until: new Date(until).toISOString(),
+          },
+        };
+    return {
+      events: [
+        {
+          type: "task.interrupted",
+          data: { reason, worker_id: i.workerId, ...(next ? { model: next } : {}), ...waiting },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: next ? 0 : Math.max(until - i.now, 1000) },
+      rule: "day_budget_spent",
     };
   },
 };
@@ -205,6 +247,7 @@ export const AFTER_RUN_RULES: readonly AfterRunRule[] = [
   cancelled,
   stopped,
   rateLimited,
+  dayBudgetSpent,
   failed,
   judged,
   handedOff,

@@ -2,7 +2,12 @@
 // and also shows that without that rule the case comes out differently (so no rule is dead weight).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ExecutorError, ExecutorFailure, RateLimitedError } from "../../../src/core/errors.ts";
+import {
+  DayBudgetSpentError,
+  ExecutorError,
+  ExecutorFailure,
+  RateLimitedError,
+} from "../../../src/core/errors.ts";
 import { evolveTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
 import {
   AFTER_RUN_RULES,
@@ -74,10 +79,57 @@ const cases: Case[] = [
     input: input(threw(new RateLimitedError("429", 30_000)), { model: "haiku" }),
     want: {
       events: [
-        { type: "task.interrupted", data: { reason: "rate limited by the model provider", worker_id: "w1" } },
+        {
+          type: "task.interrupted",
+          data: {
+            reason: "rate limited by the model provider",
+            worker_id: "w1",
+            waiting: { model: "haiku", why: "held", until: new Date(EXAMPLE_NOW + 30_000).toISOString() },
+          },
+        },
       ],
       delivery: { kind: "nak", delayMs: 30_000 },
       throttle: { model: "haiku", ms: 30_000 },
+    },
+  },
+  {
+    rule: "day_budget_spent",
+    given: "the day budget of the last model of the chain spent before the agent started",
+    input: input(threw(new DayBudgetSpentError("haiku", "usd", EXAMPLE_NOW + 3_600_000)), { model: "haiku" }),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `the day budget of model haiku is spent (US dollars); waiting until ${new Date(EXAMPLE_NOW + 3_600_000).toISOString()}`,
+            worker_id: "w1",
+            waiting: {
+              model: "haiku",
+              why: "day_budget_spent",
+              until: new Date(EXAMPLE_NOW + 3_600_000).toISOString(),
+            },
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 3_600_000 },
+    },
+  },
+  {
+    rule: "day_budget_spent",
+    given: "the day budget of the primary model spent: the task moves down its chain at once",
+    input: input(threw(new DayBudgetSpentError("opus", "tokens", EXAMPLE_NOW + 3_600_000))),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `the day budget of model opus is spent (tokens); falling back to sonnet`,
+            worker_id: "w1",
+            model: "sonnet",
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 0 },
     },
   },
   {
