@@ -17,6 +17,8 @@ import {
   startStack,
   type TestStack,
 } from "../support/index.ts";
+import { checkMetrics } from "../support/prometheus.ts";
+import { parseScrape } from "../support/scrape.ts";
 
 /** A passing critique for critic prompts; otherwise an answer made distinct by the prompt's hash. */
 function reply(prompt: string): string {
@@ -32,6 +34,7 @@ describe("given two worker processes and a day budget of 50 tokens on one of two
   let provider: OpenAIFixture;
   let gateway: ActorProcess;
   let api: (path: string) => Promise<Record<string, unknown>>;
+  let metricsPorts: number[] = [];
   before(async () => {
     // Answers take 300 ms, so the budget model's first tasks are in the limiter together.
     provider = await startOpenAIFixture({ delayMs: 300, reply });
@@ -43,7 +46,8 @@ describe("given two worker processes and a day budget of 50 tokens on one of two
       AGENTS_MODEL_DAY_BUDGETS: "budget-model=50tokens",
       AGENTS_WORKER_CONCURRENCY: "2",
     };
-    const workers = [stack.startWorker(env), stack.startWorker(env)];
+    metricsPorts = [await freePort(), await freePort()];
+    const workers = metricsPorts.map((p) => stack.startWorker({ ...env, AGENTS_METRICS_PORT: String(p) }));
     const port = await freePort();
     gateway = spawnActor("gateway", { ...stack.env, AGENTS_PORT: String(port) });
     api = async (path) =>
@@ -142,5 +146,25 @@ describe("given two worker processes and a day budget of 50 tokens on one of two
     assert.deepEqual([shown?.model, shown?.why, shown?.until], ["budget-model", "day_budget_spent", until]);
     const story = (await api(`/v1/agents/tasks/${waitingTask}/story`)) as { task: { waiting?: unknown } };
     assert.deepEqual(story.task.waiting, shown, "the task's story shows the same");
+
+    // The workers' metrics: the budget found spent once, by tokens; the day's use; the interruptions.
+    const scrapes = await Promise.all(
+      metricsPorts.map(async (p) => parseScrape(await (await fetch(`http://127.0.0.1:${p}/metrics`)).text())),
+    );
+    const sum = (name: string, match: Record<string, string>) =>
+      scrapes.reduce((n, s) => n + s.sum(name, match), 0);
+    assert.equal(sum("agents_model_day_budget_spent_total", { model: "budget-model", by: "tokens" }), 1);
+    assert.ok(
+      scrapes.some((s) => s.sum("agents_model_day_use", { model: "budget-model", unit: "tokens" }) >= 50),
+      "the day's tokens are shown",
+    );
+    assert.equal(
+      sum("agents_task_interrupts_total", { reason: "day_budget_spent" }),
+      ofType(await taskEvents(), "task.interrupted").filter(
+        (e) => e.event.data.waiting?.why === "day_budget_spent",
+      ).length,
+      "every task sent back to wait for the next day is counted",
+    );
+    for (const s of scrapes) assert.equal(await checkMetrics(s.text), "", "promtool check metrics");
   });
 });
