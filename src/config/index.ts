@@ -20,6 +20,12 @@ function int(min: number, max?: number, error?: string) {
 }
 const Millis = int(1, undefined, "must be a whole number of milliseconds ≥ 1");
 const Port = int(0, 65535, "must be a port number from 0 to 65535");
+const daysAllowed = "must be a number of days from 0 to 36500";
+/** Days may be fractional (0.5 keeps half a day), so this is not int(). */
+const Days = z.coerce
+  .number({ error: daysAllowed })
+  .min(0, { error: daysAllowed })
+  .max(36_500, { error: daysAllowed });
 
 const RATE_RULE = "must be a number from 0 to 1 (a share: 0.25 is one in four)";
 const Rate = z.coerce.number({ error: RATE_RULE }).min(0, { error: RATE_RULE }).max(1, { error: RATE_RULE });
@@ -149,6 +155,21 @@ export const ConfigSchema = z.object({
    * without it never scales a replicated stream down.
    */
   AGENTS_STREAM_REPLICAS: int(1, 5).optional(),
+  /**
+   * Retention of the event stream (days; 0 keeps events forever). Older events are removed; a fold
+   * from the start (a cold start, `agents replay`) then reads the newest snapshot plus what is left,
+   * so snapshots must be on (AGENTS_SNAPSHOT_EVERY_EVENTS > 0). See docs/production.md.
+   */
+  AGENTS_EVENTS_MAX_AGE_DAYS: Days.default(0),
+  /** Retention of the event stream by size (bytes; 0: no cap): the oldest events go first. */
+  AGENTS_EVENTS_MAX_BYTES: int(0).default(0),
+  /**
+   * Events between snapshots of the orchestrator's state and of the projections (0: none). A cold
+   * start reads the newest snapshot and folds only the events after it.
+   */
+  AGENTS_SNAPSHOT_EVERY_EVENTS: int(0).default(100_000),
+  /** How often (ms) the orchestrator and the projections look whether a snapshot is due. */
+  AGENTS_SNAPSHOT_CHECK_MS: Millis.default(60_000),
   /**
    * Ack wait of work messages (ms): a dead worker's task is redelivered this long after its last
    * heartbeat (heartbeats go out at a third of it). The default keeps redelivery within 10 s.
@@ -294,6 +315,17 @@ const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
       code: "custom",
       path: [c.NATS_TLS_CERT_FILE === undefined ? "NATS_TLS_CERT_FILE" : "NATS_TLS_KEY_FILE"],
       message: "NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together",
+    });
+  // Once old events are removed, only a snapshot holds what they folded to.
+  if (
+    (c.AGENTS_EVENTS_MAX_AGE_DAYS > 0 || c.AGENTS_EVENTS_MAX_BYTES > 0) &&
+    c.AGENTS_SNAPSHOT_EVERY_EVENTS === 0
+  )
+    ctx.addIssue({
+      code: "custom",
+      path: ["AGENTS_SNAPSHOT_EVERY_EVENTS"],
+      message:
+        "must be above 0 while AGENTS_EVENTS_MAX_AGE_DAYS or AGENTS_EVENTS_MAX_BYTES limits the stream: without snapshots a cold start would fold only the events that are left",
     });
   // An idle timeout shorter than two heartbeats would close healthy SSE streams between pings.
   if (c.AGENTS_IDLE_TIMEOUT_MS < 2 * c.AGENTS_SSE_HEARTBEAT_MS)

@@ -13,7 +13,9 @@ import { z } from "zod";
 import { AgentsError, ErrorCode } from "../core/errors.ts";
 import {
   LEASES_BUCKET,
+  ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   SYSTEM_BUCKET,
@@ -22,12 +24,16 @@ import { RESTORE_CHUNK_BYTES, restoreStream, SnapshotMeta, snapshotStream } from
 
 /**
  * The streams in backup order. Events before objects: every object an event refers to was written
- * before the event, so it is in the later objects snapshot too.
+ * before the event, so it is in the later objects snapshot too. The fold snapshots travel too: once
+ * retention removed the stream's first events, they hold what a fold can no longer read; each
+ * names the sequence it covers, and one past the backed-up stream's end is ignored after a restore.
  */
 export const BACKUP_STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
   `OBJ_${OUTPUTS_BUCKET}`,
+  `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
+  `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
   `KV_${SYSTEM_BUCKET}`,
 ];

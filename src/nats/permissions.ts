@@ -6,7 +6,9 @@ import { Band, QueueName } from "../core/events/catalogue/index.ts";
 import {
   LEASES_BUCKET,
   LIMITS_BUCKET,
+  ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
@@ -16,13 +18,16 @@ import {
 } from "../core/events/subjects.ts";
 
 export const Role = {
-  /** REST/SSE gateway with its embedded projections: reads everything, writes submissions and control. */
+  /**
+   * REST/SSE gateway with its embedded projections: reads everything, writes submissions, control
+   * and the projections' snapshots.
+   */
   gateway: "gateway",
   /** Decides and dispatches; owns job, system and work subjects, and the topology. */
   orchestrator: "orchestrator",
   /** Runs the tasks of its queues; a worker serving the critic queue also writes critiques. */
   worker: "worker",
-  /** Reads the event stream into read models (e.g. `agents replay` into ArangoDB). */
+  /** Reads the event stream into read models (e.g. `agents replay` into ArangoDB), with their snapshots. */
   projector: "projector",
   /** People and the backup job: stop, resume, submit, manage streams; writes no events itself. */
   operator: "operator",
@@ -94,6 +99,24 @@ const READ_EVENTS = readStream(STREAM_EVENTS, [Subjects.all]);
 const READ_OBJECTS = readStream(OBJ_STREAM, [`$O.${OUTPUTS_BUCKET}.C.*`]);
 /** Writing objects: chunks and metadata (no purge: replacing an object only leaks its old chunks). */
 const WRITE_OBJECTS = [`$O.${OUTPUTS_BUCKET}.C.*`, `$O.${OUTPUTS_BUCKET}.M.*`];
+/**
+ * Reading and replacing the snapshots of one bucket: its chunks and metadata, and purging the chunks
+ * of the snapshot a new one replaces (snapshots are large, so old chunks must not pile up; a purge
+ * names its filter in the request body, so this allows purging that bucket's stream, nothing else).
+ */
+function ownSnapshots(bucket: string): string[] {
+  const stream = `OBJ_${bucket}`;
+  return [
+    ...readStream(stream, [`$O.${bucket}.C.*`]),
+    `$O.${bucket}.C.*`,
+    `$O.${bucket}.M.*`,
+    `${API}.STREAM.PURGE.${stream}`,
+  ];
+}
+/** The orchestrator's state snapshots: its alone (a forged state would be folded on). */
+const ORCHESTRATOR_SNAPSHOTS = ownSnapshots(ORCHESTRATOR_SNAPSHOTS_BUCKET);
+/** The projections' snapshots: written by whoever runs projections (gateway, projector). */
+const PROJECTION_SNAPSHOTS = ownSnapshots(PROJECTION_SNAPSHOTS_BUCKET);
 /** Reading the orchestrator's lease (health checks); the bucket holds nothing else. */
 const READ_LEASE = [
   `${API}.STREAM.INFO.${KV_STREAM}`,
@@ -115,9 +138,17 @@ const READ_SYSTEM = [...readStream(SYSTEM_STREAM, [SYSTEM_SUBJECT]), `$JS.FC.${S
 /** What every JetStream client asks first (account info). */
 const JS_INFO = [`${API}.INFO`];
 /** Whether the topology exists (config and counts only), for processes that wait for its owner. */
-const SEE_TOPOLOGY = [STREAM_EVENTS, STREAM_WORK, OBJ_STREAM, KV_STREAM, SYSTEM_STREAM, LIMITS_STREAM].map(
-  (s) => `${API}.STREAM.INFO.${s}`,
-);
+const TOPOLOGY_STREAMS = [
+  STREAM_EVENTS,
+  STREAM_WORK,
+  OBJ_STREAM,
+  `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
+  `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
+  KV_STREAM,
+  SYSTEM_STREAM,
+  LIMITS_STREAM,
+];
+const SEE_TOPOLOGY = TOPOLOGY_STREAMS.map((s) => `${API}.STREAM.INFO.${s}`);
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
 const WATCH_WORK = [`${API}.CONSUMER.INFO.${STREAM_WORK}.*`];
 
@@ -136,14 +167,11 @@ function takeWork(queue: QueueName): { publish: string[]; subscribe: string[] } 
 }
 
 /** Creating and updating the topology: streams, work consumers and buckets. */
-const OWN_TOPOLOGY = [
-  STREAM_EVENTS,
-  STREAM_WORK,
-  OBJ_STREAM,
-  KV_STREAM,
-  SYSTEM_STREAM,
-  LIMITS_STREAM,
-].flatMap((s) => [`${API}.STREAM.INFO.${s}`, `${API}.STREAM.CREATE.${s}`, `${API}.STREAM.UPDATE.${s}`]);
+const OWN_TOPOLOGY = TOPOLOGY_STREAMS.flatMap((s) => [
+  `${API}.STREAM.INFO.${s}`,
+  `${API}.STREAM.CREATE.${s}`,
+  `${API}.STREAM.UPDATE.${s}`,
+]);
 
 /** The permissions of one user; `inbox` is the prefix of its reply subjects. */
 export function permissionsFor(spec: UserSpec, inbox: string): Permissions {
@@ -180,6 +208,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             `$JS.ACK.${STREAM_EVENTS}.${ORCHESTRATOR_CONSUMER}.>`,
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
+            ...ORCHESTRATOR_SNAPSHOTS,
             ...READ_LEASE,
             `$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
             // The submit responder stores a requested submission as any submitter would.
@@ -239,6 +268,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...READ_OBJECTS,
             // The models' shared limit state, for GET /v1/agents/limits (read only).
             ...READ_LIMITS,
+            ...PROJECTION_SNAPSHOTS,
             ...READ_LEASE,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
@@ -247,7 +277,10 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
       };
     case Role.projector:
       return {
-        publish: { allow: [...JS_INFO, ...READ_EVENTS], deny: ORCHESTRATOR_CONSUMER_DENY },
+        publish: {
+          allow: [...JS_INFO, ...READ_EVENTS, ...PROJECTION_SNAPSHOTS],
+          deny: ORCHESTRATOR_CONSUMER_DENY,
+        },
         subscribe: { allow: [replies], deny: [] },
       };
     case Role.operator:

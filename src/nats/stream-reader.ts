@@ -17,7 +17,7 @@ import {
   type JsMsg,
   jetstream,
 } from "@nats-io/jetstream";
-import { AgentEvent, decodeWith, STREAM_EVENTS, Subjects } from "../core/events/index.ts";
+import { AgentEvent, decodeWith, MSG_ID_HEADER, STREAM_EVENTS, Subjects } from "../core/events/index.ts";
 import type { StoredEvent, StoredMessage } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
 
@@ -195,6 +195,13 @@ export class StreamReader {
     if (!m) return null;
     const parsed = decodeWith(AgentEvent, m.data);
     return parsed.ok ? { seq: m.seq, subject: m.subject, event: parsed.value } : null;
+  }
+
+  /** The subject and message id of the message at a stream sequence, or null when there is none. */
+  async messageAt(seq: number): Promise<{ subject: string; msg_id: string | null } | null> {
+    const m = await (await this.manager()).streams.getMessage(STREAM_EVENTS, { seq }).catch(() => null);
+    if (!m || m.seq !== seq) return null;
+    return { subject: m.subject, msg_id: m.header.get(MSG_ID_HEADER) || null };
   }
 
   /** First and last sequence and message count of the AGENTS stream. */

@@ -8,7 +8,9 @@ import { type NatsConnection, PermissionViolationError } from "@nats-io/transpor
 import {
   LEASES_BUCKET,
   LIMITS_BUCKET,
+  ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   SYSTEM_BUCKET,
@@ -24,11 +26,13 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams every actor needs: the events, the work queue, the outputs, the leases, the system state and the models' limits. */
+/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state, the models' limits. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
   `OBJ_${OUTPUTS_BUCKET}`,
+  `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
+  `OBJ_${PROJECTION_SNAPSHOTS_BUCKET}`,
   `KV_${LEASES_BUCKET}`,
   `KV_${SYSTEM_BUCKET}`,
   `KV_${LIMITS_BUCKET}`,

@@ -16,7 +16,9 @@ import {
   DEFAULT_WORK_ACK_WAIT_MS,
   LEASES_BUCKET,
   LIMITS_BUCKET,
+  ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
@@ -42,9 +44,19 @@ export type TopologyOptions = {
   workAckWaitMs?: number;
   /** Largest message the streams accept (bytes). Default 1 MiB. */
   maxMsgBytes?: number;
+  /**
+   * Retention of the event stream: events older than this are removed (ms). Default 0: kept
+   * forever. A fold from the start then sees only what is left; snapshots carry the rest.
+   */
+  eventsMaxAgeMs?: number;
+  /** Retention of the event stream: the oldest events are removed past this size (bytes). Default: no cap. */
+  eventsMaxBytes?: number;
 };
 
-/** The AGENTS event stream: the source of truth. Kept forever (limits retention). */
+/**
+ * The AGENTS event stream: the source of truth. Kept forever unless an age or size limit is given;
+ * then the oldest events go first (limits retention, discard old).
+ */
 export function eventsStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig> & { name: string } {
   return {
     name: STREAM_EVENTS,
@@ -64,6 +76,9 @@ export function eventsStreamConfig(o: TopologyOptions = {}): Partial<StreamConfi
     num_replicas: o.replicas ?? 1,
     duplicate_window: (o.duplicateWindowMs ?? 10 * 60_000) * NS_PER_MS,
     max_msg_size: o.maxMsgBytes ?? 1_048_576,
+    // The server's own "no limit" values, so a stream made before these options compares equal.
+    max_age: (o.eventsMaxAgeMs ?? 0) * NS_PER_MS,
+    max_bytes: o.eventsMaxBytes && o.eventsMaxBytes > 0 ? o.eventsMaxBytes : -1,
     allow_direct: true,
   };
 }
@@ -83,8 +98,8 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
 }
 
 /**
- * Create or update streams, work consumers, the outputs bucket, the leases bucket, the system
- * state bucket and the models' limits bucket; safe to call from every process.
+ * Create or update streams, work consumers, the outputs bucket, the snapshot buckets, the leases
+ * bucket, the system state bucket and the models' limits bucket; safe to call from every process.
  */
 export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
@@ -108,7 +123,9 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
     else if (existing.config.ack_wait !== ackWaitNs)
       await jsm.consumers.update(STREAM_WORK, name, { ack_wait: ackWaitNs });
   }
-  await new Objm(nc).create(OUTPUTS_BUCKET, { replicas: o.replicas ?? 1, storage: StorageType.File });
+  const objm = new Objm(nc);
+  for (const bucket of [OUTPUTS_BUCKET, ORCHESTRATOR_SNAPSHOTS_BUCKET, PROJECTION_SNAPSHOTS_BUCKET])
+    await objm.create(bucket, { replicas: o.replicas ?? 1, storage: StorageType.File });
   // The models' shared limit state (LIMITS_BUCKET) keeps only the latest value, rewritten per call.
   for (const bucket of [LEASES_BUCKET, SYSTEM_BUCKET, LIMITS_BUCKET])
     await new Kvm(nc).create(bucket, { history: 1, replicas: o.replicas ?? 1, storage: StorageType.File });

@@ -11,7 +11,9 @@ export type { QualityEntry } from "./quality-history/evolve.ts";
 export type { QualityQuery } from "./quality-history/query.ts";
 export type { QueueSummaryRow } from "./queue-summary/evolve.ts";
 export type { Rejection } from "./rejections/evolve.ts";
-export { ProjectionRunner, type ProjectionRunnerOptions } from "./runner.ts";
+export { ProjectionRunner, type ProjectionRunnerOptions, type ReplayDone } from "./runner.ts";
+export { keepSnapshots, type SnapshotSettings } from "./snapshot-writer.ts";
+export { PROJECTIONS_SNAPSHOT_VERSION } from "./snapshots.ts";
 export {
   type Batch,
   COLLECTIONS,

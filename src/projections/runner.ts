@@ -1,10 +1,12 @@
 // The projection runner: follows the AGENTS stream from the store's checkpoint with an ordered
 // consumer, folds messages in batches (each applied atomically with its checkpoint), restarts from
-// the store's checkpoint after any failure, and rebuilds a store from sequence 1 on demand.
+// the store's checkpoint after any failure, and rebuilds a store from sequence 1 on demand. With a
+// snapshot bucket, an empty store starts from the newest snapshot, and it writes snapshots.
 import { Registry } from "prom-client";
 import { errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { Connection } from "../nats/connection.ts";
+import type { SnapshotBucket } from "../nats/fold-snapshots.ts";
 import { StreamReader } from "../nats/stream-reader.ts";
 import { applicableAfter, inChunks, type RawMessage } from "./decode.ts";
 import { planBatch } from "./fold.ts";
@@ -17,6 +19,7 @@ import {
   SeqWaiters,
   Serial,
 } from "./progress.ts";
+import { loadProjectionSnapshot, writeProjectionSnapshot } from "./snapshots.ts";
 import type { ProjectionStore } from "./store.ts";
 
 export type ProjectionRunnerOptions = {
@@ -29,7 +32,12 @@ export type ProjectionRunnerOptions = {
   retryDelayMs?: number;
   /** Where the runner's metrics are registered (the process's /metrics). Default: a private one. */
   registry?: Registry;
+  /** Where projection snapshots are read and written (none: the store always folds from its checkpoint). */
+  snapshots?: SnapshotBucket | undefined;
 };
+
+/** A replay's figures, and where it started: a snapshot's sequence (or null) and the stream's first. */
+export type ReplayDone = ReplayProgress & { snapshot_seq: number | null; first_seq: number };
 
 /** Keeps a ProjectionStore up to date with the AGENTS stream (runners may share a store). */
 export class ProjectionRunner {
@@ -44,9 +52,13 @@ export class ProjectionRunner {
   private readonly serial = new Serial();
   private failed = 0;
   private readonly metrics: ProjectionMetrics;
+  private readonly snapshots: SnapshotBucket | undefined;
+  /** Sequence of the newest snapshot this runner read or wrote (0: none). */
+  private snapshotSeq = 0;
 
   constructor(o: ProjectionRunnerOptions) {
     this.metrics = projectionMetrics(o.registry ?? new Registry());
+    this.snapshots = o.snapshots;
     this.store = o.store;
     this.log = o.log;
     this.batchSize = Math.max(1, o.batchSize ?? 500);
@@ -54,16 +66,36 @@ export class ProjectionRunner {
     this.reader = new StreamReader(o.nc);
   }
 
-  /** Last sequence applied, and follower failures so far (each restarted from the store's checkpoint). */
-  stats(): { applied_seq: number; failures: number } {
-    return { applied_seq: this.applied, failures: this.failed };
+  /**
+   * Last sequence applied, follower failures so far (each restarted from the store's checkpoint),
+   * and the sequence of the newest snapshot read or written here.
+   */
+  stats(): { applied_seq: number; failures: number; snapshot_seq: number } {
+    return { applied_seq: this.applied, failures: this.failed, snapshot_seq: this.snapshotSeq };
   }
 
-  /** Start following new events from the store's checkpoint; returns once the follower runs. */
+  /**
+   * Start following new events from the store's checkpoint (an empty store first takes the newest
+   * snapshot); returns once the follower runs.
+   */
   async start(): Promise<void> {
     if (this.follower) return;
+    await this.serial.run(() => this.seedFromSnapshot());
     this.applied = await this.store.checkpoint();
     this.launch();
+  }
+
+  /**
+   * Store a snapshot of the store as of its checkpoint (taken under the write lock, so documents and
+   * checkpoint agree). Null when there is no bucket or nothing applied yet.
+   */
+  async snapshot(): Promise<{ seq: number; docs: number; bytes: number } | null> {
+    if (!this.snapshots) return null;
+    const dump = await writeLock(this.store).run(() => this.store.dump());
+    if (dump.checkpoint === 0) return null;
+    const written = await writeProjectionSnapshot(this.snapshots, dump);
+    this.snapshotSeq = Math.max(this.snapshotSeq, written.seq);
+    return written;
   }
 
   /** Stop following; pending waitFor calls fail. */
@@ -72,8 +104,12 @@ export class ProjectionRunner {
     this.waiters.failAll("the projection runner was stopped");
   }
 
-  /** Rebuild the store from sequence 1, reporting progress; following (if on) resumes afterwards. */
-  async replay(o: ReplayOptions = {}): Promise<ReplayProgress> {
+  /**
+   * Rebuild the store from sequence 1, reporting progress; following (if on) resumes afterwards.
+   * Once retention removed the stream's first events, the rebuild starts from the newest snapshot
+   * and folds the events after it; without one it folds what is left (and says what is missing).
+   */
+  async replay(o: ReplayOptions = {}): Promise<ReplayDone> {
     const wasFollowing = this.follower !== null;
     await this.halt();
     try {
@@ -81,10 +117,44 @@ export class ProjectionRunner {
         await this.store.reset();
         this.applied = 0;
         const bounds = await this.reader.bounds();
-        return this.readThrough(1, bounds.last_seq, bounds.messages, o);
+        const truncated = bounds.messages > 0 && bounds.first_seq > 1;
+        const seeded = truncated ? await this.seedFromSnapshot() : null;
+        const from = (seeded?.seq ?? 0) + 1;
+        this.applied = from - 1;
+        if (truncated && from < bounds.first_seq)
+          this.log.warn(
+            { first_seq: bounds.first_seq, snapshot_seq: seeded?.seq ?? null },
+            `the stream starts at sequence ${bounds.first_seq} and no snapshot covers sequences ${from}–${bounds.first_seq - 1}: the projections hold only what is left`,
+          );
+        const total = Math.max(0, bounds.last_seq - Math.max(from, bounds.first_seq) + 1);
+        const done = await this.readThrough(from, bounds.last_seq, total, o);
+        return { ...done, snapshot_seq: seeded?.seq ?? null, first_seq: bounds.first_seq };
       });
     } finally {
       if (wasFollowing) this.launch();
+    }
+  }
+
+  // An empty store takes the newest usable snapshot; one that cannot be read leaves it empty.
+  private async seedFromSnapshot(): Promise<{ seq: number; docs: number } | null> {
+    if (!this.snapshots || (await this.store.checkpoint()) > 0) return null;
+    const bucket = this.snapshots;
+    const t0 = Date.now();
+    try {
+      const seeded = await writeLock(this.store).run(() =>
+        loadProjectionSnapshot(bucket, this.store, this.log),
+      );
+      if (seeded) this.snapshotSeq = seeded.seq;
+      if (seeded)
+        this.log.info(
+          { ...seeded, ms: Date.now() - t0 },
+          "projections read from a snapshot; folding the events after it",
+        );
+      return seeded;
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, "projections snapshot not read; folding from the stream");
+      await this.store.reset();
+      return null;
     }
   }
 

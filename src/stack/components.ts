@@ -11,6 +11,7 @@ import type { Executor } from "../core/ports/executor.ts";
 import { createExecutor, parseAgentEnvNames } from "../executors/index.ts";
 import type { Connection } from "../nats/connection.ts";
 import type { Served } from "../nats/requests.ts";
+import type { TopologyOptions } from "../nats/topology.ts";
 import type { Logger } from "../observability/logger.ts";
 import { VALIDATOR_NAMES } from "../validation/index.ts";
 import { describeExecutor, executorKind } from "./executor-kind.ts";
@@ -42,6 +43,23 @@ export function executorFromConfig(config: Config, log: Logger): Executor {
   });
 }
 
+const MS_PER_DAY = 86_400_000;
+
+/** Streams and buckets as the configuration sets them: replicas, the work ack wait, retention. */
+export function topologyFromConfig(config: Config): TopologyOptions {
+  return {
+    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
+    replicas: config.AGENTS_STREAM_REPLICAS,
+    eventsMaxAgeMs: Math.round(config.AGENTS_EVENTS_MAX_AGE_DAYS * MS_PER_DAY),
+    eventsMaxBytes: config.AGENTS_EVENTS_MAX_BYTES,
+  };
+}
+
+/** How often the orchestrator and the projections write snapshots. */
+export function snapshotSettings(config: Config): { everyEvents: number; checkMs: number } {
+  return { everyEvents: config.AGENTS_SNAPSHOT_EVERY_EVENTS, checkMs: config.AGENTS_SNAPSHOT_CHECK_MS };
+}
+
 /** The orchestrator with its decision settings from the configuration; metrics go to `registry`. */
 export function orchestratorFromConfig(
   nc: Connection,
@@ -57,6 +75,7 @@ export function orchestratorFromConfig(
     leaseTtlMs: config.AGENTS_ORCHESTRATOR_LEASE_MS,
     reconcileEveryMs: config.AGENTS_RECONCILE_EVERY_MS,
     reconcileAfterMs: config.AGENTS_RECONCILE_AFTER_MS,
+    snapshots: snapshotSettings(config),
     config: {
       defaultModel: config.AGENTS_DEFAULT_MODEL,
       maxAttempts: config.AGENTS_MAX_ATTEMPTS,

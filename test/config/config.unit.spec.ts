@@ -83,6 +83,17 @@ describe("loadConfig", () => {
     );
   });
 
+  it("given a retention limit with snapshots off, then a ConfigError names AGENTS_SNAPSHOT_EVERY_EVENTS", () => {
+    for (const limit of [{ AGENTS_EVENTS_MAX_AGE_DAYS: "30" }, { AGENTS_EVENTS_MAX_BYTES: "1000000000" }])
+      assert.throws(
+        () => loadConfig({ ...limit, AGENTS_SNAPSHOT_EVERY_EVENTS: "0" }),
+        namesVariable("AGENTS_SNAPSHOT_EVERY_EVENTS"),
+      );
+    const c = loadConfig({ AGENTS_EVENTS_MAX_AGE_DAYS: "0.5", AGENTS_EVENTS_MAX_BYTES: "1000000000" });
+    assert.equal(c.AGENTS_EVENTS_MAX_AGE_DAYS, 0.5);
+    assert.equal(c.AGENTS_SNAPSHOT_EVERY_EVENTS, 100_000, "snapshots are on by default");
+  });
+
   it("given AGENTS_MAX_PAYLOAD_BYTES above what NATS carries, then a ConfigError names it", () => {
     assert.throws(
       () => loadConfig({ AGENTS_MAX_PAYLOAD_BYTES: "5000000" }),

@@ -9,10 +9,20 @@ import { after, before, describe, it } from "node:test";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { LEASES_BUCKET, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
+import {
+  LEASES_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
+  STREAM_EVENTS,
+  Subjects,
+} from "../../src/core/events/index.ts";
 import { BACKUP_STREAMS, readBackup } from "../../src/nats/backup.ts";
+import { SnapshotBucket } from "../../src/nats/fold-snapshots.ts";
 import { Artifacts, JetStreamEventStore, provisionTopology } from "../../src/nats/index.ts";
-import { createEmbeddedStore, ProjectionRunner } from "../../src/projections/index.ts";
+import {
+  createEmbeddedStore,
+  PROJECTIONS_SNAPSHOT_VERSION,
+  ProjectionRunner,
+} from "../../src/projections/index.ts";
 import { exampleEvent } from "../core/events/examples.ts";
 import { runCli } from "../e2e/support.ts";
 import { publishWorkload, quietLog } from "../projections/support.ts";
@@ -106,12 +116,18 @@ describe("backup and restore drill", () => {
   it("given a loaded stream, when it is backed up, restored into a fresh server and replayed, then the projections are the same", async () => {
     const before = await replayed(na);
     assert.ok(before.applied > 500, `a real load (${before.applied} messages)`);
+    // A projections snapshot travels with the backup (once retention trims the stream, it holds the rest).
+    const snapshots = await SnapshotBucket.open(na, PROJECTION_SNAPSHOTS_BUCKET);
+    const writer = new ProjectionRunner({ nc: na, store: createEmbeddedStore(), log: quietLog, snapshots });
+    await writer.catchUp();
+    const written = await writer.snapshot();
+    assert.ok(written && written.seq > 500);
     const backupDir = join(dir, "b1");
     const out = await runCli(["backup", backupDir], { NATS_URL: a.url });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /backup: AGENTS: \d+ messages/, "progress is reported");
     assert.match(out.stderr, /backup: AGENTS done: /);
-    assert.match(out.stdout, /backed up 5 streams/);
+    assert.match(out.stdout, /backed up 7 streams/);
 
     const back = await runCli(["restore", backupDir], { NATS_URL: b.url });
     assert.equal(back.code, 0, back.stderr);
@@ -124,6 +140,11 @@ describe("backup and restore drill", () => {
     );
     const after = await replayed(nb);
     assert.deepEqual(after.dump, before.dump);
+    const snapshot = await (await SnapshotBucket.open(nb, PROJECTION_SNAPSHOTS_BUCKET)).read("projections", {
+      kind: "projections",
+      version: PROJECTIONS_SNAPSHOT_VERSION,
+    });
+    assert.ok(snapshot.ok && snapshot.header.seq === written.seq, "the restored snapshot is usable");
 
     const restored = await Artifacts.open(nb);
     assert.equal(await restored.getText("outputs/drill/1"), "a small output");
@@ -146,7 +167,7 @@ describe("backup and restore drill", () => {
     assert.equal(again.code, 1);
     assert.match(
       again.stderr,
-      /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, KV_agents-leases, KV_agents-system/,
+      /already has AGENTS, AGENTS_WORK, OBJ_agents-outputs, OBJ_agents-orchestrator-snapshots, OBJ_agents-projection-snapshots, KV_agents-leases, KV_agents-system/,
     );
   });
 

@@ -7,6 +7,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { initialSystem } from "../../src/core/control/index.ts";
 import {
   newEvent,
+  ORCHESTRATOR_SNAPSHOTS_BUCKET,
+  PROJECTION_SNAPSHOTS_BUCKET,
   STREAM_EVENTS,
   STREAM_WORK,
   Subjects,
@@ -14,6 +16,7 @@ import {
   SYSTEM_KEY,
   workConsumerName,
 } from "../../src/core/events/index.ts";
+import { SnapshotBucket } from "../../src/nats/fold-snapshots.ts";
 import { JetStreamEventStore, provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { SystemRecords } from "../../src/nats/system-record.ts";
 import { isPermissionDenied } from "../../src/nats/topology-access.ts";
@@ -301,5 +304,39 @@ describe("NATS users and permissions (shipped deploy/nats/auth.conf)", () => {
     let n = 0;
     for await (const _ of new StreamReader(as("projector")).readEvents(Subjects.all)) n++;
     assert.ok(n > 0);
+  });
+
+  it("given the snapshot buckets, then only the orchestrator writes its state snapshot, and gateway and projector the projections' one", async () => {
+    const header = { kind: "test", version: 1, seq: 1 };
+    const orchestrator = await SnapshotBucket.open(as("orchestrator"), ORCHESTRATOR_SNAPSHOTS_BUCKET);
+    await orchestrator.write("orchestrator", header, ['{"a":1}']);
+    await orchestrator.write("orchestrator", header, ['{"a":2}']); // replacing purges the old chunks
+    const found = await orchestrator.read("orchestrator", { kind: "test", version: 1 });
+    assert.ok(found.ok);
+    const lines: string[] = [];
+    for await (const l of found.lines()) lines.push(l);
+    assert.deepEqual(lines, ['{"a":2}']);
+    const bucketStream = await (await jetstreamManager(as("operator"))).streams.info(
+      `OBJ_${ORCHESTRATOR_SNAPSHOTS_BUCKET}`,
+    );
+    assert.equal(
+      bucketStream.state.messages,
+      2,
+      "one chunk and one metadata message: the old chunk was purged",
+    );
+    const forged = SnapshotBucket.open(as("gateway"), ORCHESTRATOR_SNAPSHOTS_BUCKET).then((b) =>
+      b.write("orchestrator", header, ['{"forged":true}']),
+    );
+    await refused(forged, "a state snapshot from the gateway");
+    for (const user of ["gateway", "projector"]) {
+      const b = await SnapshotBucket.open(as(user), PROJECTION_SNAPSHOTS_BUCKET);
+      await b.write("projections", header, [`{"by":"${user}"}`]);
+    }
+    await refused(
+      SnapshotBucket.open(as("worker"), PROJECTION_SNAPSHOTS_BUCKET).then((b) =>
+        b.write("projections", header, ["{}"]),
+      ),
+      "a projections snapshot from a worker",
+    );
   });
 });

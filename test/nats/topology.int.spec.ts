@@ -67,4 +67,30 @@ describe("provisioning a topology that exists", () => {
       await nats.stop();
     }
   });
+
+  it("given retention limits, when provisioned, then the event stream gets them (ns and bytes) and drops its oldest messages past the size", async () => {
+    const nats = await startNatsServer();
+    const nc = await connect({ servers: nats.url });
+    try {
+      await provisionTopology(nc);
+      const jsm = await jetstreamManager(nc);
+      const open = (await jsm.streams.info(STREAM_EVENTS)).config;
+      assert.deepEqual([open.max_age, open.max_bytes], [0, -1], "no limits by default");
+      const day = 86_400_000;
+      await provisionTopology(nc, { eventsMaxAgeMs: 30 * day, eventsMaxBytes: 64 * 1024 });
+      const limited = (await jsm.streams.info(STREAM_EVENTS)).config;
+      assert.equal(limited.max_age, 30 * day * 1_000_000);
+      assert.equal(limited.max_bytes, 64 * 1024);
+      const body = "x".repeat(1000);
+      for (let i = 0; i < 200; i++) await nc.request(Subjects.rejected, body).catch(() => undefined);
+      const { state } = await jsm.streams.info(STREAM_EVENTS);
+      assert.ok(
+        state.first_seq > 1 && state.bytes <= 64 * 1024,
+        `first ${state.first_seq}, ${state.bytes} bytes`,
+      );
+    } finally {
+      await nc.close();
+      await nats.stop();
+    }
+  });
 });

@@ -36,6 +36,20 @@ describe("the dashboard in Chromium, against agents up", () => {
     assert.equal(res.status, 202);
     return ((await res.json()) as { job_id: string }).job_id;
   };
+  // What the page shows, what the API answers and what the stream holds for a job: printed when a
+  // wait for the page fails, so an intermittent failure says which of the three is behind.
+  const evidence = async (page: Page, job: string): Promise<string> => {
+    const api = await (await up.api("GET", `/v1/agents/jobs/${job}/iterations`)).text();
+    const lines: string[] = [];
+    const last = (await up.jsm.streams.info("AGENTS")).state.last_seq;
+    for (let seq = 1; seq <= last; seq++) {
+      const m = await up.jsm.streams.getMessage("AGENTS", { seq }).catch(() => null);
+      const e = m?.json<{ type: string; job_id?: string; task_id?: string }>();
+      if (e?.job_id === job) lines.push(`${seq} ${e.type} ${e.task_id ?? ""}`);
+    }
+    const html = await page.innerHTML("[data-testid=iterations]").catch(() => "(no table)");
+    return `page: ${html}\napi: ${api}\nstream:\n${lines.join("\n")}`;
+  };
   const noErrors = (w: WatchedPage) => assert.deepEqual(w.errors, [], "no console error or exception");
   // The page's global object, as the test sees it (the test itself runs in Node).
   type Win = { __same?: number; __pwned?: number; location: { hash: string } };
@@ -153,7 +167,9 @@ describe("the dashboard in Chromium, against agents up", () => {
       0,
       "an ended job has no cancel button",
     );
-    await page.waitForSelector("[data-testid=iterations] .badge.s-cancelled", WAIT);
+    await page
+      .waitForSelector("[data-testid=iterations] .badge.s-cancelled", WAIT)
+      .catch(async (err: unknown) => assert.fail(`${String(err)}\n${await evidence(page, job)}`));
     await browser.screenshot(page, "job-cancelled");
     noErrors(w);
     await page.close();

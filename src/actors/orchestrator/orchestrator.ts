@@ -36,10 +36,12 @@ import type { Connection } from "../../nats/connection.ts";
 import { consumeLoop } from "../../nats/consumer.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { Lease } from "../../nats/lease.ts";
+import { StreamReader } from "../../nats/stream-reader.ts";
 import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
 import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
+import { type Fold, foldRange, type SnapshotSettings, StateSnapshots, writeSnapshots } from "./snapshots.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
 
 type OwnEcho = { kind: "own-echo" };
@@ -62,6 +64,8 @@ export type OrchestratorOptions = {
   reconcileEveryMs?: number;
   /** How long work must sit unchanged before it is repaired (ms). Default 60 s. */
   reconcileAfterMs?: number;
+  /** State snapshots written while leading. Default every 100 000 events, looked at every minute. */
+  snapshots?: SnapshotSettings;
   clock?: () => number;
   /** Where the orchestrator's metrics are registered (the process's /metrics). Default: a private one. */
   registry?: Registry;
@@ -91,9 +95,13 @@ export class Orchestrator {
   private stored = 0;
   readonly metrics: OrchestratorMetrics;
   private readonly unwatch: () => void;
+  private readonly snapshots: StateSnapshots;
+  /** Sequence of the snapshot the current fold started from (0: none). */
+  private fromSnapshot = 0;
 
   constructor(private readonly o: OrchestratorOptions) {
     this.events = new JetStreamEventStore(o.nc);
+    this.snapshots = new StateSnapshots(o.nc, this.name, o.log);
     this.metrics = orchestratorMetrics(o.registry ?? new Registry());
     this.unwatch = this.metrics.watch({ state: () => this.state, leading: () => this.isLeading });
   }
@@ -147,28 +155,47 @@ export class Orchestrator {
     this.state = initialState();
     this.applied = new Set();
     this.folded = 0;
+    this.fromSnapshot = 0;
     this.consumed = 0;
     this.controlSeq = 0;
     this.written = { seq: -1, control: -1 };
   }
 
   /**
-   * Fold the events after what is folded already, up to `toSeq` (an ack floor). A floor behind the
-   * fold (the consumer was recreated by hand) means starting over from sequence 1.
+   * Fold the events after what is folded already, up to `toSeq` (an ack floor); a fresh state starts
+   * from the newest snapshot at or below it. A floor behind the fold (the consumer was recreated by
+   * hand) means starting over from sequence 1.
    */
   private async foldTo(toSeq: number): Promise<{ from: number; events: number }> {
     if (toSeq < this.folded) this.reset();
+    if (this.folded === 0 && toSeq > 0) await this.startFromSnapshot(toSeq);
     const from = this.folded + 1;
-    let events = 0;
-    if (toSeq >= from) {
-      for await (const e of this.events.read(Subjects.all, { fromSeq: from, toSeq })) {
-        // What the live path refuses (a type out of place on its subject) is not folded either.
-        if (!misplaced(e.subject, e.event)) this.apply(e.event, e.seq);
-        events++;
-      }
-      this.folded = toSeq;
+    const fold: Fold = { state: this.state, seq: this.folded };
+    try {
+      const events = await foldRange(this.events, fold, toSeq, (err, seq, type) =>
+        // The stream is the truth; an event our fold refuses is logged, not fatal.
+        this.o.log.error({ err: errorMessage(err), seq, type }, "event not applied"),
+      );
+      return { from, events };
+    } finally {
+      this.folded = fold.seq;
     }
-    return { from, events };
+  }
+
+  /** Take the newest usable snapshot; say so when retention removed events no snapshot covers. */
+  private async startFromSnapshot(toSeq: number): Promise<void> {
+    const found = await this.snapshots.load(toSeq);
+    if (found) {
+      this.state = found.state;
+      this.folded = found.seq;
+      this.fromSnapshot = found.seq;
+    }
+    const bounds = await new StreamReader(this.o.nc).bounds();
+    if (bounds.messages > 0 && bounds.first_seq > this.folded + 1)
+      this.o.log.warn(
+        { first_seq: bounds.first_seq, snapshot_seq: this.fromSnapshot },
+        `the stream starts at sequence ${bounds.first_seq} (retention removed older events) and no snapshot covers sequences ${this.folded + 1}–${bounds.first_seq - 1}: the state holds only what is left`,
+      );
   }
 
   /** Rebuild to the ack floor, record the system state, and start consuming and reconciling. */
@@ -182,9 +209,27 @@ export class Orchestrator {
     this.controlSeq = Math.max(this.controlSeq, floor);
     await this.writeSystem();
     this.o.log.info(
-      { events, from, floor, ms: Date.now() - t0, holder: this.lease?.holder },
+      {
+        events,
+        from,
+        floor,
+        snapshot_seq: this.fromSnapshot,
+        ms: Date.now() - t0,
+        holder: this.lease?.holder,
+      },
       "orchestrator state rebuilt; leading",
     );
+    // The writer ends with the consuming, whatever ends it, so two tenures never write at once.
+    const stopWriting = new AbortController();
+    const snapshotting = writeSnapshots({
+      snapshots: this.snapshots,
+      events: this.events,
+      settings: this.o.snapshots ?? { everyEvents: 100_000, checkMs: 60_000 },
+      start: { state: this.state, seq: this.folded, lastSnapshot: this.fromSnapshot },
+      floor: () => ackFloor(this.o.nc, this.name),
+      log: this.o.log,
+      signal: AbortSignal.any([signal, stopWriting.signal]),
+    });
     const consuming = consumeLoop(this.o.nc, {
       stream: STREAM_EVENTS,
       consumer: this.name,
@@ -216,7 +261,18 @@ export class Orchestrator {
       log: this.o.log,
       repairs: this.metrics.repairs,
     }).run(signal);
-    return { consuming: Promise.all([consuming, reconciling]).then(() => undefined) };
+    const running = Promise.all([consuming, reconciling]);
+    // The snapshot writer ends with the tenure, whatever ends it, so two tenures never write at once.
+    const ended = async () => {
+      stopWriting.abort();
+      await snapshotting;
+    };
+    return {
+      consuming: running.then(ended, async (err: unknown) => {
+        await ended();
+        throw err;
+      }),
+    };
   }
 
   /** Stop consuming (in-flight input finishes first), then hand the lease over. */

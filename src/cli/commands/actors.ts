@@ -10,6 +10,7 @@ import {
   executorFromConfig,
   orchestratorFromConfig,
   submitResponderFromConfig,
+  topologyFromConfig,
   workerFromConfig,
 } from "../../stack/components.ts";
 import { startMetricsServer } from "../../stack/metrics-server.ts";
@@ -29,10 +30,7 @@ export async function runOrchestrator(): Promise<void> {
   const log = createLogger("orchestrator", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-orchestrator", natsConnectOptions(config));
   // The orchestrator owns the topology: it creates and updates streams, consumers and buckets.
-  await provisionTopology(nc, {
-    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    replicas: config.AGENTS_STREAM_REPLICAS,
-  });
+  await provisionTopology(nc, topologyFromConfig(config));
   const registry = createRegistry({ component: "orchestrator" });
   const orchestrator = orchestratorFromConfig(nc, config, log, registry);
   await orchestrator.start();
@@ -58,11 +56,7 @@ export async function runWorker(args: string[]): Promise<void> {
   const config = stackConfig(args, "usage: agents worker [--demo]");
   const log = createLogger("worker", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-worker", natsConnectOptions(config));
-  await provisionOrAwait(nc, {
-    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    replicas: config.AGENTS_STREAM_REPLICAS,
-    log,
-  });
+  await provisionOrAwait(nc, { ...topologyFromConfig(config), log });
   const registry = createRegistry({ component: "worker" });
   const worker = workerFromConfig(nc, config, log, executorFromConfig(config, log), registry);
   await worker.start();

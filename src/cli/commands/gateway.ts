@@ -5,6 +5,7 @@ import { connectNats } from "../../nats/index.ts";
 import { provisionOrAwait } from "../../nats/topology-access.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { createRegistry } from "../../observability/registry.ts";
+import { topologyFromConfig } from "../../stack/components.ts";
 import { gatewayFromConfig } from "../../stack/gateway.ts";
 import { startProjections } from "../../stack/projections.ts";
 import { runUntilSignal } from "../run-until-signal.ts";
@@ -14,11 +15,7 @@ export async function runGateway(): Promise<void> {
   const config = loadConfig();
   const log = createLogger("gateway", config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, "agents-gateway", natsConnectOptions(config));
-  await provisionOrAwait(nc, {
-    workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    replicas: config.AGENTS_STREAM_REPLICAS,
-    log,
-  });
+  await provisionOrAwait(nc, { ...topologyFromConfig(config), log });
   const registry = createRegistry({ component: "gateway" });
   const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);
   const gateway = await gatewayFromConfig(nc, config, log, projections, registry).catch(

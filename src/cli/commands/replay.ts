@@ -1,11 +1,13 @@
 // `agents replay [--json]`: rebuild the projections from stream sequence 1. The embedded store lives
 // in memory and is rebuilt at every start, so there is nothing to do; ArangoDB is reset and replayed.
+// Once retention removed the stream's first events, the rebuild starts from the newest projections
+// snapshot (the only place those events still count) and folds the events after it.
 import { loadConfig } from "../../config/index.ts";
 import { natsConnectOptions } from "../../nats/connect-options.ts";
 import { connectNats } from "../../nats/index.ts";
 import { createLogger } from "../../observability/logger.ts";
 import { ProjectionRunner, type ReplayProgress } from "../../projections/index.ts";
-import { storeFromConfig } from "../../stack/projections.ts";
+import { projectionSnapshots, storeFromConfig } from "../../stack/projections.ts";
 import { parseCommand } from "../args.ts";
 import { Exit, usage } from "../exit.ts";
 import { printJson } from "../format.ts";
@@ -26,8 +28,9 @@ export async function runReplay(args: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.ARANGO_URL) {
     const message =
-      "the embedded projection store keeps nothing on disk: it is rebuilt from stream sequence 1 at every " +
-      "start of `agents up` / `agents gateway`. Restart it to rebuild; set ARANGO_URL to replay into ArangoDB.";
+      "the embedded projection store keeps nothing on disk: it is rebuilt at every start of `agents up` / " +
+      "`agents gateway`, from the newest projections snapshot plus the events after it (or from the stream's " +
+      "first event). Restart it to rebuild; set ARANGO_URL to replay into ArangoDB.";
     if (values.json) printJson({ store: "embedded", replayed: false, message });
     else process.stdout.write(`${message}\n`);
     return Exit.Ok;
@@ -39,7 +42,7 @@ export async function runReplay(args: string[]): Promise<number> {
     process.stderr.write(
       "replay: resetting ArangoDB projections; stop other gateways (their followers write to the same store) first\n",
     );
-    const runner = new ProjectionRunner({ nc, store, log });
+    const runner = new ProjectionRunner({ nc, store, log, snapshots: await projectionSnapshots(nc, log) });
     const done = await runner.replay({
       progressEvery: 1000,
       onProgress: (p) => {
@@ -47,7 +50,17 @@ export async function runReplay(args: string[]): Promise<number> {
       },
     });
     if (values.json) printJson({ store: "arangodb", replayed: true, ...done });
-    else process.stdout.write(`replay done in ${(done.elapsed_ms / 1000).toFixed(1)} s: ${line(done)}\n`);
+    else {
+      if (done.snapshot_seq !== null)
+        process.stdout.write(
+          `replay: the stream starts at sequence ${done.first_seq} (retention); started from the projections snapshot at sequence ${done.snapshot_seq}\n`,
+        );
+      else if (done.first_seq > 1)
+        process.stdout.write(
+          `replay: WARNING the stream starts at sequence ${done.first_seq} (retention) and no snapshot covers the events before it: the projections hold only what is left\n`,
+        );
+      process.stdout.write(`replay done in ${(done.elapsed_ms / 1000).toFixed(1)} s: ${line(done)}\n`);
+    }
   } finally {
     await store.close();
     await nc.close();

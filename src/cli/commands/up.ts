@@ -12,6 +12,7 @@ import {
   executorFromConfig,
   orchestratorFromConfig,
   submitResponderFromConfig,
+  topologyFromConfig,
   workerFromConfig,
 } from "../../stack/components.ts";
 import { describeExecutor } from "../../stack/executor-kind.ts";
@@ -48,10 +49,7 @@ export async function runUp(args: string[]): Promise<number> {
     if (nats.started) parts.push({ name: "nats-server", stop: nats.stop });
     const nc = await connectNats(config.NATS_URL, "agents-up", natsConnectOptions(config));
     parts.push({ name: "nats", stop: () => nc.drain() });
-    await provisionTopology(nc, {
-      workAckWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-      replicas: config.AGENTS_STREAM_REPLICAS,
-    });
+    await provisionTopology(nc, topologyFromConfig(config));
     // One registry for every part: the gateway's /metrics shows them all.
     const registry = createRegistry({ component: "up" });
     const projections = await startProjections(nc, config, log.child({ part: "projections" }), registry);

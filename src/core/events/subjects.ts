@@ -4,6 +4,12 @@ import { Band, QueueName } from "./catalogue/shared.ts";
 export const STREAM_EVENTS = "AGENTS";
 export const STREAM_WORK = "AGENTS_WORK";
 export const OUTPUTS_BUCKET = "agents-outputs";
+/**
+ * Object store buckets of fold snapshots: the orchestrator's state, and the projections. Two buckets,
+ * so each writer may write only its own (a gateway must not be able to plant an orchestrator state).
+ */
+export const ORCHESTRATOR_SNAPSHOTS_BUCKET = "agents-orchestrator-snapshots";
+export const PROJECTION_SNAPSHOTS_BUCKET = "agents-projection-snapshots";
 /** KV bucket of leader leases (one key per lease, e.g. "orchestrator"). */
 export const LEASES_BUCKET = "agents-leases";
 /** KV bucket of the models' shared limit state (one key per limited model; see src/core/limits). */

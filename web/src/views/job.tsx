@@ -52,7 +52,10 @@ export function JobView({ id }: { id: string }) {
   const st = useRef({
     dirty: new Map<number, number>(),
     fresh: 0,
+    /** Checkpoint of the last read of the newest page: it reflects the job and its window. */
     checkpoint: 0,
+    /** Checkpoint of the last read of each iteration read alone. */
+    readAt: new Map<number, number>(),
     timer: 0 as unknown,
     busy: false,
   });
@@ -79,6 +82,7 @@ export function JobView({ id }: { id: string }) {
     s.dirty.clear();
     s.fresh = 0;
     s.checkpoint = 0;
+    s.readAt.clear();
     known.current.clear();
     win.current = { shown: PAGE, planned: 0 };
     setState({ job: null, iterations: new Map(), shown: PAGE, missing: false });
@@ -88,13 +92,13 @@ export function JobView({ id }: { id: string }) {
       // Ask the list first: a job not accepted yet is an empty list, not an error.
       const listed = await api.jobs({ ids: id, limit: 1 });
       if (!listed.items[0]) {
-        s.checkpoint = listed.checkpoint;
+        s.checkpoint = Math.max(s.checkpoint, listed.checkpoint);
         if (alive) setState((o) => ({ ...o, missing: true }));
         return false;
       }
       const page = await api.iterations(id, { limit: PAGE });
       if (!alive) return true;
-      s.checkpoint = page.checkpoint;
+      s.checkpoint = Math.max(s.checkpoint, page.checkpoint);
       merge(page.job, page.iterations);
       return true;
     };
@@ -119,7 +123,8 @@ export function JobView({ id }: { id: string }) {
           const page = await api.iterations(id, { limit: PAGE });
           if (!alive) return;
           merge(page.job, page.iterations);
-          if (page.checkpoint < fresh) s.fresh = fresh;
+          // Keep the larger mark: events that came during the read may have raised it.
+          if (page.checkpoint < fresh) s.fresh = Math.max(s.fresh, fresh);
           s.checkpoint = Math.max(s.checkpoint, page.checkpoint);
         }
         if (picked.length > 0) {
@@ -130,7 +135,7 @@ export function JobView({ id }: { id: string }) {
             const seq = dirty.get(n) ?? 0;
             if (page.checkpoint < seq) s.dirty.set(n, Math.max(seq, s.dirty.get(n) ?? 0));
           }
-          s.checkpoint = Math.max(s.checkpoint, page.checkpoint);
+          for (const n of picked) s.readAt.set(n, Math.max(page.checkpoint, s.readAt.get(n) ?? 0));
         }
       } catch (err) {
         if (alive) setError(asApiError(err));
@@ -142,19 +147,21 @@ export function JobView({ id }: { id: string }) {
     const schedule = () => {
       if (!s.timer) s.timer = setTimeout(() => void refresh(), REFRESH_MS);
     };
-    first().then(
-      (f) => {
-        found = f;
-      },
-      (err) => alive && setError(asApiError(err)),
-    );
+    // The first read goes through refresh too, so two reads never race (an older answer landing
+    // last would replace newer iterations and lower the checkpoint).
+    void refresh();
     const off = live.subscribe((batch) => {
       let any = false;
       for (const e of batch) {
+        // Skip only what a read already reflects: a read of one iteration says nothing of another
+        // (the feed may bring an event later than the projection applied it).
         if (e.job_id !== id || e.seq <= s.checkpoint) continue;
         const n = iterationOf(e) ?? (e.task_id ? known.current.get(e.task_id) : undefined);
         if (n === undefined || n > win.current.planned) s.fresh = Math.max(s.fresh, e.seq);
-        else if (n >= low()) s.dirty.set(n, Math.max(e.seq, s.dirty.get(n) ?? 0));
+        else if (n >= low()) {
+          if (e.seq <= (s.readAt.get(n) ?? 0)) continue;
+          s.dirty.set(n, Math.max(e.seq, s.dirty.get(n) ?? 0));
+        }
         // An event of an iteration below the window changes only the job's numbers.
         else s.fresh = Math.max(s.fresh, e.seq);
         any = true;
