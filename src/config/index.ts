@@ -4,6 +4,8 @@ import { ConfigError } from "../core/errors.ts";
 import { ModelName } from "../core/events/catalogue/shared.ts";
 import { PermissionMode, ToolRule } from "../core/events/catalogue/submission.ts";
 import { DEFAULT_WORK_ACK_WAIT_MS } from "../core/events/subjects.ts";
+import { parseBudgetsSpec } from "../core/limits/budget-spec.ts";
+import { type ModelLimit, parseLimitsSpec } from "../core/limits/spec.ts";
 import { parseModelRoutes } from "../core/providers/routes.ts";
 import { hasUrlCredentials, redactText, SECRET_ENV_NAMES, secretValues } from "../observability/redact.ts";
 
@@ -264,8 +266,32 @@ export const ConfigSchema = z.object({
   AGENTS_SAVE_PATIENCE_MS: Millis.default(120_000),
   /** Revision rounds after low critiques. */
   AGENTS_MAX_REVISIONS: int(0, 10).default(2),
-  /** Per-model concurrency limits, e.g. "sonnet=4,gpt-4o=8". */
+  /** Per-model calls at once for the whole fleet, e.g. "sonnet=4,gpt-4o=8" (shorthand for AGENTS_MODEL_LIMITS' third part). */
   AGENTS_MODEL_CONCURRENCY: z.string().default(""),
+  /**
+   * Per-model limits shared by every worker: requests and tokens per window and calls at once, e.g.
+   * "gpt-4o=500rpm/30000tpm/8,sonnet=4" (each part optional, in any order).
+   */
+  AGENTS_MODEL_LIMITS: z
+    .string()
+    .default("")
+    .superRefine((text, ctx) => {
+      const parsed = parseLimitsSpec(text);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    }),
+  /** The window AGENTS_MODEL_LIMITS' rpm and tpm count over (ms); providers count per minute. */
+  AGENTS_MODEL_LIMITS_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * Per-model budgets per UTC day for the whole fleet, in US dollars and/or tokens, e.g.
+   * "gpt-4o=25usd/3000000tokens,sonnet=10usd": a spent one stops new calls of that model until the next day.
+   */
+  AGENTS_MODEL_DAY_BUDGETS: z
+    .string()
+    .default("")
+    .superRefine((text, ctx) => {
+      const parsed = parseBudgetsSpec(text);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    }),
   /** Largest accepted HTTP body or NATS submission (bytes). */
   // NATS refuses messages over its max_payload (1 MiB by default) and the streams hold at most
   // 1 MiB per message, so a larger body could pass the gateway and then fail to publish.
@@ -397,6 +423,29 @@ function shown(name: string, value: string | undefined): string {
   if (value === undefined) return '""';
   if (SECRET_NAMES.has(name)) return `a hidden value of ${value.length} characters`;
   return JSON.stringify(redactText(value, []));
+}
+
+/**
+ * Every model's limits: AGENTS_MODEL_LIMITS, with AGENTS_MODEL_CONCURRENCY's calls at once for the
+ * models it names (one mechanism; a model given calls at once by both is refused) and
+ * AGENTS_MODEL_DAY_BUDGETS' day budgets.
+ */
+export function modelLimitsOf(config: Config): Map<string, ModelLimit> {
+  const parsed = parseLimitsSpec(config.AGENTS_MODEL_LIMITS);
+  if (!parsed.ok) throw new ConfigError(`AGENTS_MODEL_LIMITS: ${parsed.error}`);
+  const limits = parsed.limits;
+  for (const [model, concurrency] of parseModelLimits(config.AGENTS_MODEL_CONCURRENCY)) {
+    const limit = limits.get(model) ?? {};
+    if (limit.concurrency !== undefined)
+      throw new ConfigError(
+        `AGENTS_MODEL_CONCURRENCY: ${model} also has calls at once in AGENTS_MODEL_LIMITS; set it in one of them`,
+      );
+    limits.set(model, { ...limit, concurrency });
+  }
+  const budgets = parseBudgetsSpec(config.AGENTS_MODEL_DAY_BUDGETS);
+  if (!budgets.ok) throw new ConfigError(`AGENTS_MODEL_DAY_BUDGETS: ${budgets.error}`);
+  for (const [model, day] of budgets.budgets) limits.set(model, { ...limits.get(model), day });
+  return limits;
 }
 
 /** Parse "a=1,b=2" into a map of model → limit; entries that are not positive integers are refused. */

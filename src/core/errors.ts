@@ -117,6 +117,20 @@ export class RateLimitedError extends AgentsError {
   }
 }
 
+/** A model's day budget is spent: no call of it starts before `until` (the next UTC day, ms since epoch). */
+export class DayBudgetSpentError extends AgentsError {
+  constructor(
+    readonly model: string,
+    readonly by: "usd" | "tokens",
+    readonly until: number,
+  ) {
+    super(
+      ErrorCode.RateLimited,
+      `the day budget of model ${model} is spent (${by === "usd" ? "US dollars" : "tokens"})`,
+    );
+  }
+}
+
 /**
  * The failure reasons an executor reports: a named subset of the one FailureReason (the catalogue's
  * `task.failed.reason`), checked against it, so the two cannot drift apart.

@@ -16,6 +16,7 @@ import { artifactRoutes } from "./routes/artifacts.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { limitsRoutes } from "./routes/limits.ts";
 import { resultRoutes } from "./routes/result.ts";
 import { retryRoutes } from "./routes/retry.ts";
 import { seriesRoutes } from "./routes/series.ts";
@@ -114,7 +115,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   ])
     await app.register(routes, { ctx });
   // What the dashboard reads and does beside the routes above, its sign-in and the page itself.
-  for (const routes of [jobRoutes, taskStoryRoutes, systemRoutes, seriesRoutes])
+  for (const routes of [jobRoutes, taskStoryRoutes, systemRoutes, seriesRoutes, limitsRoutes])
     await app.register(routes, { ctx });
   await installSession(app, auth);
   await app.register(dashboardRoutes, { ctx });

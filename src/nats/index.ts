@@ -8,6 +8,7 @@ export * from "./delivery.ts";
 export * from "./event-store.ts";
 export * from "./lane-poller.ts";
 export * from "./lease.ts";
+export * from "./limits-store.ts";
 export * from "./metrics.ts";
 export * from "./requests.ts";
 export * from "./stream-reader.ts";

@@ -5,6 +5,7 @@
 import { Band, QueueName } from "../core/events/catalogue/index.ts";
 import {
   LEASES_BUCKET,
+  LIMITS_BUCKET,
   ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
   PROJECTION_SNAPSHOTS_BUCKET,
@@ -64,6 +65,7 @@ const API = "$JS.API";
 const OBJ_STREAM = `OBJ_${OUTPUTS_BUCKET}`;
 const KV_STREAM = `KV_${LEASES_BUCKET}`;
 const WORKERS_STREAM = `KV_${WORKERS_BUCKET}`;
+const LIMITS_STREAM = `KV_${LIMITS_BUCKET}`;
 const SYSTEM_STREAM = `KV_${SYSTEM_BUCKET}`;
 const SYSTEM_SUBJECT = `$KV.${SYSTEM_BUCKET}.${SYSTEM_KEY}`;
 /** The orchestrator's durable consumer on AGENTS (the Orchestrator's default name). */
@@ -126,6 +128,12 @@ const READ_LEASE = [
   `${API}.DIRECT.GET.${KV_STREAM}.$KV.${LEASES_BUCKET}.${ORCHESTRATOR_CONSUMER}`,
 ];
 /**
+ * The models' shared limit state: read and compare-and-set its entries, and watch the bucket (an
+ * ordered push consumer with flow control) to keep the worker's mirror current.
+ */
+const READ_LIMITS = [...readStream(LIMITS_STREAM, [`$KV.${LIMITS_BUCKET}.>`]), `$JS.FC.${LIMITS_STREAM}.>`];
+const USE_LIMITS = [...READ_LIMITS, `$KV.${LIMITS_BUCKET}.>`];
+/**
  * Reading and watching the recorded system state (stop, paused queues): a get, and a KV watch (a
  * push consumer on the one key, with flow control).
  */
@@ -142,6 +150,7 @@ const TOPOLOGY_STREAMS = [
   KV_STREAM,
   SYSTEM_STREAM,
   WORKERS_STREAM,
+  LIMITS_STREAM,
 ];
 const SEE_TOPOLOGY = TOPOLOGY_STREAMS.map((s) => `${API}.STREAM.INFO.${s}`);
 /** The work consumers' counts (pending, held, redelivered), for the gateway's queue gauges. */
@@ -255,6 +264,8 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             Subjects.tasks,
             ...(queues.includes("critic") ? [Subjects.critiques] : []),
             Subjects.rejected,
+            // A model's day budget found spent (model.day_budget_spent).
+            Subjects.limits,
             ...JS_INFO,
             ...SEE_TOPOLOGY,
             // Its tasks, and the control commands it obeys before the orchestrator records them.
@@ -264,6 +275,7 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...READ_OBJECTS,
             ...WRITE_OBJECTS,
             ...WRITE_WORKER_STATUS,
+            ...USE_LIMITS,
           ],
           deny: ORCHESTRATOR_CONSUMER_DENY,
         },
@@ -285,6 +297,8 @@ function rolePermissions(spec: UserSpec, inbox: string): Permissions {
             ...WATCH_WORK,
             ...READ_EVENTS,
             ...READ_OBJECTS,
+            // The models' shared limit state, for GET /v1/agents/limits (read only).
+            ...READ_LIMITS,
             ...PROJECTION_SNAPSHOTS,
             ...READ_LEASE,
             ...READ_WORKER_STATUSES,

@@ -7,6 +7,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, PermissionViolationError } from "@nats-io/transport-node";
 import {
   LEASES_BUCKET,
+  LIMITS_BUCKET,
   ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
   PROJECTION_SNAPSHOTS_BUCKET,
@@ -26,7 +27,7 @@ export function isPermissionDenied(err: unknown): boolean {
   return false;
 }
 
-/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state, the workers' statuses. */
+/** The streams of the topology: the events, the work queue, the outputs, the snapshots, the leases, the system state, the workers' statuses, the models' limits. */
 const STREAMS = [
   STREAM_EVENTS,
   STREAM_WORK,
@@ -36,6 +37,7 @@ const STREAMS = [
   `KV_${LEASES_BUCKET}`,
   `KV_${SYSTEM_BUCKET}`,
   `KV_${WORKERS_BUCKET}`,
+  `KV_${LIMITS_BUCKET}`,
 ];
 
 /** Which of the topology's streams exist (asked one by one: this identity may not list streams). */

@@ -15,6 +15,7 @@ import type { WorkItem } from "../core/events/catalogue/work-item.ts";
 import {
   DEFAULT_WORK_ACK_WAIT_MS,
   LEASES_BUCKET,
+  LIMITS_BUCKET,
   laneSubject,
   ORCHESTRATOR_SNAPSHOTS_BUCKET,
   OUTPUTS_BUCKET,
@@ -69,6 +70,7 @@ export function eventsStreamConfig(o: TopologyOptions = {}): Partial<StreamConfi
       Subjects.critiques,
       Subjects.system,
       Subjects.rejected,
+      Subjects.limits,
       Subjects.control,
     ],
     retention: RetentionPolicy.Limits,
@@ -100,7 +102,7 @@ export function workStreamConfig(o: TopologyOptions = {}): Partial<StreamConfig>
 
 /**
  * Create or update streams, work consumers, the outputs bucket, the snapshot buckets, the leases
- * bucket and the system state bucket; safe to call from every process.
+ * bucket, the system state bucket and the models' limits bucket; safe to call from every process.
  */
 export async function provisionTopology(nc: Connection, o: TopologyOptions = {}): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
@@ -127,7 +129,8 @@ export async function provisionTopology(nc: Connection, o: TopologyOptions = {})
   const objm = new Objm(nc);
   for (const bucket of [OUTPUTS_BUCKET, ORCHESTRATOR_SNAPSHOTS_BUCKET, PROJECTION_SNAPSHOTS_BUCKET])
     await objm.create(bucket, { replicas: o.replicas ?? 1, storage: StorageType.File });
-  for (const bucket of [LEASES_BUCKET, SYSTEM_BUCKET])
+  // The models' shared limit state (LIMITS_BUCKET) keeps only the latest value, rewritten per call.
+  for (const bucket of [LEASES_BUCKET, SYSTEM_BUCKET, LIMITS_BUCKET])
     await new Kvm(nc).create(bucket, { history: 1, replicas: o.replicas ?? 1, storage: StorageType.File });
   // A worker refreshes its entry every WORKER_STATUS_EVERY_MS; one that stops is gone after the ttl.
   await new Kvm(nc).create(WORKERS_BUCKET, {

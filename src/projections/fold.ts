@@ -101,6 +101,9 @@ async function foldEvent(cache: DocCache, event: AgentEvent, seq: number): Promi
     case "queue.resumed":
       await update(cache, "system_state", SYSTEM_KEY, seq, evolveSystemState, event, contextAt(seq));
       return;
+    case "model.day_budget_spent":
+      // Shown from the limits bucket (GET /v1/agents/limits) and the stream; no read model folds it.
+      return;
     default: {
       const never: never = event;
       throw new Error(`unrouted event ${JSON.stringify(never)}`);

@@ -5,7 +5,7 @@ import { createCritic } from "../actors/critic/index.ts";
 import { Orchestrator } from "../actors/orchestrator/index.ts";
 import { startSubmitResponder } from "../actors/submit-responder/index.ts";
 import { Worker } from "../actors/worker/index.ts";
-import { type Config, parseModelLimits } from "../config/index.ts";
+import { type Config, modelLimitsOf } from "../config/index.ts";
 import { QueueName } from "../core/events/index.ts";
 import type { Executor } from "../core/ports/executor.ts";
 import type { PriceTable } from "../core/providers/pricing.ts";
@@ -125,7 +125,8 @@ export function workerFromConfig(
     dataDir: join(config.AGENTS_DATA_DIR),
     killGraceMs: config.AGENTS_KILL_GRACE_MS,
     ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
-    modelLimits: parseModelLimits(config.AGENTS_MODEL_CONCURRENCY),
+    modelLimits: modelLimitsOf(config),
+    limitsWindowMs: config.AGENTS_MODEL_LIMITS_WINDOW_MS,
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
     savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,

@@ -50,6 +50,9 @@ describe("given an OpenAI-compatible provider that accepts 3 requests per 3 s", 
     for (const e of interrupted) assert.match(e.event.data.reason, /rate limit/);
     assert.equal(ofType(all, "task.dead_lettered").length, 0, "nothing dead-lettered");
     assert.equal(ofType(all, "task.failed").length, 0, "a 429 is not a failed attempt");
+    const attempts = ofType(all, "task.started").map((e) => e.event.data.attempt);
+    assert.ok(attempts.length > 8, "rate-limited tasks were started again");
+    assert.deepEqual(new Set(attempts), new Set([1]), "and every start was still the first attempt");
     const created = ofType(all, "task.created").map((e) => e.event.task_id);
     assert.equal(created.length, 8, "four generators and four critics");
     const completions = ofType(all, "task.completed").map((e) => e.event.task_id);

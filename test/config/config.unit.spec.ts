@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadConfig, parseModelLimits } from "../../src/config/index.ts";
+import { loadConfig, modelLimitsOf, parseModelLimits } from "../../src/config/index.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 
 // A ConfigError whose message names `variable` (and so tells the user what to fix).
@@ -278,4 +278,49 @@ describe("parseModelLimits", () => {
       );
     });
   }
+
+  it("given AGENTS_MODEL_LIMITS with a bad part, then loading names the variable and the entry", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_MODEL_LIMITS: "gpt-4o=500rps/8" }),
+      (err: unknown) =>
+        namesVariable("AGENTS_MODEL_LIMITS")(err) && err instanceof Error && err.message.includes('"500rps"'),
+    );
+  });
+
+  it("given AGENTS_MODEL_LIMITS and AGENTS_MODEL_CONCURRENCY, then one set of limits holds both", () => {
+    const c = loadConfig({
+      AGENTS_MODEL_LIMITS: "gpt-4o=500rpm/30000tpm",
+      AGENTS_MODEL_CONCURRENCY: "gpt-4o=8,sonnet=2",
+    });
+    assert.deepEqual(Object.fromEntries(modelLimitsOf(c)), {
+      "gpt-4o": { rpm: 500, tpm: 30000, concurrency: 8 },
+      sonnet: { concurrency: 2 },
+    });
+  });
+
+  it("given AGENTS_MODEL_DAY_BUDGETS with a bad part, then loading names the variable and the entry", () => {
+    assert.throws(
+      () => loadConfig({ AGENTS_MODEL_DAY_BUDGETS: "gpt-4o=5eur" }),
+      (err: unknown) =>
+        namesVariable("AGENTS_MODEL_DAY_BUDGETS")(err) &&
+        err instanceof Error &&
+        err.message.includes('"5eur"'),
+    );
+  });
+
+  it("given AGENTS_MODEL_DAY_BUDGETS beside AGENTS_MODEL_LIMITS, then each model's day budget joins its limits", () => {
+    const c = loadConfig({
+      AGENTS_MODEL_LIMITS: "gpt-4o=500rpm",
+      AGENTS_MODEL_DAY_BUDGETS: "gpt-4o=2.5usd/100000tokens,sonnet=1000tokens",
+    });
+    assert.deepEqual(Object.fromEntries(modelLimitsOf(c)), {
+      "gpt-4o": { rpm: 500, day: { usd: 2.5, tokens: 100000 } },
+      sonnet: { day: { tokens: 1000 } },
+    });
+  });
+
+  it("given calls at once for one model in both variables, then a ConfigError says to set it once", () => {
+    const c = loadConfig({ AGENTS_MODEL_LIMITS: "gpt-4o=8", AGENTS_MODEL_CONCURRENCY: "gpt-4o=4" });
+    assert.throws(() => modelLimitsOf(c), /AGENTS_MODEL_CONCURRENCY: gpt-4o also has calls at once/);
+  });
 });

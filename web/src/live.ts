@@ -40,6 +40,7 @@ export const EVENT_TYPES = [
   "queue.paused",
   "queue.resumed",
   "message.rejected",
+  "model.day_budget_spent",
 ] as const satisfies readonly AgentEventType[];
 // A type added to the catalogue must be added above, or this line stops compiling.
 const complete: [Exclude<AgentEventType, (typeof EVENT_TYPES)[number]>] extends [never] ? true : never = true;

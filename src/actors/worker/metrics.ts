@@ -19,10 +19,10 @@ export type RunOutcomeLabel =
   | "lost";
 
 /** Why a running task went back to the queue (`agents_task_interrupts_total`'s `reason`). */
-export type InterruptReason = "stop" | "shutdown" | "rate_limited";
+export type InterruptReason = "stop" | "shutdown" | "rate_limited" | "day_budget_spent";
 
 /** Why a run waited before its agent started (`agents_model_wait_seconds_total`'s `reason`). */
-export type WaitReason = "throttle" | "concurrency";
+export type WaitReason = "throttle" | "concurrency" | "requests" | "tokens" | "priority" | "budget";
 
 type TaskLabels = { type: TaskType; queue: QueueName; model: string };
 
@@ -49,6 +49,8 @@ export class WorkerMetrics {
   private readonly rateLimits: Counter<"model">;
   private readonly waits: Counter<"model" | "reason">;
   private readonly validation: Counter<"validator">;
+  private readonly dayUse: Gauge<"model" | "unit">;
+  private readonly daySpent: Counter<"model" | "by">;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -133,8 +135,20 @@ export class WorkerMetrics {
     });
     this.waits = new Counter({
       name: "agents_model_wait_seconds_total",
-      help: "Time runs waited before their agent started: throttle (held back after a 429) or concurrency (AGENTS_MODEL_CONCURRENCY full)",
+      help: "Time runs waited before their agent started, by what held them: throttle (held back after a 429), concurrency (calls at once), requests or tokens (per window; AGENTS_MODEL_LIMITS), priority (a better band went first), budget (a call in flight already reaches the day budget; AGENTS_MODEL_DAY_BUDGETS)",
       labelNames: ["model", "reason"],
+      registers,
+    });
+    this.dayUse = new Gauge({
+      name: "agents_model_day_use",
+      help: "What the fleet has used of a model with a day budget in the current UTC day (unit usd or tokens), as this worker last settled it",
+      labelNames: ["model", "unit"],
+      registers,
+    });
+    this.daySpent = new Counter({
+      name: "agents_model_day_budget_spent_total",
+      help: "Day budgets found spent (AGENTS_MODEL_DAY_BUDGETS), by model and what spent it (usd or tokens); counted by the worker whose call spent it",
+      labelNames: ["model", "by"],
       registers,
     });
     this.validation = new Counter({
@@ -199,6 +213,17 @@ export class WorkerMetrics {
     this.waits.inc({ model, reason }, seconds);
   }
 
+  /** The fleet's use of `model` in the current UTC day, after a settled call. */
+  dayUsed(model: string, usd: number, tokens: number): void {
+    this.dayUse.set({ model, unit: "usd" }, usd);
+    this.dayUse.set({ model, unit: "tokens" }, tokens);
+  }
+
+  /** This worker's call spent `model`'s day budget. */
+  budgetSpent(model: string, by: "usd" | "tokens"): void {
+    this.daySpent.inc({ model, by });
+  }
+
   private spent(model: string, costUsd: number, usage: Usage | undefined): void {
     this.cost.inc({ model }, costUsd);
     if (!usage) return;
@@ -237,6 +262,7 @@ function outcomeOf(e: TaskEventBody): RunOutcomeLabel {
 
 function interruptReason(next: AfterRun, stop: StopReason | undefined): InterruptReason {
   if (next.rule === "rate_limited") return "rate_limited";
+  if (next.rule === "day_budget_spent") return "day_budget_spent";
   return stop === "shutdown" ? "shutdown" : "stop";
 }
 

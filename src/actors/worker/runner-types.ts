@@ -1,5 +1,5 @@
 // What the task runner needs from its worker, and the handle of one running task.
-import type { AgentEvent, EventContext } from "../../core/events/index.ts";
+import type { AgentEvent, EventContext, TaskWaiting } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
@@ -11,7 +11,10 @@ import type { StopReason } from "../../core/worker/after-run.ts";
 import type { ArtifactLimits } from "./artifacts.ts";
 import type { WorkerExecutors } from "./executors.ts";
 import type { WorkerMetrics } from "./metrics.ts";
-import type { ModelGate } from "./model-gate.ts";
+import type { ModelLimiter } from "./model-limiter.ts";
+
+/** A run's progress: the agent's report, or what the run waits for before its agent starts. */
+export type RunProgress = ExecutorProgress & { waiting?: TaskWaiting | undefined };
 
 export type RunnerDeps = {
   events: EventStore;
@@ -22,7 +25,8 @@ export type RunnerDeps = {
   routes: ModelRoutes;
   /** Bounds on the files kept from a task folder. */
   artifactLimits: ArtifactLimits;
-  models: ModelGate;
+  /** The fleet-wide model limits (shared state in NATS). */
+  models: ModelLimiter;
   /** Judges critic tasks' answers (the critic role, handed in by the composition root). */
   critic: CriticJudge;
   log: Logger;
@@ -51,7 +55,7 @@ export type TaskHandle = {
   settled(): Promise<void>;
   /** Metadata for events this handle writes. */
   meta(): EventContext;
-  /** The agent's latest progress report. */
-  progress: ExecutorProgress | undefined;
-  onProgress(p: ExecutorProgress): void;
+  /** The agent's latest progress report (or, before it starts, what it waits for). */
+  progress: RunProgress | undefined;
+  onProgress(p: RunProgress): void;
 };

@@ -2,8 +2,7 @@
 import { ConcurrencyError } from "../../core/errors.ts";
 import { type AgentEvent, Subjects } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
-import type { ExecutorProgress } from "../../core/ports/executor.ts";
-import type { RunnerDeps, StopReason, TaskHandle } from "./runner-types.ts";
+import type { RunnerDeps, RunProgress, StopReason, TaskHandle } from "./runner-types.ts";
 
 /** Create the handle for a task this worker just started (its task.started is at `task.seq`). */
 export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number): TaskHandle {
@@ -21,7 +20,7 @@ export function createHandle(deps: RunnerDeps, task: TaskState, attempt: number)
       now: Date.now(),
     }),
     progress: undefined,
-    onProgress: (p: ExecutorProgress) => {
+    onProgress: (p: RunProgress) => {
       h.progress = p;
     },
     append: (event: AgentEvent) => {

@@ -1,15 +1,41 @@
 // Run one claimed task: prompt, agent, output, the files it wrote; says how the run ended (the
 // after-run decider in src/core/worker says what that means).
 
+import { newEvent } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
+import { type CallUsage, promptTokens } from "../../core/limits/index.ts";
 import { ArtifactKeys, resolveText } from "../../core/ports/artifact-store.ts";
 import type { Executor, ExecutorRequest } from "../../core/ports/executor.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
-import { type KeptArtifacts, runFields } from "../../core/worker/outcome.ts";
+import { type KeptArtifacts, progressData, runFields } from "../../core/worker/outcome.ts";
 import { keepArtifacts } from "./artifacts.ts";
+import type { LimitWait } from "./model-limiter.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { validateOutput } from "./validate-output.ts";
 import { openWorkdir } from "./workdir.ts";
+
+/** A call's place in its model's limits outlives the task's timeout by this much (then it lapses). */
+const LEASE_MARGIN_MS = 60_000;
+
+/** What a task waiting for its model's limits says about it (why, and until when at the latest). */
+export function waitMessage(w: LimitWait): string {
+  const why = {
+    held: "held after the provider answered 429",
+    concurrency: "at its calls-at-once limit",
+    requests: "at its requests-per-window limit",
+    tokens: "at its tokens-per-window limit",
+    priority: "giving its next place to work of a better band",
+    budget: "at its day budget with a call in flight",
+  }[w.why];
+  return `waiting: model ${w.model} is ${why}, until ${new Date(w.until).toISOString()} at the latest`;
+}
+
+/** Append the run's progress now (a failure is only logged: the next heartbeat repeats it). */
+function recordProgress(h: TaskHandle, started: number): void {
+  h.append(newEvent("task.progress", progressData(Date.now() - started, h.progress), h.meta())).catch(
+    () => undefined,
+  );
+}
 
 /** Assemble the exact prompt: the base text, attachments by reference, and validation feedback. */
 export async function buildPrompt(deps: RunnerDeps, task: TaskState): Promise<string> {
@@ -52,9 +78,31 @@ export async function runTask(
   const workdir = await openWorkdir(deps.dataDir, task.task_id, h.attempt, executor.usesWorkdir);
   let kept: KeptArtifacts | undefined;
   try {
-    const release = await deps.models.acquire(task.model, h.abort.signal, working);
+    let waitingFor: LimitWait["why"] | undefined;
+    const lease = await deps.models.acquire(
+      task.model,
+      { prompt: promptTokens(prompt.length), band: task.created.band },
+      task.created.timeout_ms + LEASE_MARGIN_MS,
+      h.abort.signal,
+      (w) => {
+        working();
+        const waiting = { model: w.model, why: w.why, until: new Date(w.until).toISOString() };
+        h.onProgress({ message: waitMessage(w), waiting });
+        // Recorded at once when the reason changes (the heartbeats repeat it), so status, the story
+        // and the dashboard say why the task waits.
+        if (w.why !== waitingFor) recordProgress(h, started);
+        waitingFor = w.why;
+      },
+    );
+    // The wait is over: said at once, and the run's own progress replaces the waiting message.
+    if (waitingFor) {
+      h.onProgress({});
+      recordProgress(h, started);
+    }
+    let used: CallUsage;
     try {
       const result = await executor.run(requestFor(deps, h, prompt, workdir.path));
+      used = { ...result.usage, cost_usd: result.cost_usd };
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       await deps.artifacts.putText(ref, result.output);
       if (executor.usesWorkdir)
@@ -81,7 +129,7 @@ export async function runTask(
       if (result.truncated) return { kind: "answered", fields };
       return { kind: "answered", fields, validation: await validateOutput(deps, executor, h, result.output) };
     } finally {
-      release();
+      await lease.done(used);
     }
   } catch (error) {
     return { kind: "threw", error, durationMs: Date.now() - started };

@@ -145,7 +145,7 @@ async function runClaimed(
       end,
       now: Date.now(),
     });
-    if (next.throttle) deps.models.slowDown(next.throttle.model, next.throttle.ms);
+    if (next.throttle) await deps.models.slowDown(next.throttle.model, next.throttle.ms);
     deps.executors.afterRun(on.route, h.task.model, next, end.kind !== "threw");
     const recorded: TaskEventBody[] = [];
     for (const e of next.events) if (await h.append(eventFrom(e, h.meta()))) recorded.push(e);

@@ -7,6 +7,7 @@ import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
 import {
   legacyWorkLanes,
+  newEvent,
   type QueueName,
   STREAM_WORK,
   Subjects,
@@ -14,6 +15,7 @@ import {
   workConsumerName,
   workLanes,
 } from "../../core/events/index.ts";
+import { type ModelLimits, nextUtcDay } from "../../core/limits/index.ts";
 import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { Delivery } from "../../core/ports/delivery.ts";
@@ -27,6 +29,7 @@ import { Artifacts } from "../../nats/artifacts.ts";
 import { type Connection, isTransient, listen } from "../../nats/connection.ts";
 import { JetStreamEventStore } from "../../nats/event-store.ts";
 import { LanePoller } from "../../nats/lane-poller.ts";
+import { JetStreamLimitsStore } from "../../nats/limits-store.ts";
 import { patientArtifacts, patientEvents } from "../../nats/patient.ts";
 import { pendingOn } from "../../nats/topology.ts";
 import {
@@ -39,7 +42,7 @@ import type { ArtifactLimits } from "./artifacts.ts";
 import { ControlListener } from "./control-listener.ts";
 import { WorkerExecutors } from "./executors.ts";
 import { workerMetrics } from "./metrics.ts";
-import { ModelGate } from "./model-gate.ts";
+import { ModelLimiter } from "./model-limiter.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { stop } from "./task-handle.ts";
 import { handleWork } from "./work-handler.ts";
@@ -59,7 +62,10 @@ export type WorkerOptions = {
   killGraceMs: number;
   /** Ack wait of the work consumers (ms); heartbeats go out at a third of it. */
   ackWaitMs: number;
-  modelLimits?: ReadonlyMap<string, number>;
+  /** Each model's limits for the whole fleet (requests and tokens per window, calls at once). */
+  modelLimits?: ModelLimits;
+  /** The window rpm and tpm limits count over (ms). Default a minute. */
+  limitsWindowMs?: number;
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
   /** How long a write (an output, an outcome) keeps retrying while NATS is away (ms). Default 2 min. */
@@ -93,6 +99,7 @@ export class Worker {
   private statusTimer: NodeJS.Timeout | undefined;
   private statusKv: Awaited<ReturnType<typeof openWorkerStatuses>> | undefined;
   private publishing: Promise<void> = Promise.resolve();
+  private limits: JetStreamLimitsStore | undefined;
 
   constructor(private readonly o: WorkerOptions) {
     this.id = o.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -131,6 +138,9 @@ export class Worker {
       this.o.authRecheckMs ?? 60_000,
     );
     this.executors = executors;
+    const limits = await JetStreamLimitsStore.open(this.o.nc, log);
+    const modelLimits = this.o.modelLimits ?? new Map();
+    this.limits = limits;
     // A finished agent's output and outcome wait for NATS to come back rather than being lost.
     const patience = {
       patienceMs: this.o.savePatienceMs ?? 120_000,
@@ -145,9 +155,35 @@ export class Worker {
       executors,
       routes: this.o.routes ?? [],
       artifactLimits: this.o.artifactLimits ?? { maxFiles: 100, maxBytes: 20 * 1_048_576 },
-      models: new ModelGate(this.o.modelLimits ?? new Map(), (model, reason, seconds) =>
-        metrics.waited(model, reason, seconds),
-      ),
+      models: new ModelLimiter(limits, modelLimits, log, {
+        windowMs: this.o.limitsWindowMs,
+        onWaited: (model, reason, seconds) => metrics.waited(model, reason, seconds),
+        onDayUse: (model, day) => metrics.dayUsed(model, day.usd, day.tokens),
+        onSpent: (model, day) => {
+          const by = day.spent_by ?? "usd";
+          metrics.budgetSpent(model, by);
+          const budget = modelLimits.get(model)?.day;
+          const data = {
+            model,
+            day: day.date,
+            by,
+            usd: day.usd,
+            tokens: day.tokens,
+            ...(budget?.usd !== undefined ? { budget_usd: budget.usd } : {}),
+            ...(budget?.tokens !== undefined ? { budget_tokens: budget.tokens } : {}),
+            until: new Date(nextUtcDay(day.spent_at ?? Date.now())).toISOString(),
+            worker_id: this.id,
+          };
+          log.warn(data, "model day budget spent: no new calls of it until the next UTC day");
+          // One event per model and day: its id dedups a second writer's within the stream's window.
+          const id = `day-budget:${model}:${day.date}`.slice(0, 128);
+          events
+            .append(Subjects.limits, newEvent("model.day_budget_spent", data, { id, now: Date.now() }))
+            .catch((err: unknown) =>
+              log.warn({ model, err: errorMessage(err) }, "day budget event not recorded"),
+            );
+        },
+      }),
       critic: this.o.critic({ events, artifacts }, registry),
       log,
       metrics,
@@ -232,6 +268,8 @@ export class Worker {
     await this.executors?.stop();
     await this.publishing;
     if (this.statusKv) await deleteWorkerStatus(this.statusKv, this.id).catch(() => undefined);
+    this.deps?.models.close();
+    await this.limits?.close();
   }
 
   private wake(): void {

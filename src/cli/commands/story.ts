@@ -34,6 +34,11 @@ export function storyText(s: TaskStory, prompts: boolean): string {
     ...(k.target_task_id ? [`  judges ${k.target_task_id}`] : []),
     ...(k.last_error ? [`  last error: ${firstLine(k.last_error, 200)}`] : []),
     ...(k.cancel_reason ? [`  cancelled: ${k.cancel_reason}`] : []),
+    ...(k.waiting
+      ? [
+          `  waiting since ${k.waiting.since}: model ${k.waiting.model}, ${k.waiting.why}, until ${k.waiting.until}`,
+        ]
+      : []),
   ];
   const attempts = s.attempts.map((a) => [
     a.attempt,

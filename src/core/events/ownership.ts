@@ -13,10 +13,11 @@ export const SubjectKind = {
   critique: "critique",
   system: "system",
   rejected: "rejected",
+  limits: "limits",
 } as const;
 export type SubjectKind = (typeof SubjectKind)[keyof typeof SubjectKind];
 
-const { job, task, critique, system, rejected } = SubjectKind;
+const { job, task, critique, system, rejected, limits } = SubjectKind;
 
 /**
  * Where each type lives, its current subject first. Critiques and rejections moved to subjects of
@@ -54,12 +55,14 @@ export const EVENT_HOMES: Readonly<Record<AgentEventType, readonly [SubjectKind,
   "queue.paused": [system],
   "queue.resumed": [system],
   "message.rejected": [rejected, system],
+  "model.day_budget_spent": [limits],
 };
 
 /** The kind of an event subject and the id its last token names (job or task id), if any. */
 export function subjectKind(subject: string): { kind: SubjectKind; id?: string } | undefined {
   if (subject === Subjects.system) return { kind: system };
   if (subject === Subjects.rejected) return { kind: rejected };
+  if (subject === Subjects.limits) return { kind: limits };
   const parts = subject.split(".");
   if (parts.length !== 3 || parts[0] !== "agents" || !parts[2]) return undefined;
   const id = parts[2];
@@ -104,6 +107,8 @@ export function subjectPattern(kind: SubjectKind): string {
       return Subjects.system;
     case rejected:
       return Subjects.rejected;
+    case limits:
+      return Subjects.limits;
     default: {
       const never: never = kind;
       return never;

@@ -15,6 +15,8 @@ export const PROJECTION_SNAPSHOTS_BUCKET = "agents-projection-snapshots";
 export const LEASES_BUCKET = "agents-leases";
 /** KV bucket where each worker publishes its status (one key per worker, expiring unless refreshed). */
 export const WORKERS_BUCKET = "agents-workers";
+/** KV bucket of the models' shared limit state (one key per limited model; see src/core/limits). */
+export const LIMITS_BUCKET = "agents-limits";
 /**
  * KV bucket holding the recorded system state (key SYSTEM_KEY): whether an emergency stop is in
  * force and which queues are paused, written by the leading orchestrator after it records the event.
@@ -50,6 +52,8 @@ export const Subjects = {
    */
   critique: (criticTaskId: string) => `agents.critique.${criticTaskId}`,
   critiques: "agents.critique.*",
+  /** The models' limits as workers find them (model.day_budget_spent): the workers' subject. */
+  limits: "agents.limits",
   /** message.rejected from any consumer (older streams hold them on agents.system too). */
   rejected: "agents.rejected",
   control: "agents.control.>",

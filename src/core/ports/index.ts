@@ -4,5 +4,6 @@ export * from "./critic.ts";
 export * from "./delivery.ts";
 export * from "./event-store.ts";
 export * from "./executor.ts";
+export * from "./limits-store.ts";
 export * from "./logger.ts";
 export * from "./memory-event-store.ts";

@@ -2,7 +2,13 @@
 // over how the run ended (its answer, its validation, what it threw, and whether something stopped
 // it from outside). Rules are tried in order and the first that applies decides; a new rule is one
 // more entry in AFTER_RUN_RULES, placed before the rule it refines.
-import { ExecutorError, ExecutorFailure, errorMessage, RateLimitedError } from "../errors.ts";
+import {
+  DayBudgetSpentError,
+  ExecutorError,
+  ExecutorFailure,
+  errorMessage,
+  RateLimitedError,
+} from "../errors.ts";
 import type { EventData } from "../events/index.ts";
 import type { TaskState } from "../lifecycle/index.ts";
 import type { DeliveryAction } from "../ports/delivery.ts";
@@ -148,6 +154,7 @@ function limited(
         worker_id: i.workerId,
         cause,
         ...(cause === "usage_limit" ? { waiting_until: new Date(until).toISOString() } : {}),
+        waiting: { model: i.task.model, why: "held", until: new Date(until).toISOString() },
       };
   return {
     events: [{ type: "task.interrupted", data }],
@@ -226,6 +233,40 @@ const authFailed: AfterRunRule = {
       authFailed: { route: i.route, reason: errorMessage(err).slice(0, 500) },
       ...(err.limits ? { limits: err.limits } : {}),
       rule: "auth_failed",
+    };
+  },
+};
+
+/**
+ * The model's day budget is spent (found before the agent started): not a failed attempt either.
+ * Interrupted, and back in the queue until the next UTC day renews the budget, or on the next model
+ * of the fallback chain at once.
+ */
+const dayBudgetSpent: AfterRunRule = {
+  name: "day_budget_spent",
+  decide: (i) => {
+    if (i.end.kind !== "threw" || !(i.end.error instanceof DayBudgetSpentError)) return undefined;
+    const { until } = i.end.error;
+    const next = nextModel(i.task.created.model, i.task.created.fallback_models, i.task.model);
+    const reason = `${errorMessage(i.end.error)}; ${next ? `falling back to ${next}` : `waiting until ${new Date(until).toISOString()}`}`;
+    const waiting = next
+      ? {}
+      : {
+          waiting: {
+            model: i.task.model,
+            why: "day_budget_spent" as const,
+            until: new Date(until).toISOString(),
+          },
+        };
+    return {
+      events: [
+        {
+          type: "task.interrupted",
+          data: { reason, worker_id: i.workerId, ...(next ? { model: next } : {}), ...waiting },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: next ? 0 : Math.max(until - i.now, 1000) },
+      rule: "day_budget_spent",
     };
   },
 };
@@ -337,6 +378,7 @@ export const AFTER_RUN_RULES: readonly AfterRunRule[] = [
   usageLimited,
   rateLimited,
   authFailed,
+  dayBudgetSpent,
   failed,
   judged,
   truncated,

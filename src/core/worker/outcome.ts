@@ -51,12 +51,20 @@ export function excerptOf(output: string): string {
 /** task.progress's data from how long a run has gone and the agent's last report. */
 export function progressData(
   elapsedMs: number,
-  p: { turns?: number; output_tokens?: number; message?: string } | undefined,
+  p:
+    | {
+        turns?: number;
+        output_tokens?: number;
+        message?: string;
+        waiting?: EventData<"task.progress">["waiting"];
+      }
+    | undefined,
 ): EventData<"task.progress"> {
   return {
     elapsed_ms: elapsedMs,
     ...(p?.turns !== undefined ? { turns: p.turns } : {}),
     ...(p?.output_tokens !== undefined ? { output_tokens: p.output_tokens } : {}),
     ...(p?.message ? { message: p.message.slice(0, 500) } : {}),
+    ...(p?.waiting ? { waiting: p.waiting } : {}),
   };
 }

@@ -90,6 +90,12 @@ export const TaskView = z.object({
   last_error: z.string().nullable(),
   cancel_reason: z.string().nullable(),
   events: z.number(),
+  waiting: z
+    .object({ model: z.string(), why: z.string(), until: when, since: when })
+    .nullish()
+    .describe(
+      "what the task waits for, until when at the latest: its model's limits (held after a 429, concurrency, requests, tokens, priority, budget) or its spent day budget (day_budget_spent)",
+    ),
 });
 export type TaskView = z.infer<typeof TaskView>;
 

@@ -1,5 +1,12 @@
 // The task document's shape (collections tasks_*), apart from its fold so the fold context can name it.
-import type { ArtifactEntry, Band, PermissionDenial, QueueName, TaskType } from "../../core/events/index.ts";
+import type {
+  ArtifactEntry,
+  Band,
+  PermissionDenial,
+  QueueName,
+  TaskType,
+  TaskWaiting,
+} from "../../core/events/index.ts";
 import type { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { TokenTotals } from "../usage.ts";
 
@@ -53,4 +60,6 @@ export type TaskDoc = {
   unpriced?: boolean;
   /** Events applied to this task. */
   events: number;
+  /** What the task waits for (its model's limits or day budget, a 429), and since when; null when not waiting. */
+  waiting: (TaskWaiting & { since: string }) | null;
 };

@@ -38,7 +38,25 @@ export function evolveTaskDetails(doc: TaskDoc | null, event: AgentEvent, ctx: F
     events: doc.events + 1,
     finished_at,
     ...patch(doc, event),
+    waiting: waitingAfter(doc, event),
   };
+}
+
+/**
+ * What the task waits for after `event`: a waiting progress or interruption says (the since of a
+ * continuing wait for the same reason stays); progress without it (the wait is over) and any other
+ * event but a start after an interruption end it. A 429's or a spent budget's wait lasts across the
+ * task's return to the queue, until it starts again.
+ */
+function waitingAfter(doc: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): TaskDoc["waiting"] {
+  const w =
+    event.type === "task.progress" || event.type === "task.interrupted" ? event.data.waiting : undefined;
+  if (w) {
+    const same = doc.waiting?.why === w.why && doc.waiting.model === w.model;
+    return { ...w, since: same && doc.waiting ? doc.waiting.since : event.occurred_at };
+  }
+  if (event.type === "task.queued" || event.type === "task.retry_scheduled") return doc.waiting;
+  return null;
 }
 
 function created(event: EventOf<"task.created">, seq: number): TaskDoc {
@@ -77,6 +95,7 @@ function created(event: EventOf<"task.created">, seq: number): TaskDoc {
     last_error: null,
     cancel_reason: null,
     events: 1,
+    waiting: null,
   };
 }
 

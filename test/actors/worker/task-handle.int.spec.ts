@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { Registry } from "prom-client";
 import { WorkerExecutors } from "../../../src/actors/worker/executors.ts";
 import { workerMetrics } from "../../../src/actors/worker/metrics.ts";
-import { ModelGate } from "../../../src/actors/worker/model-gate.ts";
+import { ModelLimiter } from "../../../src/actors/worker/model-limiter.ts";
 import type { RunnerDeps } from "../../../src/actors/worker/runner-types.ts";
 import { createHandle } from "../../../src/actors/worker/task-handle.ts";
 import { Subjects } from "../../../src/core/events/index.ts";
@@ -14,7 +14,12 @@ import { foldTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
 import type { StoredEvent } from "../../../src/core/ports/event-store.ts";
 import { createEchoExecutor } from "../../../src/executors/index.ts";
 import { Artifacts } from "../../../src/nats/artifacts.ts";
-import { JetStreamEventStore, provisionTopology, StreamReader } from "../../../src/nats/index.ts";
+import {
+  JetStreamEventStore,
+  JetStreamLimitsStore,
+  provisionTopology,
+  StreamReader,
+} from "../../../src/nats/index.ts";
 import { exampleEvent } from "../../core/events/examples.ts";
 import { type NatsServerHandle, startNatsServer } from "../../support/index.ts";
 
@@ -29,6 +34,7 @@ describe("the handle of a running task", () => {
     server = await startNatsServer();
     nc = await connect({ servers: server.url });
     await provisionTopology(nc);
+    const log = pino({ level: "silent" });
     deps = {
       events: new JetStreamEventStore(nc),
       artifacts: await Artifacts.open(nc),
@@ -40,7 +46,7 @@ describe("the handle of a running task", () => {
       ),
       routes: [],
       artifactLimits: { maxFiles: 10, maxBytes: 1000 },
-      models: new ModelGate(new Map()),
+      models: new ModelLimiter(await JetStreamLimitsStore.open(nc, log), new Map(), log),
       critic: async () => {
         throw new Error("no critic tasks here");
       },

@@ -45,6 +45,7 @@ const INVALID: Record<AgentEventType, Corruption> = {
   "queue.paused": { field: "queue", value: "all" },
   "queue.resumed": { field: "queue" },
   "message.rejected": { field: "stream_seq", value: -1 },
+  "model.day_budget_spent": { field: "day", value: "yesterday" },
 };
 
 // The example event of `type` as plain JSON with one data field dropped or replaced.

@@ -148,6 +148,16 @@ export const EXAMPLE_DATA: { [T in AgentEventType]: EventData<T> } = {
     reason: "(root): not JSON: Unexpected token",
     excerpt: "not json",
   },
+  "model.day_budget_spent": {
+    model: "gpt-4o",
+    day: "2026-12-01",
+    by: "usd",
+    usd: 5.01,
+    tokens: 410_000,
+    budget_usd: 5,
+    until: "2026-12-02T00:00:00.000Z",
+    worker_id: "worker-1",
+  },
 };
 
 export type ExampleContext = {

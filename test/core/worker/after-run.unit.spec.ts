@@ -2,7 +2,12 @@
 // and also shows that without that rule the case comes out differently (so no rule is dead weight).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ExecutorError, ExecutorFailure, RateLimitedError } from "../../../src/core/errors.ts";
+import {
+  DayBudgetSpentError,
+  ExecutorError,
+  ExecutorFailure,
+  RateLimitedError,
+} from "../../../src/core/errors.ts";
 import { evolveTask, type TaskState } from "../../../src/core/lifecycle/index.ts";
 import type { Route } from "../../../src/core/providers/routes.ts";
 import {
@@ -119,6 +124,7 @@ const cases: Case[] = [
             worker_id: "w1",
             cause: "usage_limit",
             waiting_until: resets,
+            waiting: { model: "sonnet", why: "held", until: resets },
           },
         },
       ],
@@ -203,6 +209,7 @@ const cases: Case[] = [
             reason: `rate limited by the model provider; waiting until ${iso(EXAMPLE_NOW + 30_000)}`,
             worker_id: "w1",
             cause: "rate_limit",
+            waiting: { model: "gpt-4o", why: "held", until: iso(EXAMPLE_NOW + 30_000) },
           },
         },
       ],
@@ -233,6 +240,46 @@ const cases: Case[] = [
       ],
       delivery: { kind: "ack" },
       authFailed: { route: "claude", reason: "claude could not authenticate: Not logged in" },
+    },
+  },
+  {
+    rule: "day_budget_spent",
+    given: "the day budget of the last model of the chain spent before the agent started",
+    input: input(threw(new DayBudgetSpentError("haiku", "usd", EXAMPLE_NOW + 3_600_000)), { model: "haiku" }),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `the day budget of model haiku is spent (US dollars); waiting until ${new Date(EXAMPLE_NOW + 3_600_000).toISOString()}`,
+            worker_id: "w1",
+            waiting: {
+              model: "haiku",
+              why: "day_budget_spent",
+              until: new Date(EXAMPLE_NOW + 3_600_000).toISOString(),
+            },
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 3_600_000 },
+    },
+  },
+  {
+    rule: "day_budget_spent",
+    given: "the day budget of the primary model spent: the task moves down its chain at once",
+    input: input(threw(new DayBudgetSpentError("opus", "tokens", EXAMPLE_NOW + 3_600_000))),
+    want: {
+      events: [
+        {
+          type: "task.interrupted",
+          data: {
+            reason: `the day budget of model opus is spent (tokens); falling back to sonnet`,
+            worker_id: "w1",
+            model: "sonnet",
+          },
+        },
+      ],
+      delivery: { kind: "nak", delayMs: 0 },
     },
   },
   {

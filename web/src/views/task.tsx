@@ -10,6 +10,17 @@ import { href } from "../router.ts";
 
 const FINAL = new Set(["completed", "handed_off", "dead_lettered", "cancelled"]);
 
+/** What each reason a task waits for its model means. */
+const WAITING: Record<string, string> = {
+  held: "held after the provider answered 429",
+  concurrency: "at its calls-at-once limit",
+  requests: "at its requests-per-window limit",
+  tokens: "at its tokens-per-window limit",
+  priority: "behind work of a better band",
+  budget: "a call in flight already takes it to its day budget",
+  day_budget_spent: "its day budget is spent",
+};
+
 export function TaskPage({ id }: { id: string }) {
   const story = useResource(
     () => api.story(id),
@@ -51,6 +62,13 @@ export function TaskPage({ id }: { id: string }) {
         ) : null}
       </h1>
       <ErrorNote error={story.error} />
+      {t.waiting ? (
+        // Agent-free text only: the model name is the task's own, the rest is ours.
+        <p class="waiting" data-testid="task-waiting">
+          Waiting for model {t.waiting.model}: {WAITING[t.waiting.why] ?? t.waiting.why}, until{" "}
+          {t.waiting.until} at the latest (since {t.waiting.since})
+        </p>
+      ) : null}
       <Facts
         rows={[
           [

@@ -1,11 +1,13 @@
 // The event catalogue: every lifecycle event as one zod discriminated union with metadata.
 import { z } from "zod";
 import { JobEvents } from "./job-events.ts";
+import { LimitsEvents } from "./limits-events.ts";
 import { Id, SCHEMA_VERSION } from "./shared.ts";
 import { SystemEvents } from "./system-events.ts";
 import { TaskEvents } from "./task-events.ts";
 
 export * from "./job-events.ts";
+export * from "./limits-events.ts";
 export * from "./shared.ts";
 export * from "./submission.ts";
 export * from "./system-events.ts";
@@ -27,14 +29,14 @@ export const EventMetadata = z.object({
 });
 export type EventMetadata = z.infer<typeof EventMetadata>;
 
-const bodies = [...JobEvents, ...TaskEvents, ...SystemEvents];
+const bodies = [...JobEvents, ...TaskEvents, ...SystemEvents, ...LimitsEvents];
 const withMeta = bodies.map((b) => b.extend(EventMetadata.shape)) as unknown as {
   [K in keyof typeof bodies]: (typeof bodies)[K] extends z.ZodObject<infer S>
     ? z.ZodObject<S & typeof EventMetadata.shape>
     : never;
 };
 
-type EventSchemas = typeof JobEvents | typeof TaskEvents | typeof SystemEvents;
+type EventSchemas = typeof JobEvents | typeof TaskEvents | typeof SystemEvents | typeof LimitsEvents;
 type AnyBody = EventSchemas[number];
 type WithMeta<B> = B extends z.ZodObject<infer S> ? z.ZodObject<S & typeof EventMetadata.shape> : never;
 

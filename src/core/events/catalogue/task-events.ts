@@ -55,6 +55,18 @@ export const TaskStarted = z.object({
   }),
 });
 
+/**
+ * Why a task waits for its model, and until when at the latest: held after the provider answered
+ * 429, at a limit (calls at once, requests or tokens per window), behind work of a better band, at
+ * the edge of the model's day budget (one call in flight past it at most), or the day budget spent.
+ */
+export const TaskWaiting = z.object({
+  model: z.string().min(1),
+  why: z.enum(["held", "concurrency", "requests", "tokens", "priority", "budget", "day_budget_spent"]),
+  until: z.iso.datetime(),
+});
+export type TaskWaiting = z.infer<typeof TaskWaiting>;
+
 export const TaskProgress = z.object({
   type: z.literal("task.progress"),
   data: z.object({
@@ -62,6 +74,8 @@ export const TaskProgress = z.object({
     turns: z.number().int().nonnegative().optional(),
     output_tokens: z.number().int().nonnegative().optional(),
     message: z.string().max(500).optional(),
+    /** Set while the run waits for its model's limits, before its agent starts. */
+    waiting: TaskWaiting.optional(),
   }),
 });
 
@@ -199,6 +213,8 @@ export const TaskInterrupted = z.object({
     waiting_until: z.iso.datetime().optional(),
     /** The work message was acked: the orchestrator dispatches the task again (its next model runs on another executor's lanes). */
     redispatch: z.boolean().optional(),
+    /** Back in the queue to wait for its model: after a 429 until the provider's retry-after, or until the day budget renews. */
+    waiting: TaskWaiting.optional(),
   }),
 });
 
