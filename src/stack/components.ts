@@ -30,6 +30,10 @@ export function executorsFromConfig(config: Config, log: Logger, prices: PriceTa
         : "no Claude CLI on PATH and AGENTS_EXECUTOR unset: using the OFFLINE echo executor (no LLM is called; outputs are labelled). " +
             "Set AGENTS_EXECUTOR=claude|openai|command (or several, e.g. claude,openai) to use a real agent.",
     );
+  if (kinds.includes("command") && !config.AGENTS_MODEL_ROUTES.some((r) => r.route === "command"))
+    log.warn(
+      "AGENTS_EXECUTOR names command, but no model routes to it: set AGENTS_MODEL_ROUTES (e.g. '*=command') here and on the orchestrator, or this worker takes no command work",
+    );
   const [command, ...commandArgs] = (config.AGENTS_COMMAND ?? "").split(" ").filter(Boolean);
   return createExecutors({
     kinds,

@@ -59,7 +59,9 @@ describe("given a job whose only generator failed its one attempt", () => {
       "the second completion counts the iteration as passed",
     );
     const task = await stack.events(Subjects.task(taskId));
-    assert.deepEqual(task.map((e) => e.event.type).slice(-4), [
+    // Progress events come and go with how long a run takes (a loaded machine): the story without them.
+    const story = task.map((e) => e.event.type).filter((type) => type !== "task.progress");
+    assert.deepEqual(story.slice(-4), [
       "task.dead_lettered",
       "task.requeued",
       "task.started",

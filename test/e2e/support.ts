@@ -78,7 +78,8 @@ export async function startUp(extra: Record<string, string> = {}, args: string[]
       const res = await fetch(`${url}/ready`);
       if (res.status !== 200) throw new Error(`/ready answered ${res.status}`);
     },
-    { timeoutMs: 30_000, intervalMs: 200 },
+    // A slow start on a loaded machine (tsx compiling, nats-server, every route's work consumers).
+    { timeoutMs: 90_000, intervalMs: 200 },
   ).catch((err: unknown) => {
     throw new Error(`${String(err)}\nlogs:\n${up.logs()}`);
   });

@@ -35,12 +35,26 @@ describe("agents up with no NATS server running", () => {
       LOG_LEVEL: "info",
     });
     const url = `http://127.0.0.1:${httpPort}`;
+    // A process that exited fails at once with its logs (a bare "fetch failed" said nothing); a slow
+    // start on a loaded machine (tsx compiling, nats-server, 27 work consumers) gets 90 s.
+    let exited: number | null | undefined;
+    void up.exited.then((code) => {
+      exited = code;
+    });
     await retryUntil(
       async () => {
+        if (exited !== undefined) return;
         const res = await fetch(`${url}/ready`);
         assert.equal(res.status, 200);
       },
-      { timeoutMs: 30_000, intervalMs: 200 },
+      { timeoutMs: 90_000, intervalMs: 200 },
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nlogs:\n${up.logs()}`);
+    });
+    assert.equal(
+      exited,
+      undefined,
+      `agents up exited (${exited}) before its gateway answered:\n${up.logs()}`,
     );
     assert.match(up.logs(), new RegExp(`gateway: +${url}`));
     assert.match(up.logs(), /projections: embedded/);

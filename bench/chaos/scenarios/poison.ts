@@ -70,9 +70,11 @@ export const poison: Scenario = {
         Subjects.task(`jpoison${randomBytes(4).toString("hex")}-i1-g`),
         ...running.slice(0, 2).map((j) => Subjects.job(j)),
         Subjects.job(`jpoison${randomBytes(4).toString("hex")}`),
-        Subjects.work("claude", "standard", "normal"),
-        Subjects.work("openai", "heavy", "high"),
-        Subjects.work("claude", "critic", "low"),
+        // The lanes of the route the suite's workers host (every model routes to the command
+        // executor): garbage on a lane no worker serves is never read, so never rejected.
+        Subjects.work("command", "standard", "normal"),
+        Subjects.work("command", "heavy", "high"),
+        Subjects.work("command", "critic", "low"),
       ];
       const sent: Array<{ subject: string; stream: string; seq: number }> = [];
       let refused = 0;
