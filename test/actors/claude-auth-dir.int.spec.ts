@@ -178,4 +178,34 @@ describe("given a token stored by `agents auth setup` and a worker whose environ
     assert.doesNotMatch(m, /^agents_executor_auth_state\{[^}]*route="claude"[^}]*state="ok"\}/m);
     assert.equal((await health()).status, "degraded");
   });
+
+  it("when a credentials file is stored instead, then the CLI gets CLAUDE_CONFIG_DIR at its copy, the worker reports method credentials_file with its expiresAt, and the metric is 1 again", async () => {
+    const access = `sk-ant-oat01-${"c".repeat(40)}-access`;
+    const expiresAt = Date.now() + 8 * 3_600_000;
+    const file = join(stack.dir, "credentials.json");
+    await writeFile(
+      file,
+      JSON.stringify({ claudeAiOauth: { accessToken: access, refreshToken: "sk-ant-ort01-r", expiresAt } }),
+    );
+    await writeFile(providerToken, access);
+    const r = await setup("", ["--credentials-file", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^stored credentials_file in /);
+    // New credentials: the failed state clears at the next recheck.
+    await eventually(async () => (await claudeAuth())?.state === "ok", BUDGET_MS);
+    const auth = await claudeAuth();
+    assert.equal(auth?.method, "credentials_file");
+    assert.equal(auth?.expires_at, new Date(expiresAt).toISOString());
+    assert.match(await metrics(), /^agents_executor_auth_state\{[^}]*route="claude"[^}]*state="ok"\} 1$/m);
+    const events = await runClaudeJob("Write one line about keyrings.");
+    assert.equal(ofType(events, "task.completed").length, 1, "the run with the file's token was answered");
+    const last = (await stack.agentRuns()).filter((x) => x.prompt.includes("keyrings")).at(0) as unknown as {
+      oauthTokenSha256: string | null;
+      configDir: string | null;
+    };
+    // The fixture prefers CLAUDE_CODE_OAUTH_TOKEN to the file, as the CLI does: the file's token means
+    // the rotated-out token was not handed over any more.
+    assert.equal(last.oauthTokenSha256, sha(access));
+    assert.equal(last.configDir, join(authDir, "claude"));
+  });
 });
