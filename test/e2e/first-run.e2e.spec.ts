@@ -261,5 +261,18 @@ describe("agents up --demo, and job ids over plain NATS", () => {
       bad.error.fields.map((f) => f.path),
       ["count"],
     );
+
+    // Checked as the gateway checks it: a budget that can reach a model without a price is refused.
+    const unpriced = (await rawRequest(
+      s.nats.url,
+      "agents.submit.request",
+      JSON.stringify({ spec: "x", count: 1, model: "my-local-llama", budget_usd: 1 }),
+    )) as { error: { code: string; fields: Array<{ path: string; message: string }> } };
+    assert.equal(unpriced.error.code, "VALIDATION_FAILED");
+    assert.deepEqual(
+      unpriced.error.fields.map((f) => f.path),
+      ["model"],
+    );
+    assert.match(unpriced.error.fields[0]?.message ?? "", /my-local-llama.*no price/);
   });
 });
