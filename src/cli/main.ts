@@ -49,6 +49,11 @@ operations (read NATS_URL directly):
                            the nats-server users and permissions (deploy/nats/auth.conf)
   backup DIR               snapshot every stream (events, work, outputs, leases) into DIR
   restore DIR              restore them from DIR into a server that has none of them
+  auth setup [--credentials-file PATH]
+                           store Claude credentials in AGENTS_CLAUDE_AUTH_DIR for the workers: a
+                           \`claude setup-token\` token read from stdin (or asked for, not echoed),
+                           or a copy of a .credentials.json
+  auth status              the workers' executors' credentials: state, method, expiry
 
 Every command but up, orchestrator, worker, gateway and nats-config takes --json. Client commands talk to
 AGENTS_URL (default http://127.0.0.1:$AGENTS_PORT) with AGENTS_API_KEY as bearer.
@@ -90,6 +95,8 @@ async function main(argv: string[]): Promise<number> {
     case "backup":
     case "restore":
       return (await import("./commands/backup.ts")).runBackupCommand(command, args);
+    case "auth":
+      return (await import("./commands/auth.ts")).runAuth(args);
     case "jobs":
       return (await import("./commands/jobs.ts")).runJobs(args);
     case "tasks":

@@ -199,6 +199,12 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\s*([A-Za-z_][A-Za-z0-9_]*\s*(,\s*|$))*$/, "must be variable names separated by commas")
     .default(""),
+  /**
+   * Where `agents auth setup` stores Claude credentials (a volume or secret; workers mount it
+   * read-only). A worker whose environment has no Claude credentials reads them from here at every
+   * recheck (AGENTS_AUTH_RECHECK_MS).
+   */
+  AGENTS_CLAUDE_AUTH_DIR: z.string().min(1).optional(),
   /** Claude CLI executable. */
   CLAUDE_COMMAND: z.string().default("claude"),
   /** Default model when a submission names none; held to the same rule as submitted names. */

@@ -14,6 +14,7 @@ import { errorMessage } from "../core/errors.ts";
 import type { PermissionMode } from "../core/events/catalogue/submission.ts";
 import type { AuthProbe, Executor, ExecutorRequest, ExecutorResult } from "../core/ports/executor.ts";
 import { agentEnvironment, CLAUDE_AGENT_ENV } from "./agent-env.ts";
+import { readStoredCredentials, type StoredCredentials } from "./claude-auth-dir.ts";
 import { interpretClaudeRun } from "./claude-outcome.ts";
 import { spawnAgent } from "./orphan-guard.ts";
 import { reportProgress } from "./progress.ts";
@@ -42,7 +43,22 @@ export type ClaudeExecutorOptions = {
   /** Names of further variables of this process the CLI gets (AGENTS_AGENT_ENV). */
   passEnv?: readonly string[];
   defaults?: ClaudeDefaults;
+  /**
+   * AGENTS_CLAUDE_AUTH_DIR: where `agents auth setup` stored credentials. Used only when this
+   * process's environment holds none (see usesStoredCredentials); read again at every probe.
+   */
+  authDir?: string | undefined;
+  /** Where the worker's own credentials are looked for (default process.env). */
+  source?: NodeJS.ProcessEnv;
 };
+
+/** Variables that are Claude credentials of their own: with one set, the stored ones are not used. */
+const OWN_CREDENTIALS = ["CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"] as const;
+
+/** Whether a worker with this environment takes its Claude credentials from the auth directory. */
+export function usesStoredCredentials(authDir: string | undefined, source: NodeJS.ProcessEnv): boolean {
+  return Boolean(authDir) && OWN_CREDENTIALS.every((n) => !source[n]);
+}
 
 /** The safe unattended default: edits inside the working folder are accepted, other tools refused. */
 export const DEFAULT_PERMISSION_MODE: PermissionMode = "acceptEdits";
@@ -50,15 +66,27 @@ export const DEFAULT_PERMISSION_MODE: PermissionMode = "acceptEdits";
 /** Creates an executor that runs each request through the Claude Code CLI in its own working folder. */
 export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor {
   const command = opts.command ?? "claude";
+  const source = opts.source ?? process.env;
+  const authDir = usesStoredCredentials(opts.authDir, source) ? opts.authDir : undefined;
+  // The stored credentials as last read (at the last probe, or before the first run).
+  let stored: StoredCredentials | undefined;
+  const reread = async () => {
+    if (authDir) stored = await readStoredCredentials(authDir);
+    return stored;
+  };
   const env = (extra: Record<string, string> = {}) =>
     agentEnvironment({
+      source,
       pass: [...CLAUDE_AGENT_ENV, ...(opts.passEnv ?? [])],
-      set: { ...opts.env, ...extra },
+      // The stored credentials go to the CLI child only, never into this process's environment.
+      set: { ...(stored?.kind === "none" ? {} : stored?.env), ...opts.env, ...extra },
     });
   return {
     name: "claude",
     usesWorkdir: true,
+    rechecksCredentials: authDir !== undefined,
     async run(request: ExecutorRequest): Promise<ExecutorResult> {
+      if (authDir && stored === undefined) await reread();
       const parser = createStreamJsonParser((turn) =>
         reportProgress(request, { turns: turn.turns, message: turn.text, output_tokens: turn.output_tokens }),
       );
@@ -71,7 +99,11 @@ export function createClaudeExecutor(opts: ClaudeExecutorOptions = {}): Executor
       const outcome = await subprocess;
       return interpretClaudeRun(outcome, parser.end(), request, Date.now());
     },
-    probeAuth: () => probeClaudeAuth(command, opts.args ?? [], env()),
+    probeAuth: async () => {
+      const found = await reread();
+      const probe = await probeClaudeAuth(command, opts.args ?? [], env());
+      return found ? withStored(probe, found) : probe;
+    },
   };
 }
 
@@ -145,6 +177,23 @@ async function probeClaudeAuth(
   } catch (err) {
     return { ok: undefined, detail: `claude auth status failed: ${errorMessage(err)}`, authoritative: false };
   }
+}
+
+/**
+ * The CLI's answer with what the directory holds: its kind as the method, its expiry when the CLI
+ * names none, and a fingerprint that changes when the stored credentials are rotated.
+ */
+function withStored(probe: AuthProbe, found: StoredCredentials): AuthProbe {
+  if (found.kind === "none") {
+    return probe.ok === false ? { ...probe, detail: `${probe.detail}; ${found.detail}` } : probe;
+  }
+  return {
+    ...probe,
+    detail: `${probe.detail}; stored ${found.kind}${found.stored_at ? ` at ${found.stored_at}` : ""}`,
+    method: found.kind,
+    expires_at: probe.expires_at ?? found.expires_at,
+    fingerprint: JSON.stringify([probe.fingerprint ?? null, found.fingerprint]),
+  };
 }
 
 /** When the CLI's credentials file last changed (it is rewritten on login and token refresh). */

@@ -40,6 +40,8 @@ export type ExecutorConfig = {
   claudePermissionMode?: PermissionMode | undefined;
   claudeAllowedTools?: readonly string[] | undefined;
   claudeMaxTurns?: number | undefined;
+  /** AGENTS_CLAUDE_AUTH_DIR: stored Claude credentials, used when the environment has none. */
+  claudeAuthDir?: string | undefined;
   openaiBaseUrl?: string | undefined;
   openaiApiKey?: string | undefined;
   command?: string | undefined;
@@ -72,6 +74,7 @@ export function createExecutor(kind: Route, config: Omit<ExecutorConfig, "kinds"
       return createClaudeExecutor({
         ...(config.claudeCommand ? { command: config.claudeCommand } : {}),
         passEnv: config.agentEnv ?? [],
+        authDir: config.claudeAuthDir,
         defaults: {
           ...(config.claudePermissionMode ? { permissionMode: config.claudePermissionMode } : {}),
           ...(config.claudeAllowedTools ? { allowedTools: config.claudeAllowedTools } : {}),

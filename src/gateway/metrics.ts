@@ -82,15 +82,36 @@ export function createMetrics(src: MetricsSources, registry: Registry): GatewayM
     },
   });
   new Gauge({
-    name: "agents_executor_auth",
-    help: "1 for each live worker's executor in its credentials state (ok, failed, unknown); a failed one takes no work",
+    name: "agents_executor_auth_state",
+    help: "Each live worker's executor credentials: 1 ok, 0 not ok; state says which (ok, failed, unknown); a failed one takes no work",
     labelNames: ["worker", "route", "executor", "state"] as const,
     registers: [registry],
     async collect() {
       this.reset();
       for (const w of await src.workers().catch(() => []))
         for (const e of w.executors)
-          this.set({ worker: w.worker_id, route: e.route, executor: e.executor, state: e.auth.state }, 1);
+          this.set(
+            { worker: w.worker_id, route: e.route, executor: e.executor, state: e.auth.state },
+            e.auth.state === "ok" ? 1 : 0,
+          );
+    },
+  });
+  new Gauge({
+    name: "agents_executor_auth_expiry_timestamp_seconds",
+    help: "When a live worker's executor credentials expire (Unix seconds), when known; method says how it authenticates",
+    labelNames: ["worker", "route", "executor", "method"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const w of await src.workers().catch(() => []))
+        for (const e of w.executors) {
+          const at = e.auth.expires_at ? Date.parse(e.auth.expires_at) : Number.NaN;
+          if (!Number.isFinite(at)) continue;
+          this.set(
+            { worker: w.worker_id, route: e.route, executor: e.executor, method: e.auth.method ?? "unknown" },
+            at / 1000,
+          );
+        }
     },
   });
   new Gauge({

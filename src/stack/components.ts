@@ -42,6 +42,7 @@ export function executorsFromConfig(config: Config, log: Logger, prices: PriceTa
     claudePermissionMode: config.AGENTS_CLAUDE_PERMISSION_MODE,
     claudeAllowedTools: config.AGENTS_CLAUDE_ALLOWED_TOOLS,
     claudeMaxTurns: config.AGENTS_CLAUDE_MAX_TURNS,
+    claudeAuthDir: config.AGENTS_CLAUDE_AUTH_DIR,
     openaiBaseUrl: config.OPENAI_BASE_URL,
     openaiApiKey: config.OPENAI_API_KEY,
     command,

@@ -77,7 +77,7 @@ describe("given a worker whose Claude credentials are refused (an expired token)
     const metrics = (await gateway.app.inject({ method: "GET", url: "/metrics" })).body;
     assert.match(
       metrics,
-      /^agents_executor_auth\{worker="[^"]+",route="claude",executor="claude",state="failed"\} 1$/m,
+      /^agents_executor_auth_state\{worker="[^"]+",route="claude",executor="claude",state="failed"\} 0$/m,
     );
     assert.match(metrics, /^agents_executor_available\{worker="[^"]+",route="claude"\} 0$/m);
     assert.match(metrics, /^agents_executor_available\{worker="[^"]+",route="openai"\} 1$/m);

@@ -13,6 +13,7 @@ const COMPOSE = fileURLToPath(new URL("../../deploy/docker-compose.yml", import.
 
 type Service = {
   command?: string[];
+  volumes?: string[];
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test?: string[] };
@@ -87,5 +88,21 @@ describe("deploy/docker-compose.yml", () => {
       seen.set(user.user, name);
     }
     assert.deepEqual([...seen.keys()].sort(), ["critic", "gateway", "orchestrator", "worker"]);
+  });
+
+  it("given the Claude credentials volume, then every worker mounts it read-only and exactly one service (claude-auth) writes it", async () => {
+    const all = await services();
+    const mounts = Object.entries(all).flatMap(([name, s]) =>
+      (s.volumes ?? []).filter((v) => v.startsWith("claude-auth:")).map((v) => ({ name, v })),
+    );
+    const writers = mounts.filter((m) => !m.v.endsWith(":ro")).map((m) => m.name);
+    assert.deepEqual(writers, ["claude-auth"], "one writer");
+    assert.deepEqual(all["claude-auth"]?.command?.slice(0, 2), ["auth", "status"]);
+    const workers = Object.entries(all).filter(([, s]) => s.command?.[0] === "worker");
+    assert.ok(workers.length >= 2);
+    for (const [name, s] of workers) {
+      assert.ok((s.volumes ?? []).includes("claude-auth:/claude-auth:ro"), `${name} reads it read-only`);
+      assert.equal(s.environment?.AGENTS_CLAUDE_AUTH_DIR, "/claude-auth", `${name} is told where it is`);
+    }
   });
 });

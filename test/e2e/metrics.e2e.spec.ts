@@ -14,6 +14,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { parse } from "yaml";
 import { Subjects } from "../../src/core/events/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
+import { type StoredMeta, storeToken } from "../../src/executors/claude-auth-dir.ts";
 import { StreamReader } from "../../src/nats/index.ts";
 import { type Dashboard, dashboardQueries } from "../support/grafana.ts";
 import { type ActorProcess, FAKE_CLAUDE, freePort, retryUntil, spawnActor } from "../support/index.ts";
@@ -32,6 +33,7 @@ type Process = "agents-gateway" | "agents-orchestrator" | "agents-worker" | "age
 describe("metrics of every process of a running stack", () => {
   let s: SecuredNats;
   let dir: string;
+  let storedToken: StoredMeta | undefined;
   let operator: NatsConnection;
   let prometheus: PrometheusHandle | undefined;
   const actors: ActorProcess[] = [];
@@ -95,6 +97,10 @@ describe("metrics of every process of a running stack", () => {
     };
     // Prometheus first, so its first samples of every counter come before the jobs (increase()
     // and the alerts see the dead letter happen).
+    // The standard worker takes its Claude token from a directory `agents auth setup` writes (the
+    // fixture CLI accepts any), so it reports the token's expiry; the critic uses its environment's.
+    const authDir = join(dir, "claude-auth");
+    storedToken = await storeToken(authDir, `sk-ant-oat01-${"e".repeat(48)}`);
     prometheus = await startPrometheus(
       Object.fromEntries(Object.entries(targets).map(([job, target]) => [job, [target]])),
     );
@@ -105,6 +111,9 @@ describe("metrics of every process of a running stack", () => {
         ...s.envFor("worker"),
         AGENTS_QUEUES: "standard,heavy",
         AGENTS_METRICS_PORT: String(work),
+        AGENTS_CLAUDE_AUTH_DIR: authDir,
+        CLAUDE_CODE_OAUTH_TOKEN: "",
+        ANTHROPIC_API_KEY: "",
       }),
       spawnActor("worker", {
         ...base,
@@ -322,6 +331,23 @@ describe("metrics of every process of a running stack", () => {
     assert.deepEqual(s.violations(), [], "the server refused nobody anything");
   });
 
+  it("given the gateway's scrape, then each worker's Claude credentials are ok, and the stored token's expiry is exported", () => {
+    const g = scrapes["agents-gateway"];
+    const auth = g.select("agents_executor_auth_state", { route: "claude", executor: "claude" });
+    assert.deepEqual(
+      auth.map((m) => [m.labels.state, m.value]),
+      [
+        ["ok", 1],
+        ["ok", 1],
+      ],
+      "two workers, credentials ok",
+    );
+    const expiry = g.select("agents_executor_auth_expiry_timestamp_seconds", { route: "claude" });
+    assert.equal(expiry.length, 1, "only the worker with a stored token knows an expiry");
+    assert.equal(expiry[0]?.labels.method, "oauth_token");
+    assert.equal(expiry[0]?.value, Date.parse(storedToken?.expires_at ?? "") / 1000);
+  });
+
   it("given the dashboard and the alert rules, then every metric they name is declared by some process's scrape", async () => {
     const declared = (name: string) =>
       name === "up" || name === "ALERTS" || Object.values(scrapes).some((x) => x.declares(name));
@@ -354,7 +380,13 @@ describe("metrics of every process of a running stack", () => {
       30_000,
     );
     // Everything is served and led: those alerts stay quiet.
-    for (const alert of ["AgentsNoOrchestratorLeading", "AgentsNoWorkerServingQueue", "AgentsProcessDown"])
+    for (const alert of [
+      "AgentsNoOrchestratorLeading",
+      "AgentsNoWorkerServingQueue",
+      "AgentsProcessDown",
+      "AgentsExecutorAuthFailing",
+      "AgentsCredentialsExpireSoon",
+    ])
       assert.deepEqual(await p.query(`ALERTS{alertname="${alert}"}`), [], `${alert} is quiet`);
   });
 });

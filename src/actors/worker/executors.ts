@@ -1,5 +1,6 @@
 // A worker's executors, one per route, with each one's health: its credentials (probed at start and,
-// while failed, every recheck interval; updated by every run) and usage-limit holds. The rules are
+// while failed or when they are read from a directory that can be rotated, every recheck interval;
+// updated by every run) and usage-limit holds. The rules are
 // the core's (src/core/worker/executor-health.ts); this shell runs the probes and keeps the state.
 import { errorMessage } from "../../core/errors.ts";
 import type { Executor } from "../../core/ports/executor.ts";
@@ -59,11 +60,13 @@ export class WorkerExecutors {
     return Math.max(held, Math.min(this.recheckMs, 30_000), 1000);
   }
 
-  /** Probe every executor once now, then keep re-probing failed ones. */
+  /** Probe every executor once now, then keep re-probing failed ones and those whose credentials can change. */
   async start(): Promise<void> {
     await this.probeAll(() => true);
     this.recheck = setInterval(() => {
-      this.probing ??= this.probeAll((h) => h.auth.state === "failed").finally(() => {
+      this.probing ??= this.probeAll(
+        (h, ex) => h.auth.state === "failed" || ex.rechecksCredentials === true,
+      ).finally(() => {
         this.probing = undefined;
       });
     }, this.recheckMs);
@@ -129,11 +132,11 @@ export class WorkerExecutors {
   }
 
   /** Probe each distinct executor whose route's health passes `which`; echo (no probe) is skipped. */
-  private async probeAll(which: (h: ExecutorHealth) => boolean): Promise<void> {
+  private async probeAll(which: (h: ExecutorHealth, ex: Executor) => boolean): Promise<void> {
     const byExecutor = new Map<Executor, Route[]>();
     for (const [route, ex] of this.executors) {
       const h = this.health.get(route);
-      if (!ex.probeAuth || !h || !which(h)) continue;
+      if (!ex.probeAuth || !h || !which(h, ex)) continue;
       byExecutor.set(ex, [...(byExecutor.get(ex) ?? []), route]);
     }
     await Promise.all(

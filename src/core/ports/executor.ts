@@ -89,6 +89,11 @@ export type Executor = {
   /** The agent runs as a process in `cwd` and may leave files there (claude, command). */
   readonly usesWorkdir: boolean;
   run(request: ExecutorRequest): Promise<ExecutorResult>;
+  /**
+   * Its credentials can change under it (read from a directory an operator rotates): the worker
+   * probes it at every recheck, not only while it is failed.
+   */
+  readonly rechecksCredentials?: boolean;
   /** Check the credentials without running a task (absent: nothing to check). */
   probeAuth?(): Promise<AuthProbe>;
 };
