@@ -8,71 +8,29 @@
 // worker reports method and expiry, and the gateway's auth metric goes from 1 to 0 when a run is
 // refused ("Not logged in").
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Subjects } from "../../src/core/events/index.ts";
-import { runCli } from "../e2e/support.ts";
-import { attachGateway } from "../gateway/harness.ts";
-import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
-
-/** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
-const BUDGET_MS = 90_000;
-const TOKEN_A = `sk-ant-oat01-${"a".repeat(40)}-first`;
-const sha = (t: string) => createHash("sha256").update(t).digest("hex");
-
-type ExecutorView = {
-  route: string;
-  auth: { state: string; detail: string; method?: string; expires_at?: string | null };
-};
-type Health = {
-  status: string;
-  workers: { live: number; list: Array<{ worker_id: string; executors: ExecutorView[] }> };
-};
+import { eventually, ofType, type TestStack } from "../support/index.ts";
+import { type AuthDirStack, BUDGET_MS, sha, startAuthDirStack } from "./claude-auth-dir-harness.ts";
 
 describe("given a stored token that a run is refused with, then a stored credentials file", () => {
+  let h: AuthDirStack;
   let stack: TestStack;
-  let gateway: Awaited<ReturnType<typeof attachGateway>>;
   let authDir: string;
   let providerToken: string;
-  // No Claude credentials of the test's own environment reach the CLI subprocesses.
-  const noOwnCredentials = { CLAUDE_CODE_OAUTH_TOKEN: "", ANTHROPIC_API_KEY: "", ANTHROPIC_AUTH_TOKEN: "" };
-  const setup = (token: string, args: string[] = []) =>
-    runCli(["auth", "setup", ...args], { ...noOwnCredentials, AGENTS_CLAUDE_AUTH_DIR: authDir }, token);
-
   before(async () => {
-    stack = await startStack();
-    authDir = join(stack.dir, "claude-auth");
-    providerToken = join(stack.dir, "provider-token");
-    await writeFile(providerToken, TOKEN_A);
-    const r = await setup(`${TOKEN_A}\n`);
-    assert.equal(r.code, 0, r.stderr);
-    stack.startOrchestrator();
-    stack.startWorker({
-      ...noOwnCredentials,
-      AGENTS_CLAUDE_AUTH_DIR: authDir,
-      AGENTS_AUTH_RECHECK_MS: "1000",
-      FIXTURE_EXPECT_TOKEN_FILE: providerToken,
-      AGENTS_AGENT_ENV: "FIXTURE_LOG,FIXTURE_STATE_DIR,FIXTURE_EXPECT_TOKEN_FILE",
-    });
-    gateway = await attachGateway(stack.nc);
+    h = await startAuthDirStack();
+    ({ stack, authDir, providerToken } = h);
   });
-  after(async () => {
-    await gateway?.stop();
-    await stack?.stop();
-  });
+  after(() => h?.stop());
 
-  const health = async () => (await gateway.app.inject({ method: "GET", url: "/health" })).json() as Health;
-  const claudeAuth = async () =>
-    (await health()).workers.list[0]?.executors.find((e) => e.route === "claude")?.auth;
-  const metrics = async () => (await gateway.app.inject({ method: "GET", url: "/metrics" })).body;
-  /** Run a job to its end (its critic too: no run is left in flight when a test rotates the token). */
-  const runClaudeJob = async (spec: string) => {
-    const jobId = await stack.submit({ spec, count: 1, model: "sonnet" });
-    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, BUDGET_MS);
-    return stack.events(Subjects.task(`${jobId}-i1-g`));
-  };
+  const setup = (token: string, args: string[] = []) => h.setup(token, args);
+  const health = () => h.health();
+  const claudeAuth = () => h.claudeAuth();
+  const metrics = () => h.metrics();
+  const runClaudeJob = (spec: string) => h.runClaudeJob(spec);
 
   it("when a run is refused with Not logged in, then agents_executor_auth_state goes from 1 to 0 with state failed", async () => {
     await eventually(async () => (await claudeAuth())?.state === "ok", BUDGET_MS);

@@ -7,78 +7,36 @@
 // worker reports method and expiry, and the gateway's auth metric goes from 1 to 0 when a run is
 // refused ("Not logged in").
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Subjects } from "../../src/core/events/index.ts";
 import { runCli } from "../e2e/support.ts";
-import { attachGateway } from "../gateway/harness.ts";
-import { eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+import { eventually, ofType, type TestStack } from "../support/index.ts";
+import { type AuthDirStack, BUDGET_MS, sha, startAuthDirStack, TOKEN_A } from "./claude-auth-dir-harness.ts";
 
-/** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
-const BUDGET_MS = 90_000;
-const TOKEN_A = `sk-ant-oat01-${"a".repeat(40)}-first`;
 const TOKEN_B = `sk-ant-oat01-${"b".repeat(40)}-rotated`;
-const sha = (t: string) => createHash("sha256").update(t).digest("hex");
-
-type ExecutorView = {
-  route: string;
-  auth: { state: string; detail: string; method?: string; expires_at?: string | null };
-};
-type Health = {
-  status: string;
-  workers: { live: number; list: Array<{ worker_id: string; executors: ExecutorView[] }> };
-};
 
 describe("given a token stored by `agents auth setup` and a worker whose environment holds no Claude credentials", () => {
+  let h: AuthDirStack;
   let stack: TestStack;
-  let gateway: Awaited<ReturnType<typeof attachGateway>>;
   let authDir: string;
   let providerToken: string;
   let url: string;
   let storedA: { kind: string; stored_at: string; expires_at: string };
-  // No Claude credentials of the test's own environment reach the CLI subprocesses.
-  const noOwnCredentials = { CLAUDE_CODE_OAUTH_TOKEN: "", ANTHROPIC_API_KEY: "", ANTHROPIC_AUTH_TOKEN: "" };
-  const setup = (token: string, args: string[] = []) =>
-    runCli(["auth", "setup", ...args], { ...noOwnCredentials, AGENTS_CLAUDE_AUTH_DIR: authDir }, token);
-
   before(async () => {
-    stack = await startStack();
-    authDir = join(stack.dir, "claude-auth");
-    providerToken = join(stack.dir, "provider-token");
-    await writeFile(providerToken, TOKEN_A);
-    const r = await setup(`${TOKEN_A}\n`, ["--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    storedA = JSON.parse(r.stdout);
-    stack.startOrchestrator();
-    stack.startWorker({
-      ...noOwnCredentials,
-      AGENTS_CLAUDE_AUTH_DIR: authDir,
-      AGENTS_AUTH_RECHECK_MS: "1000",
-      FIXTURE_EXPECT_TOKEN_FILE: providerToken,
-      AGENTS_AGENT_ENV: "FIXTURE_LOG,FIXTURE_STATE_DIR,FIXTURE_EXPECT_TOKEN_FILE",
-    });
-    gateway = await attachGateway(stack.nc);
-    await gateway.app.listen({ host: "127.0.0.1", port: 0 });
-    url = `http://127.0.0.1:${(gateway.app.server.address() as AddressInfo).port}`;
+    h = await startAuthDirStack(["--json"]);
+    ({ stack, authDir, providerToken } = h);
+    storedA = JSON.parse(h.stored.stdout);
+    await h.gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    url = `http://127.0.0.1:${(h.gateway.app.server.address() as AddressInfo).port}`;
   });
-  after(async () => {
-    await gateway?.stop();
-    await stack?.stop();
-  });
+  after(() => h?.stop());
 
-  const health = async () => (await gateway.app.inject({ method: "GET", url: "/health" })).json() as Health;
-  const claudeAuth = async () =>
-    (await health()).workers.list[0]?.executors.find((e) => e.route === "claude")?.auth;
-  const metrics = async () => (await gateway.app.inject({ method: "GET", url: "/metrics" })).body;
-  /** Run a job to its end (its critic too: no run is left in flight when a test rotates the token). */
-  const runClaudeJob = async (spec: string) => {
-    const jobId = await stack.submit({ spec, count: 1, model: "sonnet" });
-    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.completed").length > 0, BUDGET_MS);
-    return stack.events(Subjects.task(`${jobId}-i1-g`));
-  };
+  const setup = (token: string, args: string[] = []) => h.setup(token, args);
+  const claudeAuth = () => h.claudeAuth();
+  const metrics = () => h.metrics();
+  const runClaudeJob = (spec: string) => h.runClaudeJob(spec);
 
   it("when setup ran, then the token is in a 0600 file of a 0700 directory, and setup said what it stored without the token", async () => {
     assert.equal(storedA.kind, "oauth_token");
