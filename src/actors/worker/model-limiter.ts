@@ -43,6 +43,8 @@ export type WaitMetric = "throttle" | Exclude<WaitReason, "held">;
 export type ModelLimiterOptions = {
   /** The window rpm and tpm count over (ms; default a minute). */
   windowMs?: number | undefined;
+  /** Limit models without a set rpm/tpm by what their providers' headers advertise (default true). */
+  learn?: boolean | undefined;
   /** Longest sleep before looking again, even if no change was heard (ms; default 5 s). */
   pollMs?: number | undefined;
   /** Told how long a call waited for `model` and what held it. */
@@ -61,6 +63,7 @@ export class ModelLimiter {
   private readonly unsubscribe: () => void;
   private readonly windowMs: number;
   private readonly pollMs: number;
+  private readonly learning: boolean;
   private readonly onWaited: NonNullable<ModelLimiterOptions["onWaited"]>;
   private readonly onSpent: NonNullable<ModelLimiterOptions["onSpent"]>;
   private readonly onDayUse: NonNullable<ModelLimiterOptions["onDayUse"]>;
@@ -73,6 +76,7 @@ export class ModelLimiter {
   ) {
     this.windowMs = accountingWindow(o.windowMs ?? 60_000);
     this.pollMs = o.pollMs ?? 5_000;
+    this.learning = o.learn ?? true;
     this.onWaited = o.onWaited ?? (() => undefined);
     this.onSpent = o.onSpent ?? (() => undefined);
     this.onDayUse = o.onDayUse ?? (() => undefined);
@@ -102,7 +106,7 @@ export class ModelLimiter {
         signal.throwIfAborted();
         const now = Date.now();
         const known = this.store.cached(model) ?? (user ? await this.store.read(model) : undefined);
-        const limit = effectiveLimit(user, known?.state);
+        const limit = this.learning ? effectiveLimit(user, known?.state) : user;
         if (!limit) {
           const held = this.store.cached(model)?.state.held_until ?? 0;
           if (held <= now) return { done: (_used, limits) => this.learn(model, limits) };
@@ -154,7 +158,7 @@ export class ModelLimiter {
 
   /** What an answer of a model without accounting said about its limits: kept when it says something new. */
   private async learn(model: string, limits: RateLimitInfo | undefined): Promise<void> {
-    if (limits) await this.update(model, (state) => learnLimits(state, limits), "learn");
+    if (limits && this.learning) await this.update(model, (state) => learnLimits(state, limits), "learn");
   }
 
   private async settle(
@@ -170,7 +174,7 @@ export class ModelLimiter {
       (state) => {
         before = state.day;
         const settled = settleCall(state, id, used, Date.now(), budget);
-        return limits ? learnLimits(settled, limits) : settled;
+        return limits && this.learning ? learnLimits(settled, limits) : settled;
       },
       "settle",
     );
