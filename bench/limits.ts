@@ -1,8 +1,10 @@
-// `npm run bench:limits -- [--calls N] [--window-ms W] [--rpm R] [--tpm T] [--workers 1,4] [--no-baseline]`: the shared model limits
-// against the OpenAI fixture provider, which enforces R requests and T tokens per sliding window of
-// W ms and answers 429 with Retry-After. With 1 and 4 worker processes, limits set to the provider's
-// (throttling on) and unset (off, the baseline: 429s and Retry-After holds only), in one run. Then
-// the limiter's own cost per call against a nats-server. Prints a Markdown report.
+// `npm run bench:limits -- [--calls N] [--window-ms W] [--rpm R] [--tpm T] [--workers 1,4] [--no-baseline] [--learn]`:
+// the shared model limits against the OpenAI fixture provider, which enforces R requests and T tokens
+// per sliding window of W ms and answers 429 with Retry-After. With 1 and 4 worker processes, limits
+// set to the provider's (throttling on) and unset (off, the baseline: 429s and Retry-After holds
+// only), in one run; with --learn throttling on tells the limiter no limits (only the window): it
+// learns them from the fixture's x-ratelimit-* headers. Then the limiter's own cost per call against
+// a nats-server. Prints a Markdown report.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,12 +36,15 @@ const { values: args } = parseArgs({
     workers: { type: "string", default: "1,4" },
     /** Leave out the baseline (no limits set). */
     "no-baseline": { type: "boolean", default: false },
+    /** Throttling on tells the limiter no limits: it learns them from the provider's headers. */
+    learn: { type: "boolean", default: false },
   },
 });
 const CALLS = Number(args.calls);
 const WINDOW_MS = Number(args["window-ms"]);
 const RPM = Number(args.rpm);
 const TPM = Number(args.tpm);
+const LEARN = args.learn === true;
 
 /** A passing critique for critic prompts (no revisions); otherwise about 2000 characters (500 tokens). */
 function reply(prompt: string): string {
@@ -97,10 +102,10 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       LOG_LEVEL: "warn",
       ...(s.throttle
         ? {
-            AGENTS_MODEL_LIMITS: `${MODEL}=${RPM}rpm/${TPM}tpm`,
+            ...(LEARN ? {} : { AGENTS_MODEL_LIMITS: `${MODEL}=${RPM}rpm/${TPM}tpm` }),
             AGENTS_MODEL_LIMITS_WINDOW_MS: String(WINDOW_MS),
           }
-        : {}),
+        : { AGENTS_MODEL_LIMITS_LEARN: "off" }),
     };
     actors.push(spawnActor("orchestrator", env));
     for (let i = 0; i < s.workers; i++)
@@ -224,7 +229,9 @@ async function main(): Promise<void> {
     "",
     `The fixture provider allows ${RPM} requests and ${TPM} tokens per sliding window of ${WINDOW_MS} ms`,
     `(answers take 150 ms); ${CALLS} calls (${Math.ceil(CALLS / 2)} iterations: a generator and a critic each), workers of 4 agents each.`,
-    `Throttling on: \`AGENTS_MODEL_LIMITS=${MODEL}=${RPM}rpm/${TPM}tpm\`, \`AGENTS_MODEL_LIMITS_WINDOW_MS=${WINDOW_MS}\`; off: no limits set.`,
+    LEARN
+      ? `Throttling on: no limits set, only \`AGENTS_MODEL_LIMITS_WINDOW_MS=${WINDOW_MS}\` (limits learned from the x-ratelimit-* headers); off: \`AGENTS_MODEL_LIMITS_LEARN=off\`.`
+      : `Throttling on: \`AGENTS_MODEL_LIMITS=${MODEL}=${RPM}rpm/${TPM}tpm\`, \`AGENTS_MODEL_LIMITS_WINDOW_MS=${WINDOW_MS}\`; off: no limits set, \`AGENTS_MODEL_LIMITS_LEARN=off\`.`,
     "",
     "| workers | throttling | requests | answered 429 | 429 share | tokens used over saturated windows | windows | failed / dead-lettered | wall time |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -288,6 +288,11 @@ export const ConfigSchema = z.object({
   /** The window AGENTS_MODEL_LIMITS' rpm and tpm count over (ms); providers count per minute. */
   AGENTS_MODEL_LIMITS_WINDOW_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /**
+   * Whether a model the user set no rpm/tpm for is limited by what its provider advertises in its
+   * rate-limit headers (on), or only held after a 429 (off).
+   */
+  AGENTS_MODEL_LIMITS_LEARN: oneOf(["on", "off"]).default("on"),
+  /**
    * Per-model budgets per UTC day for the whole fleet, in US dollars and/or tokens, e.g.
    * "gpt-4o=25usd/3000000tokens,sonnet=10usd": a spent one stops new calls of that model until the next day.
    */

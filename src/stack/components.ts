@@ -128,6 +128,7 @@ export function workerFromConfig(
     ackWaitMs: config.AGENTS_WORK_ACK_WAIT_MS,
     modelLimits: modelLimitsOf(config),
     limitsWindowMs: config.AGENTS_MODEL_LIMITS_WINDOW_MS,
+    learnLimits: config.AGENTS_MODEL_LIMITS_LEARN === "on",
     progressEveryMs: config.AGENTS_PROGRESS_EVERY_MS,
     savePatienceMs: config.AGENTS_SAVE_PATIENCE_MS,
     critic: createCritic,

@@ -21,7 +21,13 @@ describe("given an OpenAI-compatible provider that accepts 3 requests per 3 s", 
     provider = await startOpenAIFixture({ requestsPerMinute: 3, windowMs: 3000, reply });
     stack = await startStack();
     stack.startOrchestrator();
-    stack.startWorker({ AGENTS_EXECUTOR: "openai", OPENAI_BASE_URL: provider.url });
+    // Learning off: this covers the 429 path itself (learned limits are learned-limits.int.spec.ts),
+    // and a limit of 3 learned from the headers would count over the default minute, not 3 s.
+    stack.startWorker({
+      AGENTS_EXECUTOR: "openai",
+      OPENAI_BASE_URL: provider.url,
+      AGENTS_MODEL_LIMITS_LEARN: "off",
+    });
   });
   after(async () => {
     await stack.stop();

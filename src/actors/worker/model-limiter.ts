@@ -1,8 +1,10 @@
 // The fleet-wide limits of each model, as one worker uses them: before a call it takes a place in
 // the model's shared state (compare-and-set through the LimitsStore), waits while the model is at a
 // limit, held after a 429 or a better band waits, and after the call settles the real tokens and
-// cost (against the model's day budget). A model without limits or budget costs no round trip: only
-// a hold (which every worker sees through the store's mirror) applies.
+// cost (against the model's day budget) and folds in what the provider said about its limits. A
+// model the user set no limits for is limited by what its provider advertised (learned.ts); one
+// with neither costs no round trip: only a hold (which every worker sees through the store's mirror)
+// applies, and an answer's headers are learned.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DayBudgetSpentError, errorMessage } from "../../core/errors.ts";
@@ -15,16 +17,22 @@ import {
   decideCall,
   dropWaiter,
   EMPTY_LIMIT_STATE,
+  effectiveLimit,
   holdCalls,
+  learnLimits,
   type ModelLimits,
   settleCall,
   type WaitReason,
 } from "../../core/limits/index.ts";
 import type { LimitEntry, LimitsStore } from "../../core/ports/limits-store.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 
-/** A place taken for one call; `done` gives it back with what the call really used (when known). */
-export type LimitLease = { done(used: CallUsage): Promise<void> };
+/**
+ * A place taken for one call; `done` gives it back with what the call really used and what the
+ * provider said about its limits (each when known).
+ */
+export type LimitLease = { done(used: CallUsage, limits?: RateLimitInfo): Promise<void> };
 
 /** What a waiting call is told: why, and until when at the latest (ms since epoch). */
 export type LimitWait = { model: string; why: WaitReason; until: number };
@@ -35,6 +43,8 @@ export type WaitMetric = "throttle" | Exclude<WaitReason, "held">;
 export type ModelLimiterOptions = {
   /** The window rpm and tpm count over (ms; default a minute). */
   windowMs?: number | undefined;
+  /** Limit models without a set rpm/tpm by what their providers' headers advertise (default true). */
+  learn?: boolean | undefined;
   /** Longest sleep before looking again, even if no change was heard (ms; default 5 s). */
   pollMs?: number | undefined;
   /** Told how long a call waited for `model` and what held it. */
@@ -45,7 +55,6 @@ export type ModelLimiterOptions = {
   onDayUse?: (model: string, day: DayUse) => void;
 };
 
-const NO_LEASE: LimitLease = { done: () => Promise.resolve() };
 /** Tries of one write before giving up on it (each lost try means another worker wrote first). */
 const WRITE_TRIES = 20;
 
@@ -54,6 +63,7 @@ export class ModelLimiter {
   private readonly unsubscribe: () => void;
   private readonly windowMs: number;
   private readonly pollMs: number;
+  private readonly learning: boolean;
   private readonly onWaited: NonNullable<ModelLimiterOptions["onWaited"]>;
   private readonly onSpent: NonNullable<ModelLimiterOptions["onSpent"]>;
   private readonly onDayUse: NonNullable<ModelLimiterOptions["onDayUse"]>;
@@ -66,6 +76,7 @@ export class ModelLimiter {
   ) {
     this.windowMs = accountingWindow(o.windowMs ?? 60_000);
     this.pollMs = o.pollMs ?? 5_000;
+    this.learning = o.learn ?? true;
     this.onWaited = o.onWaited ?? (() => undefined);
     this.onSpent = o.onSpent ?? (() => undefined);
     this.onDayUse = o.onDayUse ?? (() => undefined);
@@ -87,22 +98,24 @@ export class ModelLimiter {
     signal: AbortSignal,
     onWait?: (w: LimitWait) => void,
   ): Promise<LimitLease> {
-    const limit = this.limits.get(model);
+    const user = this.limits.get(model);
     const id = randomBytes(8).toString("hex");
     let listed = false;
     try {
       for (;;) {
         signal.throwIfAborted();
         const now = Date.now();
+        const known = this.store.cached(model) ?? (user ? await this.store.read(model) : undefined);
+        const limit = this.learning ? effectiveLimit(user, known?.state) : user;
         if (!limit) {
           const held = this.store.cached(model)?.state.held_until ?? 0;
-          if (held <= now) return NO_LEASE;
+          if (held <= now) return { done: (_used, limits) => this.learn(model, limits) };
           onWait?.({ model, why: "held", until: held });
           await this.waitFor(model, held - now, signal);
           this.onWaited(model, "throttle", (Date.now() - now) / 1000);
           continue;
         }
-        const entry = this.store.cached(model) ?? (await this.store.read(model)) ?? none();
+        const entry = known ?? none();
         const d: CallDecision = decideCall(entry.state, limit, {
           id,
           prompt: call.prompt,
@@ -120,7 +133,7 @@ export class ModelLimiter {
         }
         if (d.kind === "granted") {
           listed = false;
-          return { done: (used) => this.settle(model, id, used) };
+          return { done: (used, limits) => this.settle(model, id, used, limits) };
         }
         if (d.state) listed = true;
         onWait?.({ model, why: d.why, until: d.until });
@@ -143,14 +156,25 @@ export class ModelLimiter {
     this.unsubscribe();
   }
 
-  private async settle(model: string, id: string, used: CallUsage): Promise<void> {
+  /** What an answer of a model without accounting said about its limits: kept when it says something new. */
+  private async learn(model: string, limits: RateLimitInfo | undefined): Promise<void> {
+    if (limits && this.learning) await this.update(model, (state) => learnLimits(state, limits), "learn");
+  }
+
+  private async settle(
+    model: string,
+    id: string,
+    used: CallUsage,
+    limits: RateLimitInfo | undefined,
+  ): Promise<void> {
     const budget = this.limits.get(model)?.day;
     let before: DayUse | undefined;
     const after = await this.update(
       model,
       (state) => {
         before = state.day;
-        return settleCall(state, id, used, Date.now(), budget);
+        const settled = settleCall(state, id, used, Date.now(), budget);
+        return limits && this.learning ? learnLimits(settled, limits) : settled;
       },
       "settle",
     );
@@ -162,8 +186,9 @@ export class ModelLimiter {
   }
 
   /**
-   * Apply `change` to the model's state by compare-and-set; the state written, or undefined when it
-   * was not (a failure is logged: leases expire on their own).
+   * Apply `change` to the model's state by compare-and-set; the state written (or kept, when `change`
+   * returns it unchanged: no write), or undefined when it was not (a failure is logged: leases expire
+   * on their own).
    */
   private async update(
     model: string,
@@ -174,6 +199,7 @@ export class ModelLimiter {
       for (let i = 0; i < WRITE_TRIES; i++) {
         const entry = this.store.cached(model) ?? (await this.store.read(model)) ?? none();
         const state = change(entry.state);
+        if (state === entry.state) return state;
         if ((await this.store.write(model, state, entry.revision)) !== undefined) return state;
         await this.store.read(model);
       }

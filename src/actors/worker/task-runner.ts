@@ -1,11 +1,13 @@
 // Run one claimed task: prompt, agent, output, the files it wrote; says how the run ended (the
 // after-run decider in src/core/worker says what that means).
 
+import { ExecutorError, RateLimitedError } from "../../core/errors.ts";
 import { newEvent } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import { type CallUsage, promptTokens } from "../../core/limits/index.ts";
 import { ArtifactKeys, resolveText } from "../../core/ports/artifact-store.ts";
 import type { Executor, ExecutorRequest } from "../../core/ports/executor.ts";
+import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
 import { type KeptArtifacts, progressData, runFields } from "../../core/worker/outcome.ts";
 import { keepArtifacts } from "./artifacts.ts";
@@ -100,9 +102,15 @@ export async function runTask(
       recordProgress(h, started);
     }
     let used: CallUsage;
+    // What the provider said about its limits, on its answer or its error: the limiter learns it.
+    let limits: RateLimitInfo | undefined;
     try {
-      const result = await executor.run(requestFor(deps, h, prompt, workdir.path));
+      const result = await executor.run(requestFor(deps, h, prompt, workdir.path)).catch((err: unknown) => {
+        if (err instanceof ExecutorError || err instanceof RateLimitedError) limits = err.limits;
+        throw err;
+      });
       used = { ...result.usage, cost_usd: result.cost_usd };
+      limits = result.limits;
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       await deps.artifacts.putText(ref, result.output);
       if (executor.usesWorkdir)
@@ -129,7 +137,7 @@ export async function runTask(
       if (result.truncated) return { kind: "answered", fields };
       return { kind: "answered", fields, validation: await validateOutput(deps, executor, h, result.output) };
     } finally {
-      await lease.done(used);
+      await lease.done(used, limits);
     }
   } catch (error) {
     return { kind: "threw", error, durationMs: Date.now() - started };

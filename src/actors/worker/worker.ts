@@ -66,6 +66,8 @@ export type WorkerOptions = {
   modelLimits?: ModelLimits;
   /** The window rpm and tpm limits count over (ms). Default a minute. */
   limitsWindowMs?: number;
+  /** Limit models without a set rpm/tpm by what their providers' headers advertise. Default on. */
+  learnLimits?: boolean;
   /** ms between task.progress events of a running task. Default 10 s. */
   progressEveryMs?: number;
   /** How long a write (an output, an outcome) keeps retrying while NATS is away (ms). Default 2 min. */
@@ -157,6 +159,7 @@ export class Worker {
       artifactLimits: this.o.artifactLimits ?? { maxFiles: 100, maxBytes: 20 * 1_048_576 },
       models: new ModelLimiter(limits, modelLimits, log, {
         windowMs: this.o.limitsWindowMs,
+        learn: this.o.learnLimits,
         onWaited: (model, reason, seconds) => metrics.waited(model, reason, seconds),
         onDayUse: (model, day) => metrics.dayUsed(model, day.usd, day.tokens),
         onSpent: (model, day) => {

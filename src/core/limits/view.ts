@@ -1,5 +1,6 @@
 // A model's shared limit state as status shows it: calls in flight and in the window, a hold after
-// a 429, callers waiting, and the UTC day's use against its day budget. Pure.
+// a 429, callers waiting, the limits learned from the provider, and the UTC day's use against its
+// day budget. Pure.
 import { dayOf, nextUtcDay, spentBy } from "./day.ts";
 import { type LimitState, prune } from "./window.ts";
 
@@ -13,6 +14,8 @@ export type ModelLimitView = {
   held_until: string | null;
   /** Callers waiting for a place. */
   waiting: number;
+  /** What the provider last advertised (used where the user set no limit); null before any answer said. */
+  learned: { rpm: number | null; tpm: number | null; observed_at: string } | null;
   day: {
     date: string;
     usd: number;
@@ -41,6 +44,9 @@ export function limitView(model: string, state: LimitState, now: number, windowM
     window_tokens: windowed.reduce((sum, [, , tokens]) => sum + tokens, 0),
     held_until: s.held_until > now ? iso(s.held_until) : null,
     waiting: s.waiting?.length ?? 0,
+    learned: s.learned
+      ? { rpm: s.learned.rpm ?? null, tpm: s.learned.tpm ?? null, observed_at: iso(s.learned.observed_at) }
+      : null,
     day: day
       ? {
           date: day.date,

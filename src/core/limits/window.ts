@@ -50,6 +50,17 @@ export const LimitState = z.object({
   waiting: z.array(LimitWaiter).max(100_000).optional(),
   /** The current UTC day's use, for the day budget. */
   day: DayUseSchema.optional(),
+  /**
+   * The requests and tokens per window the provider last advertised in its rate-limit headers (see
+   * learned.ts), used when the user set none; `observed_at` is when (ms since epoch).
+   */
+  learned: z
+    .object({
+      rpm: z.number().int().positive().optional(),
+      tpm: z.number().int().positive().optional(),
+      observed_at: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type LimitState = z.infer<typeof LimitState>;
 

@@ -18,6 +18,10 @@ export const ModelLimitView = z.object({
   window_tokens: z.number().describe("their tokens: estimates, corrected with the real usage when they end"),
   held_until: when.nullable().describe("no call starts before this (the provider answered 429)"),
   waiting: z.number().describe("callers waiting for a place"),
+  learned: z
+    .object({ rpm: z.number().nullable(), tpm: z.number().nullable(), observed_at: when })
+    .nullable()
+    .describe("requests and tokens per window the provider last advertised (used where no limit is set)"),
   day: z
     .object({
       date: z.string().describe("the UTC day (YYYY-MM-DD)"),
