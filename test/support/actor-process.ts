@@ -2,6 +2,7 @@
 // real in tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { agentsArgv } from "./cli-bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const live = new Set<ChildProcess>();
@@ -24,7 +25,7 @@ export function spawnActor(
   env: Record<string, string>,
   args: string[] = [],
 ): ActorProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command, ...args], {
+  const child = spawn(process.execPath, [...agentsArgv(), command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
