@@ -6,9 +6,18 @@ import { agentsArgv } from "./cli-bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const live = new Set<ChildProcess>();
-process.on("exit", () => {
+const killLive = () => {
   for (const c of live) c.kill("SIGKILL");
-});
+};
+process.on("exit", killLive);
+// The test runner ends a file that outlives its budget with SIGTERM, which skips "exit" handlers:
+// without this its actors would live on (and use CPU) for the rest of the suite. The signal is
+// raised again (the handler is gone by then) so the file still ends as it would have.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    killLive();
+    process.kill(process.pid, signal);
+  });
 
 export type ActorProcess = {
   readonly pid: number;
