@@ -100,7 +100,13 @@ export class ModelLimiter {
    */
   async acquire(
     model: string,
-    call: { prompt: number; outputCap?: number | undefined; band: "high" | "normal" | "low" },
+    call: {
+      prompt: number;
+      outputCap?: number | undefined;
+      band: "high" | "normal" | "low";
+      /** The kind of call (its task's type): its outputs estimate the next one's. */
+      kind?: string | undefined;
+    },
     leaseMs: number,
     signal: AbortSignal,
     onWait?: (w: LimitWait) => void,
@@ -127,6 +133,7 @@ export class ModelLimiter {
           id,
           prompt: call.prompt,
           outputCap: call.outputCap,
+          kind: call.kind,
           now,
           windowMs: this.windowMs,
           leaseMs,
@@ -140,7 +147,7 @@ export class ModelLimiter {
         }
         if (d.kind === "granted") {
           listed = false;
-          return { done: (end) => this.settle(model, id, end) };
+          return { done: (end) => this.settle(model, id, call.kind, end) };
         }
         if (d.state) listed = true;
         onWait?.({ model, why: d.why, until: d.until });
@@ -168,14 +175,14 @@ export class ModelLimiter {
     if (limits && this.learning) await this.update(model, (state) => learnLimits(state, limits), "learn");
   }
 
-  private async settle(model: string, id: string, end: CallEnd): Promise<void> {
+  private async settle(model: string, id: string, kind: string | undefined, end: CallEnd): Promise<void> {
     const budget = this.limits.get(model)?.day;
     let before: DayUse | undefined;
     const after = await this.update(
       model,
       (state) => {
         before = state.day;
-        const settled = settleCall(state, id, end.used, Date.now(), { budget, sentAt: end.sentAt });
+        const settled = settleCall(state, id, end.used, Date.now(), { budget, sentAt: end.sentAt, kind });
         return end.limits && this.learning ? learnLimits(settled, end.limits) : settled;
       },
       "settle",

@@ -83,7 +83,7 @@ export async function runTask(
     let waitingFor: LimitWait["why"] | undefined;
     const lease = await deps.models.acquire(
       task.model,
-      { prompt: promptTokens(prompt.length), band: task.created.band },
+      { prompt: promptTokens(prompt.length), band: task.created.band, kind: task.created.task_type },
       task.created.timeout_ms + LEASE_MARGIN_MS,
       h.abort.signal,
       (w) => {

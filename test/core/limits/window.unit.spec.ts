@@ -268,6 +268,36 @@ describe("estimating a call's tokens before it is made", () => {
   });
 });
 
+describe("output estimates by kind of call", () => {
+  it("given generators that put out 500 tokens and critics 20, alternating, then each kind is estimated by its own outputs", () => {
+    let s = state();
+    for (let i = 0; i < 20; i++) {
+      const kind = i % 2 === 0 ? "generator" : "critic";
+      const d = decideCall(s, {}, { ...ask(), id: `c${i}`, prompt: 100, outputCap: undefined, kind });
+      assert.equal(d.kind, "granted");
+      if (d.kind !== "granted") return;
+      s = settleCall(
+        d.state,
+        `c${i}`,
+        { input_tokens: 100, output_tokens: kind === "generator" ? 500 : 20 },
+        NOW,
+        {
+          kind,
+        },
+      );
+    }
+    // A model-wide estimate would have fallen toward the critics' 20 and under-counted a generator.
+    assert.equal(estimateTokens(s, 100, undefined, "generator"), 600);
+    assert.equal(estimateTokens(s, 100, undefined, "critic"), 120);
+    assert.equal(
+      estimateTokens(s, 100, undefined, "reviser"),
+      100 + Math.ceil(s.output_tokens ?? 0),
+      "a new kind: the model's",
+    );
+    assert.ok((s.output_tokens ?? 0) < 500, "the model-wide figure mixes both");
+  });
+});
+
 describe("the window the accounting counts over", () => {
   it("given a provider's minute, then 500 ms more; given 5 s, then 100 ms more (2 %)", () => {
     assert.equal(accountingWindow(60_000), 60_500);
