@@ -228,21 +228,42 @@ export type CallUsage =
   | { input_tokens: number; output_tokens: number; cost_usd?: number | undefined }
   | undefined;
 
+/** What is known of a call when it ends, besides its usage. */
+export type SettleOptions = {
+  /** The model's day budget, if it has one. */
+  budget?: ModelLimit["day"];
+  /** When the call was sent to the provider (ms since epoch), when known. */
+  sentAt?: number | undefined;
+};
+
 /**
  * A call ended at `now`: count the tokens it really used (when known), take it out of the calls in
  * flight, count its cost into the day (spending the day budget, maybe), and fold its output into the
  * model's output estimate (the next calls').
+ *
+ * The call is counted in the window from when it was sent, not when it was granted: the provider
+ * counts it from when it arrived, and between grant and send lie a compare-and-set write and the
+ * task's own bookkeeping (tens to hundreds of ms on a loaded machine). Counted from the grant, it
+ * left the window that much before the provider's, and the call granted in its place was refused.
  */
 export function settleCall(
   state: LimitState,
   id: string,
   used: CallUsage,
   now: number,
-  budget?: ModelLimit["day"],
+  o: SettleOptions = {},
 ): LimitState {
+  const { budget, sentAt } = o;
   const calls = state.calls.map(
     (c): LimitCall =>
-      c[0] === id ? [c[0], c[1], used ? used.input_tokens + used.output_tokens : c[2], 0] : c,
+      c[0] === id
+        ? [
+            c[0],
+            sentAt === undefined ? c[1] : Math.max(c[1], Math.min(Math.round(sentAt), now)),
+            used ? used.input_tokens + used.output_tokens : c[2],
+            0,
+          ]
+        : c,
   );
   if (!used) return { ...state, calls };
   const tokens = used.input_tokens + used.output_tokens;
