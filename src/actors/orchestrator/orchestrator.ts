@@ -124,8 +124,13 @@ export class Orchestrator {
   private isLeading = false;
   /** Stream sequence the state is folded to (always an ack floor of the consumer). */
   private folded = 0;
-  /** The last stream sequence handed to us by the consumer (or folded at takeover). */
+  /**
+   * Every input up to this stream sequence has been handled (or folded at takeover). It moves with
+   * the turns that run alone; a job's turns use their own input's sequence instead (see catchUp).
+   */
   private consumed = 0;
+  /** The last stream sequence the consumer handed over: its input is scheduled, maybe not handled. */
+  private handedOver = 0;
   /** Every control command up to this sequence has been decided (written with the system record). */
   private controlSeq = 0;
   private written = { seq: -1, control: -1 };
@@ -197,6 +202,7 @@ export class Orchestrator {
     this.folded = 0;
     this.fromSnapshot = 0;
     this.consumed = 0;
+    this.handedOver = 0;
     this.controlSeq = 0;
     this.written = { seq: -1, control: -1 };
   }
@@ -246,6 +252,7 @@ export class Orchestrator {
     const { from, events } = await this.foldTo(floor);
     // Every control command up to the floor was decided by an earlier tenure.
     this.consumed = floor;
+    this.handedOver = floor;
     this.controlSeq = Math.max(this.controlSeq, floor);
     await this.writeSystem();
     this.o.log.info(
@@ -281,14 +288,13 @@ export class Orchestrator {
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
       handler: async (input, m) => {
-        // Handed over in stream order: every input up to here is scheduled (see catchUp).
-        this.consumed = Math.max(this.consumed, m.seq);
+        this.handedOver = Math.max(this.handedOver, m.seq);
         // An own event was applied when it was stored; its ack may go at once (the floor still
         // waits for the input that caused it).
         if (input.kind === "own-echo") return undefined;
         const key = turnKey(input);
-        const handle = () => this.handle(input);
-        await (key === undefined ? this.turns.exclusive(handle) : this.turns.keyed(key, handle));
+        if (key !== undefined) await this.turns.keyed(key, () => this.handle(input));
+        else await this.alone(() => this.handle(input));
         return undefined;
       },
       log: this.o.log,
@@ -324,6 +330,18 @@ export class Orchestrator {
     this.abort.abort();
     await this.loop;
     this.unwatch();
+  }
+
+  /**
+   * Run `fn` alone. Every input handed over before it has been handled by then (and none after it),
+   * so `consumed` moves to there: what the reconciler and a retry's restore take as handled.
+   */
+  private alone(fn: () => Promise<void>): Promise<void> {
+    const upTo = this.handedOver;
+    return this.turns.exclusive(async () => {
+      this.consumed = Math.max(this.consumed, upTo);
+      await fn();
+    });
   }
 
   private apply(event: AgentEvent, seq: number): void {
@@ -522,7 +540,7 @@ export class Orchestrator {
     return {
       nc: this.o.nc,
       events: this.events,
-      inTurn: (fn) => this.turns.exclusive(fn),
+      inTurn: (fn) => this.alone(fn),
       state: () => this.state,
       ctx: () => this.ctx(),
       stored: () => this.stored,
