@@ -36,7 +36,7 @@ describe("given several jobs submitted at once, each planning a wave of several 
 
   it("when the orchestrator is SIGKILLed while a wave's appends are in flight and restarted, then every task is created, queued and started once and every job completes once", async (t) => {
     let orchestrator: ActorProcess = stack.startOrchestrator();
-    const created = firstCreated(stack, 30_000);
+    const created = firstCreated(stack, 60_000);
     // The orchestrator handles these jobs side by side, and each wave's task.created go out together.
     const jobIds = await Promise.all(
       Array.from({ length: JOBS }, (_, i) =>
@@ -52,7 +52,7 @@ describe("given several jobs submitted at once, each planning a wave of several 
     await sleep(500);
     orchestrator = stack.startOrchestrator();
     const restarted = orchestrator;
-    await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 30_000);
+    await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 60_000);
 
     for (const jobId of jobIds) {
       const jobEvents = await stack.waitFor(
