@@ -40,7 +40,7 @@ describe("given a job of five iterations in progress", () => {
     // Twice: kill it the moment a task completes, while it is recording what follows (critic tasks),
     // so it dies with input delivered but not acknowledged.
     for (let round = 0; round < 2; round++) {
-      assert.ok(await nextCompletion(stack, 30_000), "a task completed");
+      assert.ok(await nextCompletion(stack, 60_000), "a task completed");
       await orchestrator.kill("SIGKILL");
       const c = await stack.jsm.consumers.info("AGENTS", "orchestrator");
       t.diagnostic(
@@ -51,7 +51,7 @@ describe("given a job of five iterations in progress", () => {
       orchestrator = stack.startOrchestrator();
       // It takes over once the killed one's lease has not been renewed for its ttl (1.5 s here).
       const restarted = orchestrator;
-      await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 20_000);
+      await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 60_000);
     }
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),
