@@ -2,28 +2,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
-import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+import {
+  type ActorProcess,
+  eventually,
+  nextTaskEvent,
+  ofType,
+  startStack,
+  type TestStack,
+} from "../support/index.ts";
 
 const JOBS = 4;
 const COUNT = 4;
-
-/** Resolve as soon as the first task.created is published: the rest of its wave is still in flight. */
-function firstCreated(stack: TestStack, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      sub.unsubscribe();
-      resolve(false);
-    }, timeoutMs);
-    const sub = stack.nc.subscribe(Subjects.tasks, {
-      callback: (_err, m) => {
-        if (!m.string().includes('"type":"task.created"')) return;
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve(true);
-      },
-    });
-  });
-}
 
 describe("given several jobs submitted at once, each planning a wave of several tasks", () => {
   let stack: TestStack;
@@ -36,7 +25,7 @@ describe("given several jobs submitted at once, each planning a wave of several 
 
   it("when the orchestrator is SIGKILLed while a wave's appends are in flight and restarted, then every task is created, queued and started once and every job completes once", async (t) => {
     let orchestrator: ActorProcess = stack.startOrchestrator();
-    const created = firstCreated(stack, 60_000);
+    const created = nextTaskEvent(stack, "task.created", 60_000);
     // The orchestrator handles these jobs side by side, and each wave's task.created go out together.
     const jobIds = await Promise.all(
       Array.from({ length: JOBS }, (_, i) =>
