@@ -153,6 +153,10 @@ export class Ledger {
         case "job.accepted":
           j.accepted = true;
           break;
+        case "job.submitted":
+          // Catalogue v2: accepted on the submission itself (no job.accepted follows).
+          if (data.accepted) j.accepted = true;
+          break;
         case "job.rejected":
           j.rejected = true;
           this.rejectedSubmissions.add(num(data.submit_seq));

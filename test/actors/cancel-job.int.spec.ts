@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { STREAM_WORK, Subjects } from "../../src/core/events/index.ts";
-import { alive, ofType, startStack, type TestStack } from "../support/index.ts";
+import { alive, ofType, queuings, startStack, type TestStack } from "../support/index.ts";
 
 describe("given one worker running one task at a time and a job of three slow iterations", () => {
   let stack: TestStack;
@@ -22,7 +22,7 @@ describe("given one worker running one task at a time and a job of three slow it
       Subjects.tasks,
       (es) => {
         const mine = es.filter((e) => e.event.job_id === jobId);
-        return ofType(mine, "task.started").length >= 1 && ofType(mine, "task.queued").length >= 3;
+        return ofType(mine, "task.started").length >= 1 && queuings(mine).length >= 3;
       },
       30_000,
     );

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { actorsUp } from "../support/actors-up.ts";
-import { type ActorProcess, ofType, startStack, type TestStack } from "../support/index.ts";
+import { type ActorProcess, ofType, queuings, startStack, type TestStack } from "../support/index.ts";
 
 /** Past the work ack wait (3 s) and the 1 s nak of an interrupted task: time for a wrong start to show. */
 const QUIET_MS = 5000;
@@ -145,11 +145,7 @@ describe("given a paused standard queue", () => {
     await actorsUp(worker);
 
     const jobId = await stack.submit({ spec: "Write one line about pulleys.", count: 1 });
-    await stack.waitFor(
-      Subjects.tasks,
-      (es) => ofType(es, "task.queued").some((e) => e.event.job_id === jobId),
-      30_000,
-    );
+    await stack.waitFor(Subjects.tasks, (es) => queuings(es).some((e) => e.event.job_id === jobId), 30_000);
     await sleep(QUIET_MS);
     assert.deepEqual(
       startsAfter(await stack.events(Subjects.tasks), jobId, 0).map((e) => e.event.task_id),

@@ -14,7 +14,14 @@ import { AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
 import { type AgentEvent, newEvent, STREAM_EVENTS, Subjects } from "../../src/core/events/index.ts";
 import { JetStreamEventStore } from "../../src/nats/index.ts";
 import { actorsUp } from "../support/actors-up.ts";
-import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+import {
+  type ActorProcess,
+  eventually,
+  ofType,
+  queuings,
+  startStack,
+  type TestStack,
+} from "../support/index.ts";
 
 const NS_PER_MS = 1_000_000;
 const CONSUMER = "orchestrator";
@@ -64,7 +71,7 @@ describe("given a job whose critic's last two events were stored before the orch
     const jobId = await stack.submit({ spec: "Write one line about tenures.", count: 1 });
     const generator = `${jobId}-i1-g`;
     const critic = `${jobId}-i1-c1`;
-    await stack.waitFor(Subjects.task(generator), (es) => ofType(es, "task.queued").length > 0);
+    await stack.waitFor(Subjects.task(generator), (es) => queuings(es).length > 0);
     const started = {
       attempt: 1,
       worker_id: "test-worker",
@@ -74,7 +81,7 @@ describe("given a job whose critic's last two events were stored before the orch
     };
     await append(Subjects.task(generator), ["task.started", started, ctx(jobId, generator)]);
     await append(Subjects.task(generator), ["task.completed", run("sonnet"), ctx(jobId, generator)]);
-    await stack.waitFor(Subjects.task(critic), (es) => ofType(es, "task.queued").length > 0);
+    await stack.waitFor(Subjects.task(critic), (es) => queuings(es).length > 0);
     await append(Subjects.task(critic), ["task.started", started, ctx(jobId, critic)]);
 
     // The critic's critique and its own completion are both stored before the orchestrator reads

@@ -7,8 +7,10 @@ import {
   eventually,
   nextTaskEvent,
   ofType,
+  queuings,
   startStack,
   type TestStack,
+  wavesOf,
 } from "../support/index.ts";
 
 const JOBS = 4;
@@ -51,7 +53,7 @@ describe("given several jobs submitted at once, each planning a wave of several 
       );
       assert.equal(ofType(jobEvents, "job.completed").length, 1, `${jobId} completed once`);
       assert.equal(ofType(jobEvents, "job.completed")[0]?.event.data.iterations_passed, COUNT);
-      assert.equal(ofType(jobEvents, "job.wave_planned").length, 1, `${jobId}: one wave planned`);
+      assert.equal(wavesOf(jobEvents).length, 1, `${jobId}: one wave planned`);
     }
     // Read once every job is done: nothing more is appended to their tasks.
     const all = await stack.events(Subjects.tasks);
@@ -62,7 +64,10 @@ describe("given several jobs submitted at once, each planning a wave of several 
       const createdIds = ids("task.created");
       assert.equal(createdIds.length, 2 * COUNT, `${jobId}: a generator and a critic per iteration`);
       assert.equal(new Set(createdIds).size, createdIds.length, `${jobId}: no task created twice`);
-      for (const type of ["task.queued", "task.started", "task.completed"] as const) {
+      const queued = queuings(mine).map((e) => e.event.task_id ?? "");
+      assert.deepEqual([...new Set(queued)].sort(), [...createdIds].sort(), `${jobId}: each task queued`);
+      assert.equal(queued.length, createdIds.length, `${jobId}: no task queued twice`);
+      for (const type of ["task.started", "task.completed"] as const) {
         const seen = ids(type);
         assert.deepEqual([...new Set(seen)].sort(), [...createdIds].sort(), `${jobId}: each task ${type}`);
         assert.equal(seen.length, createdIds.length, `${jobId}: no task ${type} twice`);

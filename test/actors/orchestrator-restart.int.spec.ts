@@ -7,8 +7,10 @@ import {
   eventually,
   nextTaskEvent,
   ofType,
+  queuings,
   startStack,
   type TestStack,
+  wavesOf,
 } from "../support/index.ts";
 
 describe("given a job of five iterations in progress", () => {
@@ -51,14 +53,15 @@ describe("given a job of five iterations in progress", () => {
     assert.equal(ofType(jobEvents, "job.completed")[0]?.event.data.iterations_passed, 5);
     const ended = ofType(jobEvents, "job.iteration_ended").map((e) => e.event.data.iteration);
     assert.deepEqual([...ended].sort(), [1, 2, 3, 4, 5], "each iteration ended once");
-    assert.equal(ofType(jobEvents, "job.wave_planned").length, 1, "one wave planned");
+    assert.equal(wavesOf(jobEvents).length, 1, "one wave planned");
 
     const all = (await stack.events(Subjects.tasks)).filter((e) => e.event.job_id === jobId);
     const created = ofType(all, "task.created").map((e) => e.event.task_id ?? "");
     assert.equal(new Set(created).size, created.length, `task ids unique: ${created.join(", ")}`);
     assert.equal(created.length, 10, "five generators and five critics");
-    const queued = ofType(all, "task.queued").map((e) => e.event.task_id);
+    const queued = queuings(all).map((e) => e.event.task_id);
     assert.equal(new Set(queued).size, queued.length, "each task queued once");
+    assert.equal(queued.length, created.length, "every task queued");
     const completions = ofType(all, "task.completed").map((e) => e.event.task_id);
     assert.equal(new Set(completions).size, completions.length, "no task completed twice");
     assert.doesNotMatch(

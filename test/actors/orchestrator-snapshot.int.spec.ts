@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ORCHESTRATOR_SNAPSHOTS_BUCKET, Subjects } from "../../src/core/events/index.ts";
-import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
+import {
+  type ActorProcess,
+  eventually,
+  isAccepted,
+  ofType,
+  startStack,
+  type TestStack,
+  wavesOf,
+} from "../support/index.ts";
 
 /** The fields of the last JSON log line holding `msg`, or undefined. */
 function lastLog(logs: string, msg: string): Record<string, unknown> | undefined {
@@ -104,7 +112,7 @@ describe("given an orchestrator that writes a state snapshot after every event",
     assert.equal(Number(rebuilt.snapshot_seq), snapshotSeq, "started from the snapshot");
 
     const jobId = await stack.submit({ spec: "Write one line about locks.", count: 1 });
-    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.accepted").length > 0, 30_000);
+    await stack.waitFor(Subjects.job(jobId), (es) => isAccepted(es), 30_000);
     // A resume is recorded only while stopped: a fold that lost the stop would record none.
     stack.nc.publish(Subjects.controlResume, JSON.stringify({ reason: "snapshot test over" }));
     const resumed = await stack.waitFor(
@@ -118,7 +126,7 @@ describe("given an orchestrator that writes a state snapshot after every event",
       (es) => ofType(es, "job.completed").length > 0,
       60_000,
     );
-    const wave = ofType(jobEvents, "job.wave_planned")[0]?.seq ?? 0;
+    const wave = wavesOf(jobEvents)[0]?.seq ?? 0;
     assert.ok(wave > resumeSeq, `the job's wave (seq ${wave}) waited for the resume (seq ${resumeSeq})`);
     assert.doesNotMatch(
       third.logs(),

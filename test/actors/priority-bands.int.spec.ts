@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type Band, STREAM_WORK, Subjects } from "../../src/core/events/index.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { actorsUp } from "../support/actors-up.ts";
-import { ofType, startStack, type TestStack } from "../support/index.ts";
+import { ofType, queuings, startStack, type TestStack } from "../support/index.ts";
 
 /** The band of every task created so far, by task id. */
 function bands(events: StoredEvent[]): Map<string, Band> {
@@ -24,8 +24,8 @@ describe("given high- and low-priority work queued before a worker of concurrenc
     const spec = "Write one line about queues.";
     const high = await stack.submit({ spec, count: 5, priority: 400 });
     const low = await stack.submit({ spec, count: 5, priority: -400 });
-    await stack.waitFor(Subjects.tasks, (es) => ofType(es, "task.queued").length >= 10, 30_000);
-    // The orchestrator dispatches after task.queued: wait until all ten work items are on the stream.
+    await stack.waitFor(Subjects.tasks, (es) => queuings(es).length >= 10, 30_000);
+    // The orchestrator dispatches once a task is queued: wait until all ten work items are on the stream.
     const deadline = Date.now() + 30_000;
     while ((await stack.jsm.streams.info(STREAM_WORK)).state.messages < 10 && Date.now() < deadline) {
       await sleep(100);

@@ -10,6 +10,7 @@ import {
   eventually,
   freePort,
   ofType,
+  queuings,
   startStack,
   type TestStack,
 } from "../support/index.ts";
@@ -60,7 +61,7 @@ describe("given the work stream refuses work items for a while", () => {
   });
   after(() => stack.stop());
 
-  it("when the dispatch after task.queued fails and the orchestrator restarts, then the task is dispatched once the stream takes work again", async () => {
+  it("when the dispatch after a task is queued fails and the orchestrator restarts, then the task is dispatched once the stream takes work again", async () => {
     let orchestrator: ActorProcess = stack.startOrchestrator();
     // Every process provisions the topology at start: change the stream only once it has.
     await eventually(() => orchestrator.logs().includes("leading"), 120_000);
@@ -68,9 +69,7 @@ describe("given the work stream refuses work items for a while", () => {
     // A work item is a few hundred bytes: refused while the limit is 16.
     await stack.jsm.streams.update(STREAM_WORK, { ...info.config, max_msg_size: 16 });
     const jobId = await stack.submit({ spec: "Write one line about pipes.", count: 1 });
-    await stack.waitFor(Subjects.tasks, (es) =>
-      ofType(es, "task.queued").some((e) => e.event.job_id === jobId),
-    );
+    await stack.waitFor(Subjects.tasks, (es) => queuings(es).some((e) => e.event.job_id === jobId));
     await eventually(() => orchestrator.logs().includes("message size exceeds maximum"), 20_000);
     // Dies only once the input that queued the task is acknowledged (it is decided again on its
     // redelivery): a restart must not take the failed dispatch as done.
@@ -103,9 +102,7 @@ describe("given a queued task whose work item vanished", () => {
 
   it("when the reconciler runs, then it dispatches the task again and counts the repair", async () => {
     const jobId = await stack.submit({ spec: "Write one line about vanishing ink.", count: 1 });
-    await stack.waitFor(Subjects.tasks, (es) =>
-      ofType(es, "task.queued").some((e) => e.event.job_id === jobId),
-    );
+    await stack.waitFor(Subjects.tasks, (es) => queuings(es).some((e) => e.event.job_id === jobId));
     await eventually(async () => (await workMessages(stack)) === 1, 20_000);
     await stack.jsm.streams.purge(STREAM_WORK);
     assert.equal(await workMessages(stack), 0);

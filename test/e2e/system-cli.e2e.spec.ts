@@ -55,7 +55,8 @@ describe("the system state and retry in the CLI, against `agents up`", () => {
     const watching = s.cliLive(["watch", job]);
     await until(async () => {
       const events = await s.events(`agents.job.${job}`);
-      return events.some((e) => e.event.type === "job.accepted") ? true : undefined;
+      // Accepted on job.submitted itself (catalogue v2).
+      return events.some((e) => e.event.type === "job.submitted") ? true : undefined;
     });
     // Resume only once watch has drawn: a loaded machine can start the CLI after the resume.
     await until(async () => (/^STOPPED since/m.test(watching.stdout()) ? true : undefined));

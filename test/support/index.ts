@@ -12,4 +12,13 @@ export {
 } from "./nats-server.ts";
 export { alive, eventually, groupMembers, groupOf } from "./processes.ts";
 export { nextTaskEvent } from "./published.ts";
-export { FAKE_CLAUDE, ofType, startStack, type TestStack, useStack } from "./stack.ts";
+export {
+  FAKE_CLAUDE,
+  isAccepted,
+  ofType,
+  queuings,
+  startStack,
+  type TestStack,
+  useStack,
+  wavesOf,
+} from "./stack.ts";

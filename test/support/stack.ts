@@ -143,6 +143,35 @@ export function ofType<T extends StoredEvent["event"]["type"]>(events: StoredEve
 }
 
 /**
+ * The events that queued a task for an attempt: a task.queued, or (catalogue v2) a task.created
+ * that queued its task for the first attempt as it created it.
+ */
+export function queuings(events: StoredEvent[]): StoredEvent[] {
+  return events.filter(
+    (e) => e.event.type === "task.queued" || (e.event.type === "task.created" && e.event.data.queued),
+  );
+}
+
+/**
+ * The waves a job's events planned, with the sequence of the event that planned each: the first on
+ * job.submitted (catalogue v2), later ones as job.wave_planned.
+ */
+export function wavesOf(events: StoredEvent[]): Array<{ seq: number; wave: number; iterations: number[] }> {
+  return events.flatMap((e) => {
+    if (e.event.type === "job.wave_planned") return [{ seq: e.seq, ...e.event.data }];
+    if (e.event.type === "job.submitted" && e.event.data.wave) return [{ seq: e.seq, ...e.event.data.wave }];
+    return [];
+  });
+}
+
+/** Whether a job's events hold its acceptance: a job.accepted, or (v2) a job.submitted carrying it. */
+export function isAccepted(events: StoredEvent[]): boolean {
+  return events.some(
+    (e) => e.event.type === "job.accepted" || (e.event.type === "job.submitted" && e.event.data.accepted),
+  );
+}
+
+/**
  * Register before/after hooks in the enclosing describe: a stack with an orchestrator and
  * `workers` workers; returns a getter for it (the stack exists once `before` has run).
  */

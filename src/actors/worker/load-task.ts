@@ -14,6 +14,7 @@ import type { EventStore, StoredEvent } from "../../core/ports/event-store.ts";
  * The task's state, read as cheaply as the item allows:
  * - `trustItem` and the item carries `queued_seq`: one direct get (task.created); the state is
  *   "queued at queued_seq", which the claim's conditional append then checks;
+ * - the last event is a task.created that queued the task (catalogue v2): one direct get;
  * - the last event is task.queued or task.retry_scheduled: two direct gets;
  * - otherwise the subject's full history.
  */
@@ -36,6 +37,7 @@ export async function loadTask(
   const last = await events.lastEvent(subject);
   if (!last) return null;
   const e = last.event;
+  if (e.type === "task.created" && e.task_id === item.task_id) return evolveTask(null, e, last.seq);
   if (e.type === "task.queued" || e.type === "task.retry_scheduled") {
     const created = await createdEvent(events, item);
     if (created) {

@@ -16,7 +16,8 @@ export function summary(e: AgentEvent): string {
   const d = e.data as Record<string, unknown>;
   switch (e.type) {
     case "task.created":
-      return `${d.task_type} in ${d.queue}, iteration ${d.iteration}, model ${d.model}`;
+      // A v2 task.created queued the task too (no task.queued follows).
+      return `${d.task_type} in ${d.queue}, iteration ${d.iteration}, model ${d.model}${d.queued ? ", queued" : ""}`;
     case "task.queued":
     case "task.started":
       return `attempt ${d.attempt}${d.worker_id ? ` on ${d.worker_id}` : ""}${d.model && e.type === "task.started" ? ` (${d.model})` : ""}`;

@@ -1,6 +1,12 @@
 // The task aggregate: a pure evolve over its events, used by actors to decide what comes next.
 import type { AgentEvent, EventData } from "../events/index.ts";
-import { isTaskEventType, nextStatus, type TaskEventType, type TaskStatus } from "./transitions.ts";
+import {
+  createdStatus,
+  isTaskEventType,
+  nextStatus,
+  type TaskEventType,
+  type TaskStatus,
+} from "./transitions.ts";
 
 export type TaskState = {
   task_id: string;
@@ -35,9 +41,10 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
     return {
       task_id: event.task_id ?? "",
       job_id: event.job_id ?? "",
-      status,
+      // v2: created queued for its first attempt (no task.queued follows); v1: pending.
+      status: createdStatus(event.data),
       created: event.data,
-      attempt: 0,
+      attempt: event.data.queued?.attempt ?? 0,
       model: event.data.model,
       feedback: undefined,
       not_before: undefined,

@@ -31,6 +31,7 @@ type Rule = { from: ReadonlyArray<TaskStatus | null>; to: TaskStatus | "same" };
 
 /** For each event: the statuses it may be applied in, and the status it leads to. */
 export const TRANSITIONS: Record<TaskEventType, Rule> = {
+  // Pending in v1; a v2 task.created carrying `queued` is queued at once (see createdStatus).
   "task.created": { from: [null], to: S.Pending },
   "task.queued": { from: [S.Pending, S.Interrupted], to: S.Queued },
   "task.retry_scheduled": { from: [S.Failed], to: S.Queued },
@@ -86,7 +87,15 @@ export function nextStatus(from: TaskStatus | null, type: TaskEventType, taskId?
   return rule.to;
 }
 
-/** The status a task is in when `type` is the last event on its subject. */
+/** A new task's status: queued when its task.created carries the queueing (v2), else pending. */
+export function createdStatus(data: { queued?: unknown }): TaskStatus {
+  return data.queued ? S.Queued : S.Pending;
+}
+
+/**
+ * The status a task is in when `type` is the last event on its subject (for task.created, the v1
+ * status: use createdStatus when the event's data is at hand).
+ */
 export function statusAfter(type: TaskEventType): TaskStatus {
   const to = TRANSITIONS[type].to;
   return to === "same" ? S.Running : to;

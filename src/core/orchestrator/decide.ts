@@ -1,10 +1,10 @@
 // The orchestrator's decisions: pure functions from (state, input, now) to commands.
-import type { AgentEvent, EventData } from "../events/index.ts";
+import type { AgentEvent, EventData, Submission } from "../events/index.ts";
 import { jobIdFor, specKey, taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { adviceFor, earlierSummaries } from "../protocol/advice.ts";
 import { generatorPrompt } from "../protocol/prompts.ts";
-import { maxIterationsFor, submissionIssues, waveSizeFor } from "../submission/index.ts";
+import { maxIterationsFor, nextWave, submissionIssues, waveSizeFor } from "../submission/index.ts";
 import type { Command, DecideContext, OrchestratorInput } from "./commands.ts";
 import { decideControl } from "./decide-control.ts";
 import { cancelTask, decideProgress, endIteration } from "./decide-job.ts";
@@ -47,8 +47,32 @@ function decideSubmit(
     );
     return [{ ...cmd, expectedSeq: 0 }];
   }
-  const data = { submission: input.parsed.value, source: input.source, submit_seq: input.seq };
+  // Catalogue v2: accepted, and its first wave planned, in the same event (see JobSubmitted).
+  const submission = input.parsed.value;
+  const accepted = acceptance(submission, ctx);
+  const wave = firstWave(submission, accepted, isStopped(state));
+  const data: EventData<"job.submitted"> = {
+    submission,
+    source: input.source,
+    submit_seq: input.seq,
+    accepted,
+    ...(wave ? { wave } : {}),
+  };
   return [{ ...appendToJob(jobId, "job.submitted", data, causation, ctx), expectedSeq: 0 }];
+}
+
+/**
+ * The first wave, as decideProgress would plan it right after the acceptance: none while an
+ * emergency stop is in force (system.resumed plans it) or when the budget is spent already (the job
+ * completes on its job.submitted).
+ */
+function firstWave(
+  s: Submission,
+  accepted: EventData<"job.accepted">,
+  stopped: boolean,
+): EventData<"job.wave_planned"> | undefined {
+  if (stopped || (s.budget_usd !== undefined && s.budget_usd <= 0)) return undefined;
+  return { wave: 1, iterations: nextWave(0, accepted.wave_size, accepted.max_iterations) };
 }
 
 function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideContext): Command[] {
@@ -56,7 +80,12 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
   const task = event.task_id ? state.tasks.get(event.task_id) : undefined;
   switch (event.type) {
     case "job.submitted":
-      return job ? [accept(job, event, ctx)] : [];
+      if (!job) return [];
+      // v1: job.accepted (and then job.wave_planned) follow; v2: it opened the job on its own.
+      if (!event.data.accepted) return [accept(job, event, ctx)];
+      return event.data.wave && job.status === "active"
+        ? planGenerators(state, job, event.data.wave.iterations, event.id, ctx)
+        : decideProgress(job, event.id, ctx, isStopped(state));
     case "job.accepted":
     case "job.iteration_ended":
     case "job.budget_exceeded":
@@ -81,7 +110,14 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
     case "task.created":
       if (!task) return [];
       if (job?.status === "cancelled") return cancelTask(task, "job cancelled", event.id, ctx);
-      // Only while still pending: a task.created handled again after a restart must not requeue.
+      // v2: created queued, so dispatched now, as after a v1 task.queued (while it is still queued:
+      // a task that moved on meanwhile has its work item already; a repeat is stored once anyway).
+      if (event.data.queued)
+        return task.status === TaskStatus.Queued && !isStopped(state)
+          ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }]
+          : [];
+      // v1 (a stream written before): queue it, only while still pending: a task.created handled
+      // again after a restart must not requeue.
       return task.status === TaskStatus.Pending
         ? [appendToTask(task, "task.queued", queuedData(task), event.id, ctx)]
         : [];
@@ -148,10 +184,15 @@ function orProgress(
   return next.length > 0 ? next : decideProgress(job, cause, ctx, isStopped(state));
 }
 
+/** A v1 job.submitted's acceptance, as its own event. */
 function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {
-  const s = job.submission;
+  return appendToJob(job.job_id, "job.accepted", acceptance(job.submission, ctx), event.id, ctx);
+}
+
+/** The limits a submission runs under. */
+function acceptance(s: Submission, ctx: DecideContext): EventData<"job.accepted"> {
   const infinite = s.count === "infinite";
-  const data: EventData<"job.accepted"> = {
+  return {
     mode: infinite ? "infinite" : "fixed",
     wave_size: waveSizeFor(s.count),
     max_iterations: maxIterationsFor(s),
@@ -160,7 +201,6 @@ function accept(job: JobState, event: AgentEvent, ctx: DecideContext): Command {
     max_revisions: ctx.config.maxRevisions,
     model: s.model ?? ctx.config.defaultModel,
   };
-  return appendToJob(job.job_id, "job.accepted", data, event.id, ctx);
 }
 
 function queuedData(task: TaskState): EventData<"task.queued"> {

@@ -156,12 +156,12 @@ export function evolve(
         updated_at: at,
         seq,
       });
+      // v2: accepted, with its first wave, on the same event.
+      if (event.data.accepted) accept(state.jobs.get(event.job_id) as JobState, event.data.accepted);
+      if (event.data.wave) planWave(state.jobs.get(event.job_id) as JobState, event.data.wave);
       return;
     case "job.accepted":
-      if (job) {
-        const { mode: _m, ...limits } = event.data;
-        Object.assign(job, limits);
-      }
+      if (job) accept(job, event.data);
       return;
     case "job.iteration_ended": {
       const it = job?.iterations.get(event.data.iteration);
@@ -169,12 +169,7 @@ export function evolve(
       return;
     }
     case "job.wave_planned":
-      if (!job) return;
-      job.waves = Math.max(job.waves, event.data.wave);
-      for (const n of event.data.iterations) {
-        if (!job.iterations.has(n)) job.iterations.set(n, newIteration(n));
-        job.planned = Math.max(job.planned, n);
-      }
+      if (job) planWave(job, event.data);
       return;
     case "job.completed":
       if (!job) return;
@@ -213,6 +208,19 @@ export function evolve(
       return;
     default:
       return;
+  }
+}
+
+function accept(job: JobState, data: EventData<"job.accepted">): void {
+  const { mode: _m, ...limits } = data;
+  Object.assign(job, limits);
+}
+
+function planWave(job: JobState, data: EventData<"job.wave_planned">): void {
+  job.waves = Math.max(job.waves, data.wave);
+  for (const n of data.iterations) {
+    if (!job.iterations.has(n)) job.iterations.set(n, newIteration(n));
+    job.planned = Math.max(job.planned, n);
   }
 }
 

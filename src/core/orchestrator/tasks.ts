@@ -21,17 +21,23 @@ export type NewTask = {
   round?: number;
 };
 
-/** task.created for a new task (expected sequence 0: a second decision for the same id is dropped). */
+/**
+ * task.created for a new task (expected sequence 0: a second decision for the same id is dropped),
+ * queued for its first attempt as it is created (catalogue v2): once it is stored, the decision on
+ * it dispatches the work item, with no task.queued between.
+ */
 export function createTask(job: JobState, t: NewTask, causation: string, ctx: DecideContext): Command {
   const s = job.submission;
   const task_id = taskIdFor(job.job_id, t.iteration, t.type, t.ordinal);
   const priority = priorityFor(t.type, t.iteration, s.priority ?? 0);
+  const queue = queueFor(t.type, s.queue ?? "standard");
+  const band = bandFor(priority);
   const data: EventData<"task.created"> = {
     task_type: t.type,
-    queue: queueFor(t.type, s.queue ?? "standard"),
+    queue,
     iteration: t.iteration,
     priority,
-    band: bandFor(priority),
+    band,
     prompt: { inline: t.prompt },
     attachments: t.attachments ?? [],
     model: job.model || ctx.config.defaultModel,
@@ -45,6 +51,7 @@ export function createTask(job: JobState, t: NewTask, causation: string, ctx: De
     ...(t.parent_task_id ? { parent_task_id: t.parent_task_id } : {}),
     ...(t.root_task_id ? { root_task_id: t.root_task_id } : {}),
     ...(t.target_task_id ? { target_task_id: t.target_task_id } : {}),
+    queued: { attempt: 1, queue, band, priority },
   };
   const event = newEvent("task.created", data, {
     job_id: job.job_id,

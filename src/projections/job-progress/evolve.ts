@@ -1,6 +1,6 @@
 // Read model of one job (collection jobs): spec, count, status, task counts per status, iterations,
 // cost against budget, quality averages and the best task of each ended iteration. Serves getJob.
-import type { AgentEvent, EventOf } from "../../core/events/index.ts";
+import type { AgentEvent, EventData, EventOf } from "../../core/events/index.ts";
 import { specKey } from "../../core/ids.ts";
 import { TaskStatus } from "../../core/lifecycle/index.ts";
 import type { FoldContext } from "../context.ts";
@@ -78,24 +78,19 @@ function jobPatch(j: JobDoc, event: AgentEvent): Partial<JobDoc> | null {
         priority: s.priority ?? 0,
         source: event.data.source,
         max_iterations: s.max_iterations ?? j.max_iterations,
+        // v2: accepted, and its first wave planned, on the same event.
+        ...(event.data.accepted ? accepted(event.data.accepted, at) : {}),
+        ...(event.data.wave ? wavePlanned(j, event.data.wave) : {}),
       };
     }
     case "job.accepted":
-      return {
-        status: "running",
-        model: event.data.model,
-        max_iterations: event.data.max_iterations,
-        accepted_at: at,
-      };
+      return accepted(event.data, at);
     case "job.rejected": {
       const reason = event.data.reasons.map((r) => `${r.path}: ${r.message}`).join("; ");
       return { status: "rejected", reason, finished_at: at };
     }
     case "job.wave_planned":
-      return {
-        waves: Math.max(j.waves, event.data.wave),
-        iterations_planned: Math.max(j.iterations_planned, ...event.data.iterations),
-      };
+      return wavePlanned(j, event.data);
     case "job.iteration_ended":
       return iterationEnd(j, event.data);
     case "job.completed":
@@ -125,6 +120,17 @@ function taskChange(j: JobDoc, event: AgentEvent, task: NonNullable<FoldContext[
     tasks_total: j.tasks_total + created,
     cost_usd: j.cost_usd + run.cost_usd,
     usage: addUsage(j.usage, run.usage),
+  };
+}
+
+function accepted(d: EventData<"job.accepted">, at: string): Partial<JobDoc> {
+  return { status: "running", model: d.model, max_iterations: d.max_iterations, accepted_at: at };
+}
+
+function wavePlanned(j: JobDoc, d: EventData<"job.wave_planned">): Partial<JobDoc> {
+  return {
+    waves: Math.max(j.waves, d.wave),
+    iterations_planned: Math.max(j.iterations_planned, ...d.iterations),
   };
 }
 

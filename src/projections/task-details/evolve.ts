@@ -3,6 +3,7 @@
 import type { AgentEvent, EventOf } from "../../core/events/index.ts";
 import {
   canApply,
+  createdStatus,
   isFinal,
   isTaskEventType,
   nextStatus,
@@ -62,6 +63,8 @@ function waitingAfter(doc: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.crea
 function created(event: EventOf<"task.created">, seq: number): TaskDoc {
   const d = event.data;
   const id = event.task_id ?? "";
+  // v2: queued as it was created, with what a v1 task.queued would have set.
+  const q = d.queued;
   return {
     _key: id,
     seq,
@@ -69,11 +72,11 @@ function created(event: EventOf<"task.created">, seq: number): TaskDoc {
     job_id: event.job_id ?? "",
     queue: d.queue,
     type: d.task_type,
-    status: nextStatus(null, "task.created", id),
+    status: createdStatus(d),
     iteration: d.iteration,
     round: d.round,
-    priority: d.priority,
-    band: d.band,
+    priority: q?.priority ?? d.priority,
+    band: q?.band ?? d.band,
     attempts: 0,
     parent_task_id: d.parent_task_id ?? null,
     root_task_id: d.root_task_id ?? null,
@@ -83,7 +86,7 @@ function created(event: EventOf<"task.created">, seq: number): TaskDoc {
     executor: null,
     session_id: null,
     created_at: event.occurred_at,
-    queued_at: null,
+    queued_at: q ? event.occurred_at : null,
     started_at: null,
     finished_at: null,
     updated_at: event.occurred_at,

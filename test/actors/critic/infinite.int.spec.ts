@@ -3,22 +3,23 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../../src/core/events/index.ts";
 import { taskIdFor } from "../../../src/core/ids.ts";
-import { ofType, startStack, type TestStack } from "../../support/index.ts";
+import { ofType, startStack, type TestStack, wavesOf } from "../../support/index.ts";
 import { jobDone, taskEventsOf, uniqueSpec } from "./support.ts";
 
 type JobEvents = Awaited<ReturnType<typeof jobDone>>;
 
 /** Iteration numbers of every planned wave, in order: unique and consecutive from 1. */
 function assertConsecutiveIterations(events: JobEvents): number[] {
-  const planned = ofType(events, "job.wave_planned").flatMap((e) => e.event.data.iterations);
+  const waves = wavesOf(events);
+  const planned = waves.flatMap((w) => w.iterations);
   assert.ok(planned.length > 0, "at least one wave was planned");
   assert.deepEqual(
     planned,
     Array.from({ length: planned.length }, (_, i) => i + 1),
   );
   assert.deepEqual(
-    ofType(events, "job.wave_planned").map((e) => e.event.data.wave),
-    Array.from({ length: ofType(events, "job.wave_planned").length }, (_, i) => i + 1),
+    waves.map((w) => w.wave),
+    Array.from({ length: waves.length }, (_, i) => i + 1),
   );
   // Every planned iteration ended exactly once, and no other did.
   const ended = ofType(events, "job.iteration_ended").map((e) => e.event.data.iteration);
@@ -66,7 +67,7 @@ describe("infinite jobs", () => {
     const planned = assertConsecutiveIterations(events);
     assert.ok(planned.length < 40, `stopped by the budget, not the max (${planned.length} iterations)`);
     t.diagnostic(
-      `budget ${budget}: ${planned.length} iterations in ${ofType(events, "job.wave_planned").length} waves, spent ${completed[0]?.event.data.cost_usd}`,
+      `budget ${budget}: ${planned.length} iterations in ${wavesOf(events).length} waves, spent ${completed[0]?.event.data.cost_usd}`,
     );
     const tasks = await taskEventsOf(stack, jobId);
     const createdAfter = ofType(tasks, "task.created").filter((e) => e.seq > (exceeded[0]?.seq ?? 0));
@@ -75,7 +76,7 @@ describe("infinite jobs", () => {
       [],
       "no task is created once the budget is spent",
     );
-    const wavesAfter = ofType(events, "job.wave_planned").filter((e) => e.seq > (exceeded[0]?.seq ?? 0));
+    const wavesAfter = wavesOf(events).filter((w) => w.seq > (exceeded[0]?.seq ?? 0));
     assert.equal(wavesAfter.length, 0, "no wave is planned once the budget is spent");
   });
 
@@ -83,7 +84,7 @@ describe("infinite jobs", () => {
     const { spec } = uniqueSpec("Write one sentence about stopping.");
     const jobId = await stack.submit({ spec, count: "infinite", max_iterations: 1000 });
     // Let it run into its second wave, so the stop lands mid-job.
-    await stack.waitFor(Subjects.job(jobId), (es) => ofType(es, "job.wave_planned").length >= 2, 30_000);
+    await stack.waitFor(Subjects.job(jobId), (es) => wavesOf(es).length >= 2, 30_000);
 
     await stack.js.publish(Subjects.controlStop, JSON.stringify({ reason: "infinite test: emergency stop" }));
     await stack.waitFor(Subjects.system, (es) => ofType(es, "system.stopped").length > 0, 30_000);
@@ -99,15 +100,11 @@ describe("infinite jobs", () => {
     const resumedAt = ofType(resumed, "system.resumed")[0]?.seq ?? 0;
 
     const atResume = (await stack.events(Subjects.job(jobId))).filter((e) => e.seq < resumedAt);
-    const wavesWhileStopped = ofType(atResume, "job.wave_planned").filter((e) => e.seq > stoppedAt);
+    const wavesWhileStopped = wavesOf(atResume).filter((w) => w.seq > stoppedAt);
     assert.deepEqual(wavesWhileStopped, [], "no wave is planned while stopped");
-    const planned = Math.max(...ofType(atResume, "job.wave_planned").map((e) => e.event.data.wave));
+    const planned = Math.max(...wavesOf(atResume).map((w) => w.wave));
     // After the resume it plans on: two more waves than it had.
-    const after = await stack.waitFor(
-      Subjects.job(jobId),
-      (es) => ofType(es, "job.wave_planned").length >= planned + 2,
-      60_000,
-    );
+    const after = await stack.waitFor(Subjects.job(jobId), (es) => wavesOf(es).length >= planned + 2, 60_000);
     assert.deepEqual(ofType(after, "job.completed"), [], "a stop does not end an infinite job");
     const interrupted = ofType(await taskEventsOf(stack, jobId), "task.interrupted").length;
     t.diagnostic(`${planned} waves before the resume, ${interrupted} running tasks interrupted by the stop`);

@@ -41,19 +41,28 @@ describe("decide: completing a job", () => {
   it("given a job's next wave, then job.wave_planned expects the job subject's last sequence too", () => {
     const sim = new Simulator();
     const jobId = sim.submit({ spec: "Write one line about waves.", count: 6 });
-    const [accepted] = sim.events("job.accepted");
+    // The first wave (1-5) rode on job.submitted; the second is planned once the first ended.
+    for (let n = 1; n <= 5; n++) {
+      sim.complete(taskIdFor(jobId, n, "generator", 0));
+      sim.critique(taskIdFor(jobId, n, "critic", 1), { compliance: 9, quality: 9 });
+    }
+    const ends = sim.events("job.iteration_ended");
+    const last = ends.at(-1);
     const [planned] = sim.events("job.wave_planned");
-    assert.ok(accepted && planned);
+    assert.ok(last && planned && planned.seq > last.seq);
     const state = initialState();
-    for (const t of sim.trace) if (t.kind === "event" && t.seq <= accepted.seq) evolve(state, t.event, t.seq);
+    for (const t of sim.trace) if (t.kind === "event" && t.seq < planned.seq) evolve(state, t.event, t.seq);
+    const input = sim.trace.filter((t) => t.kind === "event" && t.seq < planned.seq).at(-1);
+    assert.ok(input && input.kind === "event");
     const commands = decide(
       state,
-      { kind: "event", seq: accepted.seq, event: accepted },
+      { kind: "event", seq: input.seq, event: input.event },
       { now: sim.now, config: TEST_CONFIG },
     );
     const plan = commands.find((c) => c.kind === "append" && c.event.type === "job.wave_planned");
     assert.ok(plan && plan.kind === "append");
-    assert.equal(plan.expectedSeq, accepted.seq);
+    assert.equal(plan.expectedSeq, state.jobs.get(jobId)?.seq);
+    assert.equal(plan.expectedSeq, last.seq, "the job subject's last event: the last iteration's end");
     assert.equal(plan.subject, Subjects.job(jobId));
   });
 });

@@ -24,16 +24,18 @@ describe("decide: a submission", () => {
 
     const [submitted] = sim.events("job.submitted");
     assert.equal(submitted?.job_id, jobId);
-    const [accepted] = sim.events("job.accepted");
+    // Catalogue v2: accepted with its first wave on job.submitted itself.
     assert.deepEqual(
-      { mode: accepted?.data.mode, wave: accepted?.data.wave_size, max: accepted?.data.max_iterations },
+      {
+        mode: submitted?.data.accepted?.mode,
+        wave: submitted?.data.accepted?.wave_size,
+        max: submitted?.data.accepted?.max_iterations,
+      },
       { mode: "fixed", wave: 3, max: 3 },
     );
-    const waves = sim.events("job.wave_planned");
-    assert.deepEqual(
-      waves.map((w) => w.data),
-      [{ wave: 1, iterations: [1, 2, 3] }],
-    );
+    assert.deepEqual(submitted?.data.wave, { wave: 1, iterations: [1, 2, 3] });
+    assert.deepEqual(sim.events("job.accepted"), [], "no job.accepted after a v2 job.submitted");
+    assert.deepEqual(sim.events("job.wave_planned"), [], "no job.wave_planned for the first wave");
 
     const created = sim.events("task.created");
     assert.deepEqual(
@@ -49,10 +51,15 @@ describe("decide: a submission", () => {
             : t.event.type === type && t.event.task_id === id,
         );
       const c = at("event", "task.created");
-      const q = at("event", "task.queued");
       const d = at("dispatch");
-      assert.ok(c >= 0 && c < q && q < d, `${id}: created ${c} < queued ${q} < dispatched ${d}`);
+      assert.ok(c >= 0 && c < d, `${id}: created (queued) ${c} < dispatched ${d}`);
     }
+    assert.deepEqual(
+      created.map((e) => e.data.queued),
+      [1, 2, 3].map((n) => ({ attempt: 1, queue: "standard", band: "normal", priority: 1000 - n })),
+      "each task is created queued for its first attempt",
+    );
+    assert.deepEqual(sim.events("task.queued"), [], "no task.queued for a new task");
     assert.deepEqual(
       sim.dispatches().map((d) => [d.task_id, d.queue, d.band, d.attempt]),
       [1, 2, 3].map((n) => [ids(jobId, n).g, "standard", "normal", 1]),
@@ -91,7 +98,7 @@ describe("decide: a submission", () => {
       sim.critique(ids(jobId, n).c(1), PASS);
     }
     assert.deepEqual(
-      sim.events("job.wave_planned").map((w) => w.data.iterations),
+      sim.waves().map((w) => w.iterations),
       [
         [1, 2, 3, 4, 5],
         [6, 7, 8, 9, 10],
@@ -150,8 +157,8 @@ describe("decide: a submission", () => {
     const b = sim.submit({ spec: SPEC, count: 2 }, "same-key");
     assert.equal(a, b);
     assert.equal(sim.events("job.submitted").length, 1);
-    assert.equal(sim.events("job.accepted").length, 1);
-    assert.equal(sim.events("job.wave_planned").length, 1);
+    assert.equal(sim.acceptances().length, 1);
+    assert.equal(sim.waves().length, 1);
     assert.equal(sim.events("task.created").length, 2);
     assert.equal(sim.state.jobs.size, 1);
   });
@@ -573,7 +580,7 @@ describe("decide: budget", () => {
   it("given an infinite job with a budget, when spending reaches it, then no new tasks start and the job completes with reason budget", () => {
     const sim = new Simulator();
     const jobId = sim.submit({ spec: SPEC, count: "infinite", budget_usd: 0.05 });
-    assert.deepEqual(sim.events("job.wave_planned")[0]?.data.iterations, [1, 2, 3, 4]);
+    assert.deepEqual(sim.waves()[0]?.iterations, [1, 2, 3, 4]);
     sim.complete(ids(jobId, 1).g, 0.02);
     sim.critique(ids(jobId, 1).c(1), PASS, 0.01);
     sim.complete(ids(jobId, 2).g, 0.03); // 0.06 ≥ 0.05
@@ -589,7 +596,7 @@ describe("decide: budget", () => {
     const createdAfter = sim.events("task.created").filter((e) => e.seq > exceeded.seq);
     assert.deepEqual(createdAfter, [], "no task is created once the budget is spent");
     assert.equal(sim.events("task.retry_scheduled").length, 0, "no retry once the budget is spent");
-    assert.equal(sim.events("job.wave_planned").length, 1, "no second wave");
+    assert.equal(sim.waves().length, 1, "no second wave");
     assert.deepEqual(
       sim.events("job.iteration_ended").map((e) => [e.data.iteration, e.data.outcome]),
       [
@@ -611,7 +618,7 @@ describe("decide: budget", () => {
     for (const n of [1, 2, 3, 4]) sim.complete(ids(jobId, n).g, 0.01);
     // Critiques record before the critic's task.completed (and its cost): 0.04 + 4 × 0.015 = 0.1.
     for (const n of [1, 2, 3, 4]) sim.critique(ids(jobId, n).c(1), PASS, 0.015);
-    assert.equal(sim.events("job.wave_planned").length, 1, "no second wave");
+    assert.equal(sim.waves().length, 1, "no second wave");
     const [done] = sim.events("job.completed");
     assert.equal(done?.data.reason, "budget");
     assert.ok(Math.abs((done?.data.cost_usd ?? 0) - 0.1) < 1e-9, `cost ${done?.data.cost_usd}`);
@@ -639,7 +646,7 @@ describe("decide: budget", () => {
       sim.complete(ids(jobId, n).g);
       sim.critique(ids(jobId, n).c(1), PASS);
     }
-    const planned = sim.events("job.wave_planned").flatMap((w) => w.data.iterations);
+    const planned = sim.waves().flatMap((w) => w.iterations);
     assert.deepEqual(planned, [1, 2, 3, 4, 5, 6]);
     assert.equal(sim.events("job.completed")[0]?.data.reason, "max_iterations");
   });
@@ -651,8 +658,8 @@ describe("decide: emergency stop", () => {
     sim.control({ type: "stop", reason: "test" });
     assert.equal(sim.events("system.stopped").length, 1);
     const jobId = sim.submit({ spec: SPEC, count: 2 });
-    assert.equal(sim.events("job.accepted").length, 1);
-    assert.equal(sim.events("job.wave_planned").length, 0, "stop means pause: no wave is planned");
+    assert.equal(sim.acceptances().length, 1);
+    assert.equal(sim.waves().length, 0, "stop means pause: no wave is planned");
     assert.deepEqual(sim.dispatches(), []);
 
     sim.control({ type: "resume", reason: "test" });
@@ -695,12 +702,12 @@ describe("decide: emergency stop", () => {
       sim.complete(ids(jobId, n).g);
       sim.critique(ids(jobId, n).c(1), PASS);
     }
-    assert.equal(sim.events("job.wave_planned").length, 1, "no wave planned while stopped");
+    assert.equal(sim.waves().length, 1, "no wave planned while stopped");
     assert.deepEqual(sim.events("job.completed"), [], "stop means pause: the job is not completed");
     sim.control({ type: "resume", reason: "go on" });
-    const waves = sim.events("job.wave_planned");
+    const waves = sim.waves();
     assert.equal(waves.length, 2, "the next wave follows the resume");
-    assert.deepEqual(waves[1]?.data.iterations, [5, 6, 7, 8]);
+    assert.deepEqual(waves[1]?.iterations, [5, 6, 7, 8]);
     assert.deepEqual(sim.events("job.completed"), []);
   });
 
@@ -743,11 +750,16 @@ describe("decide: what a work item lets a worker skip", () => {
       .filter((d) => d.task_id === taskId)
       .map((d) => d.queued_seq);
 
-  it("given a first dispatch, then the item names the task.queued sequence the worker may claim at", () => {
+  it("given a first dispatch, then the item names the task.created sequence (it queued the task) the worker may claim at", () => {
     const sim = new Simulator();
     const jobId = sim.submit({ spec: SPEC, count: 1 });
-    const queued = sim.events("task.queued").find((e) => e.task_id === ids(jobId, 1).g);
-    assert.deepEqual(queuedSeqs(sim, ids(jobId, 1).g), [queued?.seq]);
+    const created = sim.events("task.created").find((e) => e.task_id === ids(jobId, 1).g);
+    assert.ok(created?.data.queued);
+    assert.deepEqual(queuedSeqs(sim, ids(jobId, 1).g), [created.seq]);
+    assert.deepEqual(
+      sim.dispatches().map((d) => d.created_seq),
+      [created.seq],
+    );
   });
 
   it("given a retry with validation feedback, then the item names no sequence (the worker must read the feedback)", () => {

@@ -194,6 +194,31 @@ export class Simulator {
     );
   }
 
+  /**
+   * Waves planned so far, in order: the first on job.submitted (catalogue v2), later ones (and a
+   * first one planned only after a stop) as job.wave_planned.
+   */
+  waves(): Array<EventData<"job.wave_planned"> & { seq: number }> {
+    return this.trace.flatMap((t) => {
+      if (t.kind !== "event") return [];
+      const e = t.event;
+      if (e.type === "job.wave_planned") return [{ ...e.data, seq: t.seq }];
+      if (e.type === "job.submitted" && e.data.wave) return [{ ...e.data.wave, seq: t.seq }];
+      return [];
+    });
+  }
+
+  /** Acceptances so far: on job.submitted (catalogue v2), or as job.accepted (v1). */
+  acceptances(): Array<EventData<"job.accepted"> & { seq: number }> {
+    return this.trace.flatMap((t) => {
+      if (t.kind !== "event") return [];
+      const e = t.event;
+      if (e.type === "job.accepted") return [{ ...e.data, seq: t.seq }];
+      if (e.type === "job.submitted" && e.data.accepted) return [{ ...e.data.accepted, seq: t.seq }];
+      return [];
+    });
+  }
+
   /** Work items dispatched so far, in order. */
   dispatches(): WorkItem[] {
     return this.trace.flatMap((t) => (t.kind === "dispatch" ? [t.item] : []));

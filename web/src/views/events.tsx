@@ -15,7 +15,8 @@ export function summary(e: LiveEvent): string {
   const d = e.data as Record<string, unknown>;
   switch (e.type) {
     case "task.created":
-      return `${e.data.task_type} in ${e.data.queue}, iteration ${e.data.iteration}, ${e.data.model}`;
+      // A v2 task.created queued the task too (no task.queued follows).
+      return `${e.data.task_type} in ${e.data.queue}, iteration ${e.data.iteration}, ${e.data.model}${e.data.queued ? ", queued" : ""}`;
     case "task.started":
       return `attempt ${e.data.attempt} on ${e.data.worker_id} (${e.data.model})`;
     case "task.completed":

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { JobEvents } from "./job-events.ts";
 import { LimitsEvents } from "./limits-events.ts";
-import { Id, SCHEMA_VERSION } from "./shared.ts";
+import { Id, SCHEMA_VERSIONS } from "./shared.ts";
 import { SystemEvents } from "./system-events.ts";
 import { TaskEvents } from "./task-events.ts";
 
@@ -18,7 +18,8 @@ export * from "./work-item.ts";
 export const EventMetadata = z.object({
   /** Unique id; also the Nats-Msg-Id, so publishing it twice stores it once. */
   id: z.string().min(1).max(128),
-  schema_version: z.literal(SCHEMA_VERSION),
+  /** The catalogue version it was written with (see SCHEMA_VERSION). */
+  schema_version: z.literal(SCHEMA_VERSIONS),
   occurred_at: z.iso.datetime(),
   job_id: Id.optional(),
   task_id: Id.optional(),

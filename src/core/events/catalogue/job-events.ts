@@ -5,26 +5,48 @@ import { Submission } from "./submission.ts";
 
 const FieldIssue = z.object({ path: z.string(), message: z.string() });
 
+/** The limits a job runs under, fixed when it is accepted: job.accepted's data, and (v2) job.submitted's `accepted`. */
+export const AcceptedData = z.object({
+  mode: z.enum(["fixed", "infinite"]),
+  wave_size: z.number().int().positive(),
+  max_iterations: z.number().int().positive(),
+  max_attempts: z.number().int().positive(),
+  max_continuations: z.number().int().nonnegative(),
+  max_revisions: z.number().int().nonnegative(),
+  model: z.string().min(1),
+});
+export type AcceptedData = z.infer<typeof AcceptedData>;
+
+/** A wave of iterations planned: job.wave_planned's data, and (v2) job.submitted's `wave` (the first). */
+export const WaveData = z.object({
+  wave: z.number().int().positive(),
+  iterations: z.array(z.number().int().positive()).min(1),
+});
+export type WaveData = z.infer<typeof WaveData>;
+
+/**
+ * The first event on a job's subject. Catalogue v2: the orchestrator decides the acceptance and the
+ * first wave on the submission itself, so they ride on this event (`accepted`, `wave`) instead of a
+ * job.accepted and a job.wave_planned after it. It stays job.submitted rather than a new type
+ * because everything keys on it: the job subject starts with it (appended expecting sequence 0,
+ * which is what stops a second job with the same id), and every reader opens the job on it. Absent
+ * (v1): job.accepted and job.wave_planned follow. `wave` comes only with `accepted`, and is absent
+ * too when no wave could be planned then (an emergency stop in force): a job.wave_planned follows.
+ */
 export const JobSubmitted = z.object({
   type: z.literal("job.submitted"),
   data: z.object({
     submission: Submission,
     source: z.enum(["gateway", "nats", "cli"]),
     submit_seq: z.number().int().nonnegative(),
+    accepted: AcceptedData.optional(),
+    wave: WaveData.optional(),
   }),
 });
 
 export const JobAccepted = z.object({
   type: z.literal("job.accepted"),
-  data: z.object({
-    mode: z.enum(["fixed", "infinite"]),
-    wave_size: z.number().int().positive(),
-    max_iterations: z.number().int().positive(),
-    max_attempts: z.number().int().positive(),
-    max_continuations: z.number().int().nonnegative(),
-    max_revisions: z.number().int().nonnegative(),
-    model: z.string().min(1),
-  }),
+  data: AcceptedData,
 });
 
 export const JobRejected = z.object({
@@ -38,10 +60,7 @@ export const JobRejected = z.object({
 
 export const JobWavePlanned = z.object({
   type: z.literal("job.wave_planned"),
-  data: z.object({
-    wave: z.number().int().positive(),
-    iterations: z.array(z.number().int().positive()).min(1),
-  }),
+  data: WaveData,
 });
 
 /** An iteration's chain ended: passed the critic, ran out of revisions, failed, or was cancelled. */

@@ -1,7 +1,15 @@
 // Value schemas shared by several events: task types, queues, bands, usage, references.
 import { z } from "zod";
 
-export const SCHEMA_VERSION = 1;
+/**
+ * The catalogue version new events are written with. 2: task.created may carry its first queueing
+ * (no task.queued for a new task) and job.submitted its acceptance and first wave (no job.accepted
+ * or job.wave_planned for the first wave). Readers accept both (streams written before stay
+ * readable); a reader of version 1 only rejects version-2 events, so readers upgrade first.
+ */
+export const SCHEMA_VERSION = 2;
+/** Every catalogue version a reader accepts. */
+export const SCHEMA_VERSIONS = [1, 2] as const;
 
 export const TaskType = z.enum(["generator", "critic", "reviser", "continuation"]);
 export type TaskType = z.infer<typeof TaskType>;

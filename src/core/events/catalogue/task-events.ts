@@ -4,6 +4,15 @@ import { z } from "zod";
 import { Band, FailureReason, Id, ObjectRef, QueueName, TaskType, TextRef, UsageSchema } from "./shared.ts";
 import { AgentOptions, ValidationSpecInput } from "./submission.ts";
 
+/** A task's queueing for an attempt: task.queued's data, and (v2) task.created's `queued`. */
+export const QueuedData = z.object({
+  attempt: z.number().int().positive(),
+  queue: QueueName,
+  band: Band,
+  priority: z.number().int(),
+});
+export type QueuedData = z.infer<typeof QueuedData>;
+
 export const TaskCreated = z.object({
   type: z.literal("task.created"),
   data: z.object({
@@ -29,17 +38,19 @@ export const TaskCreated = z.object({
     target_task_id: Id.optional(),
     /** How the agent runs: permission mode, tools, turns, system prompt, output cap (from the submission). */
     agent: AgentOptions.optional(),
+    /**
+     * Catalogue v2: the task was queued for its first attempt as it was created (the orchestrator
+     * dispatches it once this event is stored), so no task.queued follows. Absent (v1): the task is
+     * pending until its task.queued.
+     */
+    queued: QueuedData.optional(),
   }),
 });
 
+/** Queued for an attempt: a v1 task's first queueing, or an interrupted task back in the queue. */
 export const TaskQueued = z.object({
   type: z.literal("task.queued"),
-  data: z.object({
-    attempt: z.number().int().positive(),
-    queue: QueueName,
-    band: Band,
-    priority: z.number().int(),
-  }),
+  data: QueuedData,
 });
 
 export const TaskStarted = z.object({
