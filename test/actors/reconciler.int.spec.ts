@@ -71,14 +71,16 @@ describe("given the work stream refuses work items for a while", () => {
     const jobId = await stack.submit({ spec: "Write one line about pipes.", count: 1 });
     await stack.waitFor(Subjects.tasks, (es) => queuings(es).some((e) => e.event.job_id === jobId));
     await eventually(() => orchestrator.logs().includes("message size exceeds maximum"), 20_000);
-    // Dies only once the input that queued the task is acknowledged (it is decided again on its
-    // redelivery): a restart must not take the failed dispatch as done.
+    // Dies only once everything before the task's task.created is acknowledged: a v2 task.created
+    // queued the task, and the decision on it dispatches, so it is the input that failed and is
+    // decided again on its redelivery (a restart must not take the failed dispatch as done).
     const created = ofType(await stack.events(Subjects.tasks), "task.created").find(
       (e) => e.event.job_id === jobId,
     );
+    assert.ok(created?.event.type === "task.created" && created.event.data.queued, "created queued (v2)");
     await eventually(async () => {
       const c = await stack.jsm.consumers.info(STREAM_EVENTS, "orchestrator");
-      return c.ack_floor.stream_seq >= (created?.seq ?? Infinity);
+      return c.ack_floor.stream_seq >= created.seq - 1;
     }, 30_000);
     await orchestrator.kill("SIGKILL");
     orchestrator = stack.startOrchestrator();
