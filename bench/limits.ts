@@ -58,6 +58,8 @@ type Scenario = { workers: number; throttle: boolean };
 type Outcome = Scenario & {
   requests: number;
   rejected: number;
+  /** The 429s by the limit the request would have passed (requests or tokens per window). */
+  rejectedBy: { requests: number; tokens: number };
   seconds: number;
   /** Tokens used over the saturated windows, as a share of what the provider allowed. */
   tokenUse: number;
@@ -152,6 +154,7 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       ...s,
       requests: provider.requests,
       rejected: provider.rejected,
+      rejectedBy: provider.rejectedBy,
       seconds,
       tokenUse: use.share,
       saturatedWindows: use.windows,
@@ -191,7 +194,7 @@ async function costPerCall(
         for (let i = 0; i < per; i++) {
           const t = performance.now();
           const lease = await l.acquire(MODEL, { band: "normal", prompt: 100 }, 60_000, signal);
-          await lease.done({ input_tokens: 100, output_tokens: 10 });
+          await lease.done({ used: { input_tokens: 100, output_tokens: 10 } });
           times.push(performance.now() - t);
         }
       }),
@@ -211,7 +214,9 @@ async function main(): Promise<void> {
     for (const throttle of args["no-baseline"] ? [true] : [true, false]) {
       say(`${workers} worker(s), throttling ${throttle ? "on" : "off"}…`);
       const o = await runScenario({ workers, throttle });
-      say(`  ${o.requests} requests, ${o.rejected} answered 429, token use ${fmt(o.tokenUse * 100, 1)} %`);
+      say(
+        `  ${o.requests} requests, ${o.rejected} answered 429 (${o.rejectedBy.requests} on requests, ${o.rejectedBy.tokens} on tokens), token use ${fmt(o.tokenUse * 100, 1)} %`,
+      );
       outcomes.push(o);
     }
   const costs: Array<{ label: string; perCallMs: number[] }> = [];
@@ -233,11 +238,11 @@ async function main(): Promise<void> {
       ? `Throttling on: no limits set, only \`AGENTS_MODEL_LIMITS_WINDOW_MS=${WINDOW_MS}\` (limits learned from the x-ratelimit-* headers); off: \`AGENTS_MODEL_LIMITS_LEARN=off\`.`
       : `Throttling on: \`AGENTS_MODEL_LIMITS=${MODEL}=${RPM}rpm/${TPM}tpm\`, \`AGENTS_MODEL_LIMITS_WINDOW_MS=${WINDOW_MS}\`; off: no limits set, \`AGENTS_MODEL_LIMITS_LEARN=off\`.`,
     "",
-    "| workers | throttling | requests | answered 429 | 429 share | tokens used over saturated windows | windows | failed / dead-lettered | wall time |",
+    "| workers | throttling | requests | answered 429 (on requests / tokens) | 429 share | tokens used over saturated windows | windows | failed / dead-lettered | wall time |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...outcomes.map(
       (o) =>
-        `| ${o.workers} | ${o.throttle ? "on" : "off"} | ${o.requests} | ${o.rejected} | ${fmt((o.rejected / Math.max(1, o.requests)) * 100, 2)} % | ${fmt(o.tokenUse * 100, 1)} % | ${o.saturatedWindows} | ${o.failed} / ${o.deadLettered}${o.completed ? "" : " (not all jobs completed)"} | ${fmt(o.seconds, 1)} s |`,
+        `| ${o.workers} | ${o.throttle ? "on" : "off"} | ${o.requests} | ${o.rejected} (${o.rejectedBy.requests} r / ${o.rejectedBy.tokens} t) | ${fmt((o.rejected / Math.max(1, o.requests)) * 100, 2)} % | ${fmt(o.tokenUse * 100, 1)} % | ${o.saturatedWindows} | ${o.failed} / ${o.deadLettered}${o.completed ? "" : " (not all jobs completed)"} | ${fmt(o.seconds, 1)} s |`,
     ),
     "",
     "The limiter's cost per call (acquire, then done; one nats-server on this machine):",

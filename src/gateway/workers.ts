@@ -13,13 +13,17 @@ export type WorkersView = {
   error?: string;
 };
 
-/** Reads the workers' statuses; the bucket is opened once and again after a failure. */
+/**
+ * Reads the workers' statuses; the bucket is opened once and again after a failure. Callers at the
+ * same time share one read (a metrics scrape asks four times at once, /health once more).
+ */
 export function workersReader(nc: Connection): () => Promise<WorkersView> {
   let bucket: ReturnType<typeof openWorkerStatuses> | undefined;
-  return async () => {
+  let reading: Promise<WorkersView> | undefined;
+  const read = async (): Promise<WorkersView> => {
     bucket ??= openWorkerStatuses(nc);
     try {
-      const list = await listWorkerStatuses(await bucket);
+      const list = await listWorkerStatuses(nc, await bucket);
       const auth_failed = list.flatMap((w) =>
         w.executors
           .filter((e) => e.auth.state === "failed")
@@ -30,5 +34,11 @@ export function workersReader(nc: Connection): () => Promise<WorkersView> {
       bucket = undefined;
       return { live: 0, auth_failed: [], list: [], error: errorMessage(err) };
     }
+  };
+  return () => {
+    reading ??= read().finally(() => {
+      reading = undefined;
+    });
+    return reading;
   };
 }

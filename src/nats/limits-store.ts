@@ -11,6 +11,7 @@ import type { LimitEntry, LimitsStore } from "../core/ports/limits-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { Connection } from "./connection.ts";
 import { isWrongLastSequence } from "./event-store.ts";
+import { bucketKeys } from "./kv-keys.ts";
 
 /** A model name as a KV key (keys allow only [-_=./a-zA-Z0-9]; model names may hold anything). */
 export function limitKey(model: string): string {
@@ -24,10 +25,8 @@ function modelOf(key: string): string {
 /** Every model's limit state in the bucket now (for status; read only: no watch, no mirror). */
 export async function readAllLimits(nc: Connection): Promise<Array<{ model: string; state: LimitState }>> {
   const kv = await new Kvm(nc).open(LIMITS_BUCKET);
-  const keys: string[] = [];
-  for await (const key of await kv.keys()) keys.push(key);
   const out: Array<{ model: string; state: LimitState }> = [];
-  for (const key of keys.sort()) {
+  for (const key of await bucketKeys(nc, LIMITS_BUCKET)) {
     const e = await kv.get(key);
     if (e?.operation !== "PUT") continue;
     const parsed = decodeWith(LimitState, e.value);

@@ -5,6 +5,7 @@ import { type KV, Kvm } from "@nats-io/kv";
 import { WORKERS_BUCKET } from "../core/events/subjects.ts";
 import { WorkerStatus, workerStatusKey } from "../core/worker/status.ts";
 import type { Connection } from "./connection.ts";
+import { bucketKeys } from "./kv-keys.ts";
 
 /** How often a worker refreshes its status (ms). */
 export const WORKER_STATUS_EVERY_MS = 5_000;
@@ -29,11 +30,9 @@ export async function deleteWorkerStatus(kv: KV, workerId: string): Promise<void
 }
 
 /** Every live worker's status; entries that do not fit the schema are skipped. */
-export async function listWorkerStatuses(kv: KV): Promise<WorkerStatus[]> {
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
+export async function listWorkerStatuses(nc: Connection, kv: KV): Promise<WorkerStatus[]> {
   const out: WorkerStatus[] = [];
-  for (const key of keys.sort()) {
+  for (const key of await bucketKeys(nc, WORKERS_BUCKET)) {
     const e = await kv.get(key);
     if (e?.operation !== "PUT") continue;
     const parsed = WorkerStatus.safeParse(safeJson(e.string()));

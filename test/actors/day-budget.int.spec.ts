@@ -52,7 +52,7 @@ describe("given two worker processes and a day budget of 50 tokens on one of two
     gateway = spawnActor("gateway", { ...stack.env, AGENTS_PORT: String(port) });
     api = async (path) =>
       (await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as Record<string, unknown>;
-    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 30_000);
+    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 90_000); // two tsx start-ups on a loaded machine
     await eventually(
       async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.ok === true,
       60_000,

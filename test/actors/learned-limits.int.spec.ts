@@ -57,7 +57,7 @@ describe("given two worker processes, no limit set for the model, and a provider
       AGENTS_WORKER_CONCURRENCY: "1",
     };
     const workers = [stack.startWorker(env), stack.startWorker(env)];
-    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 30_000);
+    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 90_000); // two tsx start-ups on a loaded machine
   });
   after(async () => {
     await stack.stop();
@@ -98,7 +98,7 @@ describe("given one worker, no limit set, and a provider whose advertised limit 
       OPENAI_BASE_URL: provider.url,
       AGENTS_MODEL_LIMITS_WINDOW_MS: String(WINDOW_MS),
     });
-    await eventually(() => w.logs().includes("worker started"), 30_000);
+    await eventually(() => w.logs().includes("worker started"), 90_000); // a tsx start-up on a loaded machine
   });
   after(async () => {
     await stack.stop();

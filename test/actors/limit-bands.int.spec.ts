@@ -36,7 +36,7 @@ describe("given a model limited to 1 call at once and a worker with room for eve
       AGENTS_MODEL_LIMITS: "fixture-model=1",
       AGENTS_WORKER_CONCURRENCY: "8",
     });
-    await eventually(() => worker.logs().includes("worker started"), 30_000);
+    await eventually(() => worker.logs().includes("worker started"), 90_000); // a tsx start-up on a loaded machine
   });
   after(async () => {
     await stack.stop();

@@ -32,7 +32,7 @@ describe("given two worker processes and a model limited to 1 call at once for t
     };
     const workers = [stack.startWorker(env), stack.startWorker(env)];
     // Both take work before anything is submitted, so both get some.
-    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 30_000);
+    await eventually(() => workers.every((w) => w.logs().includes("worker started")), 90_000); // two tsx start-ups on a loaded machine
   });
   after(async () => {
     await stack.stop();

@@ -107,18 +107,18 @@ describe("given a worker hosting the Claude CLI and an OpenAI-compatible endpoin
     });
     const kv = await openWorkerStatuses(stack.nc);
     const claudeStatus = async () =>
-      (await listWorkerStatuses(kv))[0]?.executors.find((x) => x.route === "claude");
+      (await listWorkerStatuses(stack.nc, kv))[0]?.executors.find((x) => x.route === "claude");
     // (An earlier test's hold of a few seconds may still be listed: wait for this one's.)
     await eventually(
       async () => Date.parse((await claudeStatus())?.held_until ?? "") > Date.now() + 10_000,
       30_000,
     );
     const claude = await claudeStatus();
-    assert.ok(claude, JSON.stringify(await listWorkerStatuses(kv)));
+    assert.ok(claude, JSON.stringify(await listWorkerStatuses(stack.nc, kv)));
     assert.equal(claude.available, false);
     assert.match(claude.hold_reason ?? "", /usage limit of claude reached/);
     assert.ok(Date.parse(claude.held_until ?? "") > Date.now() + 10_000);
-    const [w] = await listWorkerStatuses(kv);
+    const [w] = await listWorkerStatuses(stack.nc, kv);
     const openai = w?.executors.find((x) => x.route === "openai");
     assert.equal(openai?.available, true, "the OpenAI executor still takes work");
     assert.equal(w?.executors.find((x) => x.route === "claude")?.limits?.haiku?.status, "rejected");

@@ -12,13 +12,16 @@ import { startUp, type UpStack } from "../e2e/support.ts";
 import { type Browser, launchBrowser, type WatchedPage } from "../support/browser.ts";
 
 const WAIT = { timeout: 30_000 };
+/** A model (a Claude name, so the Claude route runs it) the stack limits to one call at once. */
+const ONE_AT_ONCE = "claude-one-at-once";
 
 describe("the dashboard in Chromium, against agents up", () => {
   let up: UpStack;
   let browser: Browser;
   before(async () => {
     await ensureFreshDashboard();
-    up = await startUp({ AGENTS_PROGRESS_EVERY_MS: "500" });
+    // One model held to one call at once for the fleet, so a second task of it waits visibly.
+    up = await startUp({ AGENTS_PROGRESS_EVERY_MS: "500", AGENTS_MODEL_LIMITS: `${ONE_AT_ONCE}=1` });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -173,6 +176,36 @@ describe("the dashboard in Chromium, against agents up", () => {
     await browser.screenshot(page, "job-cancelled");
     noErrors(w);
     await page.close();
+  });
+
+  it("given a model at its calls-at-once limit, when the waiting task is opened, then its page says which model it waits for, why and until when", async () => {
+    const res = await up.api("POST", "/v1/agents/submit", {
+      spec: "Write two slow lines.\nFIXTURE: sleep 20000",
+      count: 2,
+      model: ONE_AT_ONCE,
+    });
+    assert.equal(res.status, 202);
+    const job = ((await res.json()) as { job_id: string }).job_id;
+    type Item = { task_id: string; waiting?: { model: string; why: string } | null };
+    let waiter: Item | undefined;
+    let items: Item[] = [];
+    for (const end = Date.now() + 30_000; !waiter && Date.now() < end; ) {
+      ({ items } = (await (await up.api("GET", `/v1/agents/jobs/${job}/tasks`)).json()) as { items: Item[] });
+      waiter = items.find((t) => t.waiting?.why === "concurrency");
+      if (!waiter) await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(waiter, `one generator waits for the model; the job's tasks: ${JSON.stringify(items)}`);
+    const w = await open(`#/tasks/${waiter.task_id}`);
+    const line = await w.page.waitForSelector("[data-testid=task-waiting]", WAIT);
+    const text = (await line.textContent()) ?? "";
+    assert.match(
+      text,
+      new RegExp(`^Waiting for model ${ONE_AT_ONCE}: at its calls-at-once limit, until \\S+ at the latest`),
+    );
+    await browser.screenshot(w.page, "task-waiting");
+    noErrors(w);
+    await w.page.close();
+    assert.equal((await up.api("POST", `/v1/agents/${job}/cancel`, { reason: "test over" })).status, 202);
   });
 
   it("given a dead-lettered task, when Retry is pressed on its page, then it runs once more and completes", async () => {

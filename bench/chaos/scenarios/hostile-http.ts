@@ -25,6 +25,8 @@ const SLOW_GRACE_MS = 20_000;
 type Tally = {
   byStatus: Map<number, number>;
   noAnswer: number;
+  /** A few of the requests that got no answer, described with the error fetch threw. */
+  unanswered: string[];
   /** Hostile requests answered 2xx, by kind. */
   acceptedByKind: Map<string, number>;
   /** A few of them, described. */
@@ -33,7 +35,14 @@ type Tally = {
 };
 
 async function hammer(base: string, key: string, n: number, concurrency: number): Promise<Tally> {
-  const t: Tally = { byStatus: new Map(), noAnswer: 0, acceptedByKind: new Map(), accepted: [], jobs: [] };
+  const t: Tally = {
+    byStatus: new Map(),
+    noAnswer: 0,
+    unanswered: [],
+    acceptedByKind: new Map(),
+    accepted: [],
+    jobs: [],
+  };
   let next = 0;
   const one = async (i: number) => {
     const req = hostileRequest(i);
@@ -59,8 +68,10 @@ async function hammer(base: string, key: string, n: number, concurrency: number)
         const id = (JSON.parse(text) as { job_id?: string }).job_id;
         if (id) t.jobs.push(id);
       }
-    } catch {
+    } catch (err) {
       t.noAnswer++;
+      if (t.unanswered.length < 5)
+        t.unanswered.push(`${req.kind}: ${req.method} ${req.path.slice(0, 80)} → ${why(err)}`);
     }
   };
   await Promise.all(
@@ -69,6 +80,12 @@ async function hammer(base: string, key: string, n: number, concurrency: number)
     }),
   );
   return t;
+}
+
+/** What fetch threw, with its cause (undici puts the socket error there). */
+function why(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return [e.message, e.cause?.code, e.cause?.message].filter(Boolean).join(": ");
 }
 
 /** Open a raw connection that sends part of a request and then stalls; ms until the server answered or closed it. */
@@ -216,6 +233,7 @@ export const hostileHttp: Scenario = {
         count((s) => s === 429),
       );
       for (const a of t.accepted) r.note(`accepted: ${a}`);
+      for (const u of t.unanswered) r.note(`no answer: ${u}`);
       r.info(
         "statuses",
         [...t.byStatus]

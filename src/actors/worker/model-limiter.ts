@@ -28,11 +28,18 @@ import type { LimitEntry, LimitsStore } from "../../core/ports/limits-store.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 
-/**
- * A place taken for one call; `done` gives it back with what the call really used and what the
- * provider said about its limits (each when known).
- */
-export type LimitLease = { done(used: CallUsage, limits?: RateLimitInfo): Promise<void> };
+/** What a call's end tells the limiter, each part when known. */
+export type CallEnd = {
+  /** What the call used and cost. */
+  used: CallUsage;
+  /** What the provider said about its limits, on its answer or its error. */
+  limits?: RateLimitInfo | undefined;
+  /** When the call was sent (ms since epoch): the window counts it from then. */
+  sentAt?: number | undefined;
+};
+
+/** A place taken for one call; `done` gives it back, as soon as the call to the provider is over. */
+export type LimitLease = { done(end: CallEnd): Promise<void> };
 
 /** What a waiting call is told: why, and until when at the latest (ms since epoch). */
 export type LimitWait = { model: string; why: WaitReason; until: number };
@@ -93,7 +100,13 @@ export class ModelLimiter {
    */
   async acquire(
     model: string,
-    call: { prompt: number; outputCap?: number | undefined; band: "high" | "normal" | "low" },
+    call: {
+      prompt: number;
+      outputCap?: number | undefined;
+      band: "high" | "normal" | "low";
+      /** The kind of call (its task's type): its outputs estimate the next one's. */
+      kind?: string | undefined;
+    },
     leaseMs: number,
     signal: AbortSignal,
     onWait?: (w: LimitWait) => void,
@@ -109,7 +122,7 @@ export class ModelLimiter {
         const limit = this.learning ? effectiveLimit(user, known?.state) : user;
         if (!limit) {
           const held = this.store.cached(model)?.state.held_until ?? 0;
-          if (held <= now) return { done: (_used, limits) => this.learn(model, limits) };
+          if (held <= now) return { done: (end) => this.learn(model, end.limits) };
           onWait?.({ model, why: "held", until: held });
           await this.waitFor(model, held - now, signal);
           this.onWaited(model, "throttle", (Date.now() - now) / 1000);
@@ -120,6 +133,7 @@ export class ModelLimiter {
           id,
           prompt: call.prompt,
           outputCap: call.outputCap,
+          kind: call.kind,
           now,
           windowMs: this.windowMs,
           leaseMs,
@@ -133,7 +147,7 @@ export class ModelLimiter {
         }
         if (d.kind === "granted") {
           listed = false;
-          return { done: (used, limits) => this.settle(model, id, used, limits) };
+          return { done: (end) => this.settle(model, id, call.kind, end) };
         }
         if (d.state) listed = true;
         onWait?.({ model, why: d.why, until: d.until });
@@ -161,20 +175,15 @@ export class ModelLimiter {
     if (limits && this.learning) await this.update(model, (state) => learnLimits(state, limits), "learn");
   }
 
-  private async settle(
-    model: string,
-    id: string,
-    used: CallUsage,
-    limits: RateLimitInfo | undefined,
-  ): Promise<void> {
+  private async settle(model: string, id: string, kind: string | undefined, end: CallEnd): Promise<void> {
     const budget = this.limits.get(model)?.day;
     let before: DayUse | undefined;
     const after = await this.update(
       model,
       (state) => {
         before = state.day;
-        const settled = settleCall(state, id, used, Date.now(), budget);
-        return limits && this.learning ? learnLimits(settled, limits) : settled;
+        const settled = settleCall(state, id, end.used, Date.now(), { budget, sentAt: end.sentAt, kind });
+        return end.limits && this.learning ? learnLimits(settled, end.limits) : settled;
       },
       "settle",
     );

@@ -84,7 +84,7 @@ export async function runTask(
     let waitingFor: LimitWait["why"] | undefined;
     const lease = await deps.models.acquire(
       task.model,
-      { prompt: promptTokens(prompt.length), band: task.created.band },
+      { prompt: promptTokens(prompt.length), band: task.created.band, kind: task.created.task_type },
       task.created.timeout_ms + LEASE_MARGIN_MS,
       h.abort.signal,
       (w) => {
@@ -105,13 +105,24 @@ export async function runTask(
     let used: CallUsage;
     // What the provider said about its limits, on its answer or its error: the limiter learns it.
     let limits: RateLimitInfo | undefined;
+    let sentAt: number | undefined;
+    let given = false;
+    // The place is given back as soon as the call to the provider is over, not after the output is
+    // stored and judged: until then its estimate, not its real use, fills the model's window.
+    const giveBack = async () => {
+      if (given) return;
+      given = true;
+      await lease.done({ used, limits, sentAt });
+    };
     try {
+      sentAt = Date.now();
       const result = await executor.run(requestFor(deps, h, prompt, workdir.path)).catch((err: unknown) => {
         if (err instanceof ExecutorError || err instanceof RateLimitedError) limits = err.limits;
         throw err;
       });
       used = { ...result.usage, cost_usd: result.cost_usd };
       limits = result.limits;
+      await giveBack();
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       // A small output travels in the outcome event instead (runFields carries it).
       if (!outputInline(result.output)) await deps.artifacts.putText(ref, result.output);
@@ -139,7 +150,7 @@ export async function runTask(
       if (result.truncated) return { kind: "answered", fields };
       return { kind: "answered", fields, validation: await validateOutput(deps, executor, h, result.output) };
     } finally {
-      await lease.done(used, limits);
+      await giveBack();
     }
   } catch (error) {
     return { kind: "threw", error, durationMs: Date.now() - started };

@@ -46,6 +46,12 @@ export const LimitState = z.object({
    * and one too high only delays a call until it is corrected.
    */
   output_tokens: z.number().nonnegative().optional(),
+  /**
+   * The same estimate for each kind of call (a task type: a critic's answer is a few lines, a
+   * generator's whole pages), so one kind's outputs do not set another's estimate; the model-wide
+   * figure above is for a kind not seen yet.
+   */
+  outputs_by_kind: z.record(z.string().min(1).max(32), z.number().nonnegative()).optional(),
   /** Callers waiting for a place; a lower rank goes first. */
   waiting: z.array(LimitWaiter).max(100_000).optional(),
   /** The current UTC day's use, for the day budget. */
@@ -79,8 +85,10 @@ export type CallRequest = {
   id: string;
   /** Tokens of the prompt (see promptTokens). */
   prompt: number;
-  /** The call's output cap, when it has one; else the model's recent output (or a default) is assumed. */
+  /** The call's output cap, when it has one; else its kind's recent output (or a default) is assumed. */
   outputCap?: number | undefined;
+  /** The kind of call (its task's type), whose recent outputs estimate this one's. */
+  kind?: string | undefined;
   now: number;
   /** The window rpm and tpm count over (ms). */
   windowMs: number;
@@ -117,9 +125,19 @@ export function promptTokens(promptChars: number): number {
   return Math.ceil(promptChars / 4);
 }
 
-/** Tokens a call will use: its prompt plus its output cap, else the model's recent output, else the default. */
-export function estimateTokens(state: LimitState, prompt: number, outputCap?: number): number {
-  return prompt + Math.ceil(outputCap ?? state.output_tokens ?? DEFAULT_OUTPUT_ESTIMATE);
+/**
+ * Tokens a call will use: its prompt plus its output cap, else the recent output of its kind, else
+ * the model's, else the default.
+ */
+export function estimateTokens(state: LimitState, prompt: number, outputCap?: number, kind?: string): number {
+  const recent = (kind === undefined ? undefined : state.outputs_by_kind?.[kind]) ?? state.output_tokens;
+  return prompt + Math.ceil(outputCap ?? recent ?? DEFAULT_OUTPUT_ESTIMATE);
+}
+
+/** The estimate after a call that put out `used` tokens: the larger at once, else a step toward it. */
+function nextEstimate(before: number | undefined, used: number): number {
+  const b = before ?? 0;
+  return Math.round(Math.max(used, b - OUTPUT_DECAY * (b - used)) * 100) / 100;
 }
 
 /**
@@ -151,7 +169,7 @@ export function decideCall(state: LimitState, limit: ModelLimit, r: CallRequest)
   const day = dayOf(s.day, r.now);
   const spent = spentBy(day, limit.day);
   if (spent) return { kind: "spent", by: spent, until: nextUtcDay(r.now), day };
-  const tokens = estimateTokens(s, r.prompt, r.outputCap);
+  const tokens = estimateTokens(s, r.prompt, r.outputCap, r.kind);
   const wait = (why: WaitReason, until: number): CallDecision => listWaiter(s, r, why, until);
   if (s.held_until > r.now) return wait("held", s.held_until);
   const inFlight = s.calls.filter(([, , , until]) => until > r.now);
@@ -228,30 +246,57 @@ export type CallUsage =
   | { input_tokens: number; output_tokens: number; cost_usd?: number | undefined }
   | undefined;
 
+/** What is known of a call when it ends, besides its usage. */
+export type SettleOptions = {
+  /** The model's day budget, if it has one. */
+  budget?: ModelLimit["day"];
+  /** When the call was sent to the provider (ms since epoch), when known. */
+  sentAt?: number | undefined;
+  /** The kind of call it was (see CallRequest.kind). */
+  kind?: string | undefined;
+};
+
 /**
  * A call ended at `now`: count the tokens it really used (when known), take it out of the calls in
  * flight, count its cost into the day (spending the day budget, maybe), and fold its output into the
  * model's output estimate (the next calls').
+ *
+ * The call is counted in the window from when it was sent, not when it was granted: the provider
+ * counts it from when it arrived, and between grant and send lie a compare-and-set write and the
+ * task's own bookkeeping (tens to hundreds of ms on a loaded machine). Counted from the grant, it
+ * left the window that much before the provider's, and the call granted in its place was refused.
  */
 export function settleCall(
   state: LimitState,
   id: string,
   used: CallUsage,
   now: number,
-  budget?: ModelLimit["day"],
+  o: SettleOptions = {},
 ): LimitState {
+  const { budget, sentAt, kind } = o;
   const calls = state.calls.map(
     (c): LimitCall =>
-      c[0] === id ? [c[0], c[1], used ? used.input_tokens + used.output_tokens : c[2], 0] : c,
+      c[0] === id
+        ? [
+            c[0],
+            sentAt === undefined ? c[1] : Math.max(c[1], Math.min(Math.round(sentAt), now)),
+            used ? used.input_tokens + used.output_tokens : c[2],
+            0,
+          ]
+        : c,
   );
   if (!used) return { ...state, calls };
   const tokens = used.input_tokens + used.output_tokens;
   const day =
     state.day || budget ? { day: addToDay(state.day, now, { usd: used.cost_usd ?? 0, tokens }, budget) } : {};
   state = { ...state, ...day };
-  const before = state.output_tokens ?? 0;
-  const output_tokens = Math.max(used.output_tokens, before - OUTPUT_DECAY * (before - used.output_tokens));
-  return { ...state, calls, output_tokens: Math.round(output_tokens * 100) / 100 };
+  const output_tokens = nextEstimate(state.output_tokens, used.output_tokens);
+  if (kind === undefined) return { ...state, calls, output_tokens };
+  const outputs_by_kind = {
+    ...state.outputs_by_kind,
+    [kind]: nextEstimate(state.outputs_by_kind?.[kind], used.output_tokens),
+  };
+  return { ...state, calls, output_tokens, outputs_by_kind };
 }
 
 /** The provider answered 429: no call starts before `until` (ms since epoch), on any worker. */

@@ -145,7 +145,7 @@ describe("the day budget", () => {
       "a",
       { input_tokens: 100, output_tokens: 20, cost_usd: 0.25 },
       NOW,
-      budget,
+      { budget },
     );
     assert.deepEqual(s.day, {
       date: "2026-12-01",

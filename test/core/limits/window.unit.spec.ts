@@ -173,6 +173,34 @@ describe("correcting a call with what it really used", () => {
     assert.equal(decideCall(s, { tpm: 1000 }, ask(700)).kind, "granted");
   });
 
+  it("given a call sent 400 ms after its grant, when settled, then the window counts it from when it was sent", () => {
+    // Granted WINDOW - 100 ms ago, sent WINDOW - 500 ms ago: the provider counts it until 500 ms from now.
+    const s = settleCall(
+      state(call("a", WINDOW - 100, 100, NOW + LEASE)),
+      "a",
+      { input_tokens: 50, output_tokens: 50 },
+      NOW - WINDOW + 800,
+      { sentAt: NOW - WINDOW + 500 },
+    );
+    assert.deepEqual(s.calls, [call("a", WINDOW - 500, 100, 0)]);
+    const d = decideCall(s, { rpm: 1 }, ask(100, NOW + 200));
+    assert.equal(d.kind, "wait", "still in the provider's window 200 ms on");
+    assert.equal(d.kind === "wait" && d.until, NOW + 500);
+    assert.equal(decideCall(s, { rpm: 1 }, ask(100, NOW + 501)).kind, "granted");
+  });
+
+  it("given a sent time before the grant or after the end (a clock step), then the call counts from its grant or its end", () => {
+    const granted = NOW - 1000;
+    const before = settleCall(state(["a", granted, 100, NOW + LEASE]), "a", undefined, NOW, {
+      sentAt: granted - 50,
+    });
+    assert.equal(before.calls[0]?.[1], granted);
+    const after = settleCall(state(["a", granted, 100, NOW + LEASE]), "a", undefined, NOW, {
+      sentAt: NOW + 50,
+    });
+    assert.equal(after.calls[0]?.[1], NOW);
+  });
+
   it("given a call whose usage is unknown (it failed), then its estimate stays counted", () => {
     const s = settleCall(state(call("a", 1000, 1100, NOW + LEASE)), "a", undefined, NOW);
     assert.deepEqual(s.calls, [call("a", 1000, 1100, 0)]);
@@ -237,6 +265,36 @@ describe("estimating a call's tokens before it is made", () => {
       742,
       "the new call is counted at 250 + 492",
     );
+  });
+});
+
+describe("output estimates by kind of call", () => {
+  it("given generators that put out 500 tokens and critics 20, alternating, then each kind is estimated by its own outputs", () => {
+    let s = state();
+    for (let i = 0; i < 20; i++) {
+      const kind = i % 2 === 0 ? "generator" : "critic";
+      const d = decideCall(s, {}, { ...ask(), id: `c${i}`, prompt: 100, outputCap: undefined, kind });
+      assert.equal(d.kind, "granted");
+      if (d.kind !== "granted") return;
+      s = settleCall(
+        d.state,
+        `c${i}`,
+        { input_tokens: 100, output_tokens: kind === "generator" ? 500 : 20 },
+        NOW,
+        {
+          kind,
+        },
+      );
+    }
+    // A model-wide estimate would have fallen toward the critics' 20 and under-counted a generator.
+    assert.equal(estimateTokens(s, 100, undefined, "generator"), 600);
+    assert.equal(estimateTokens(s, 100, undefined, "critic"), 120);
+    assert.equal(
+      estimateTokens(s, 100, undefined, "reviser"),
+      100 + Math.ceil(s.output_tokens ?? 0),
+      "a new kind: the model's",
+    );
+    assert.ok((s.output_tokens ?? 0) < 500, "the model-wide figure mixes both");
   });
 });
 
