@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { agentsArgv } from "../../test/support/cli-bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const live = new Set<ChildProcess>();
@@ -54,7 +55,7 @@ export function startActor(
   env: Record<string, string>,
   logDir: string,
 ): Actor {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", kind], {
+  const child = spawn(process.execPath, [...agentsArgv(), kind], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -14,6 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Subjects } from "../../src/core/events/index.ts";
 import { attachGateway } from "../gateway/harness.ts";
+import { agentsArgv } from "../support/cli-bundle.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
 /** A run of the fake CLI starts a tsx process: on a loaded machine a job of several runs takes a while. */
@@ -24,7 +25,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Run the `agents` CLI as a subprocess against a gateway URL. */
 function cli(url: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    const child = spawn(process.execPath, [...agentsArgv(), ...args], {
       cwd: ROOT,
       env: { ...process.env, AGENTS_URL: url, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,25 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Subjects } from "../../src/core/events/index.ts";
-import { type ActorProcess, eventually, ofType, startStack, type TestStack } from "../support/index.ts";
-
-/** Resolve as soon as a task.completed is published (the orchestrator is then busy deciding on it). */
-function nextCompletion(stack: TestStack, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      sub.unsubscribe();
-      resolve(false);
-    }, timeoutMs);
-    const sub = stack.nc.subscribe(Subjects.tasks, {
-      callback: (_err, m) => {
-        if (!m.string().includes('"type":"task.completed"')) return;
-        clearTimeout(timer);
-        sub.unsubscribe();
-        resolve(true);
-      },
-    });
-  });
-}
+import {
+  type ActorProcess,
+  eventually,
+  nextTaskEvent,
+  ofType,
+  startStack,
+  type TestStack,
+} from "../support/index.ts";
 
 describe("given a job of five iterations in progress", () => {
   let stack: TestStack;
@@ -40,7 +29,7 @@ describe("given a job of five iterations in progress", () => {
     // Twice: kill it the moment a task completes, while it is recording what follows (critic tasks),
     // so it dies with input delivered but not acknowledged.
     for (let round = 0; round < 2; round++) {
-      assert.ok(await nextCompletion(stack, 30_000), "a task completed");
+      assert.ok(await nextTaskEvent(stack, "task.completed", 60_000), "a task completed");
       await orchestrator.kill("SIGKILL");
       const c = await stack.jsm.consumers.info("AGENTS", "orchestrator");
       t.diagnostic(
@@ -51,7 +40,7 @@ describe("given a job of five iterations in progress", () => {
       orchestrator = stack.startOrchestrator();
       // It takes over once the killed one's lease has not been renewed for its ttl (1.5 s here).
       const restarted = orchestrator;
-      await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 20_000);
+      await eventually(() => restarted.logs().includes("orchestrator state rebuilt; leading"), 60_000);
     }
     const jobEvents = await stack.waitFor(
       Subjects.job(jobId),

@@ -54,10 +54,10 @@ describe("given two orchestrators on one stream", () => {
 
   it("when the second starts, then it stands by without touching the leader's consumer, and jobs complete", async () => {
     ({ p: a, leading: aMetrics } = await orchestrator());
-    await eventually(() => a.logs().includes(LEADING), 20_000);
+    await eventually(() => a.logs().includes(LEADING), 60_000);
     const created = await consumerCreated();
     ({ p: b, leading: bMetrics } = await orchestrator());
-    await eventually(() => b.logs().includes(STANDING_BY), 20_000);
+    await eventually(() => b.logs().includes(STANDING_BY), 60_000);
     await runJob("standby");
     assert.equal(b.logs().includes(LEADING), false, "the standby never led");
     assert.equal(await consumerCreated(), created, "the standby did not recreate the consumer");
@@ -88,7 +88,7 @@ describe("given two orchestrators on one stream", () => {
 
   it("when the leader stops cleanly (SIGHUP), then it lets go of the lease and a new orchestrator leads at once", async () => {
     const c = stack.startOrchestrator();
-    await eventually(() => c.logs().includes(STANDING_BY), 20_000);
+    await eventually(() => c.logs().includes(STANDING_BY), 60_000);
     // SIGHUP (a closed terminal) stops as cleanly as SIGTERM or Ctrl-C.
     assert.equal(await b.kill("SIGHUP"), 0);
     const kv = await new Kvm(stack.nc).open(LEASES_BUCKET);
@@ -97,7 +97,7 @@ describe("given two orchestrators on one stream", () => {
       entry?.operation === "DEL" || entry?.string().includes(`-${c.pid}-`),
       `released on shutdown (${entry?.operation} ${entry?.string()})`,
     );
-    await eventually(() => c.logs().includes(LEADING), 20_000);
+    await eventually(() => c.logs().includes(LEADING), 60_000);
     assert.equal(c.logs().includes("taken over from a silent holder"), false, "handed over, not taken over");
     await runJob("handover");
     // Across three orchestrators, every task ran to completion exactly once.

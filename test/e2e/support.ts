@@ -8,6 +8,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { StreamReader } from "../../src/nats/index.ts";
+import { agentsArgv } from "../support/cli-bundle.ts";
 import {
   type ActorProcess,
   FAKE_CLAUDE,
@@ -123,7 +124,7 @@ export async function startUp(extra: Record<string, string> = {}, args: string[]
   };
 }
 
-/** Run the CLI (`node --import tsx src/cli/main.ts …`) and collect its output and exit code. */
+/** Run the CLI (`agents …`, see support/cli-bundle.ts) and collect its output and exit code. */
 export function runCli(
   args: string[],
   env: Record<string, string>,
@@ -131,7 +132,7 @@ export function runCli(
   onStdout?: (chunk: string) => void,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    const child = spawn(process.execPath, [...agentsArgv(), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["pipe", "pipe", "pipe"],

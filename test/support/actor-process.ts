@@ -2,12 +2,22 @@
 // real in tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { agentsArgv } from "./cli-bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const live = new Set<ChildProcess>();
-process.on("exit", () => {
+const killLive = () => {
   for (const c of live) c.kill("SIGKILL");
-});
+};
+process.on("exit", killLive);
+// The test runner ends a file that outlives its budget with SIGTERM, which skips "exit" handlers:
+// without this its actors would live on (and use CPU) for the rest of the suite. The signal is
+// raised again (the handler is gone by then) so the file still ends as it would have.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    killLive();
+    process.kill(process.pid, signal);
+  });
 
 export type ActorProcess = {
   readonly pid: number;
@@ -24,7 +34,7 @@ export function spawnActor(
   env: Record<string, string>,
   args: string[] = [],
 ): ActorProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", command, ...args], {
+  const child = spawn(process.execPath, [...agentsArgv(), command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -11,4 +11,5 @@ export {
   startNatsServer,
 } from "./nats-server.ts";
 export { alive, eventually, groupMembers, groupOf } from "./processes.ts";
+export { nextTaskEvent } from "./published.ts";
 export { FAKE_CLAUDE, ofType, startStack, type TestStack, useStack } from "./stack.ts";

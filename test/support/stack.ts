@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Subjects } from "../../src/core/events/index.ts";
@@ -12,9 +11,11 @@ import { jobIdFor } from "../../src/core/ids.ts";
 import type { StoredEvent } from "../../src/core/ports/event-store.ts";
 import { provisionTopology, StreamReader } from "../../src/nats/index.ts";
 import { type ActorProcess, spawnActor } from "./actor-process.ts";
+import { fakeClaudeCommand } from "./cli-bundle.ts";
 import { type NatsServerHandle, startNatsServer } from "./nats-server.ts";
 
-export const FAKE_CLAUDE = fileURLToPath(new URL("../fixtures/fake-claude.mjs", import.meta.url));
+/** The fake Claude CLI (bundled, see cli-bundle.ts). */
+export const FAKE_CLAUDE = fakeClaudeCommand();
 
 export type TestStack = {
   nats: NatsServerHandle;

@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
 import { type AgentEvent, MSG_ID_HEADER, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
-import { jobIdFromTaskId } from "../../core/ids.ts";
+import { jobIdFor, jobIdFromTaskId } from "../../core/ids.ts";
 import {
   type AppendCommand,
   afterLostRace,
@@ -33,13 +33,59 @@ import { StreamReader } from "../../nats/stream-reader.ts";
 import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
+import { sendAll } from "./pipeline.ts";
 import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
 import { restoreFromStream } from "./restore.ts";
 import { type Fold, foldRange, type SnapshotSettings, StateSnapshots, writeSnapshots } from "./snapshots.ts";
 import { type Leader, serveTenures } from "./tenure.ts";
+import { Turns } from "./turns.ts";
 
 type OwnEcho = { kind: "own-echo" };
 const OWN_ECHO: OwnEcho = { kind: "own-echo" };
+
+/** What one command's send came to. */
+type SendResult =
+  | { kind: "dispatched" }
+  | { kind: "duplicate" }
+  | { kind: "stored"; event: AgentEvent; seq: number };
+
+/** An append that lost its expected-sequence race, with the event as it was sent. */
+class LostRace extends Error {
+  constructor(
+    readonly command: AppendCommand,
+    cause: ConcurrencyError,
+  ) {
+    super(cause.message, { cause });
+  }
+}
+
+/** Inputs handled at once (about different jobs: see Turns). */
+const INPUTS_IN_FLIGHT = 32;
+
+/** Events that touch more than one job's state, or the system's: they are decided alone. */
+const ALONE = new Set<string>([
+  "job.reopened",
+  "system.stopped",
+  "system.resumed",
+  "queue.paused",
+  "queue.resumed",
+]);
+
+/** The job an input is about, when it is about one job only; undefined: it runs alone. */
+function turnKey(input: OrchestratorInput): string | undefined {
+  switch (input.kind) {
+    case "submit":
+      return jobIdFor(input.key);
+    case "control":
+      return undefined;
+    case "event":
+      return input.event.job_id && !ALONE.has(input.event.type) ? input.event.job_id : undefined;
+    default: {
+      const never: never = input;
+      throw new Error(`unknown input ${JSON.stringify(never)}`);
+    }
+  }
+}
 
 /** Re-reads of a subject after lost races for one input before it is put back for redelivery. */
 const MAX_RACE_ROUNDS = 5;
@@ -78,13 +124,18 @@ export class Orchestrator {
   private isLeading = false;
   /** Stream sequence the state is folded to (always an ack floor of the consumer). */
   private folded = 0;
-  /** The last stream sequence handed to us by the consumer (or folded at takeover). */
+  /**
+   * Every input up to this stream sequence has been handled (or folded at takeover). It moves with
+   * the turns that run alone; a job's turns use their own input's sequence instead (see catchUp).
+   */
   private consumed = 0;
+  /** The last stream sequence the consumer handed over: its input is scheduled, maybe not handled. */
+  private handedOver = 0;
   /** Every control command up to this sequence has been decided (written with the system record). */
   private controlSeq = 0;
   private written = { seq: -1, control: -1 };
-  /** Inputs and reconciler passes take turns: the state is shared. */
-  private turn: Promise<void> = Promise.resolve();
+  /** Inputs about one job take turns; other jobs' inputs run beside them; the rest runs alone. */
+  private readonly turns = new Turns();
   /** Events and work items stored since start (a repair counts when this moved). */
   private stored = 0;
   readonly metrics: OrchestratorMetrics;
@@ -151,6 +202,7 @@ export class Orchestrator {
     this.folded = 0;
     this.fromSnapshot = 0;
     this.consumed = 0;
+    this.handedOver = 0;
     this.controlSeq = 0;
     this.written = { seq: -1, control: -1 };
   }
@@ -200,6 +252,7 @@ export class Orchestrator {
     const { from, events } = await this.foldTo(floor);
     // Every control command up to the floor was decided by an earlier tenure.
     this.consumed = floor;
+    this.handedOver = floor;
     this.controlSeq = Math.max(this.controlSeq, floor);
     await this.writeSystem();
     this.o.log.info(
@@ -235,17 +288,20 @@ export class Orchestrator {
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
       handler: async (input, m) => {
-        await this.inTurn(async () => {
-          this.consumed = Math.max(this.consumed, m.seq);
-          if (input.kind !== "own-echo") await this.handle(input);
-        });
+        this.handedOver = Math.max(this.handedOver, m.seq);
+        // An own event was applied when it was stored; its ack may go at once (the floor still
+        // waits for the input that caused it).
+        if (input.kind === "own-echo") return undefined;
+        const key = turnKey(input);
+        if (key !== undefined) await this.turns.keyed(key, () => this.handle(input));
+        else await this.alone(() => this.handle(input));
         return undefined;
       },
       log: this.o.log,
       signal,
-      // One input at a time (the state is shared), but pulled ahead in batches; decisions are
-      // idempotent, so an ack need not wait for the server's confirmation.
-      concurrency: 1,
+      // Inputs about different jobs side by side, each job's in order (see Turns), pulled ahead in
+      // batches; decisions are idempotent, so an ack need not wait for the server's confirmation.
+      concurrency: INPUTS_IN_FLIGHT,
       prefetch: 256,
       fastAck: true,
     });
@@ -276,11 +332,16 @@ export class Orchestrator {
     this.unwatch();
   }
 
-  /** Run `fn` after every earlier input or reconciler pass has finished. */
-  private inTurn(fn: () => Promise<void>): Promise<void> {
-    const next = this.turn.then(fn);
-    this.turn = next.catch(() => undefined);
-    return next;
+  /**
+   * Run `fn` alone. Every input handed over before it has been handled by then (and none after it),
+   * so `consumed` moves to there: what the reconciler and a retry's restore take as handled.
+   */
+  private alone(fn: () => Promise<void>): Promise<void> {
+    const upTo = this.handedOver;
+    return this.turns.exclusive(async () => {
+      this.consumed = Math.max(this.consumed, upTo);
+      await fn();
+    });
   }
 
   private apply(event: AgentEvent, seq: number): void {
@@ -306,7 +367,8 @@ export class Orchestrator {
     }
     const retried = input.kind === "control" && input.body.type === "retry" ? input.body.task_id : undefined;
     if (retried) await this.restoreFor(retried);
-    await this.run(decide(this.state, input, this.ctx()), input);
+    // Every input of this job up to this one is handled (its turns are in order).
+    await this.run(decide(this.state, input, this.ctx()), input, 0, input.seq);
     if (retried) {
       const jobId = jobIdFromTaskId(retried);
       if (jobId) tidyJob(this.state, jobId);
@@ -321,47 +383,72 @@ export class Orchestrator {
   }
 
   /**
-   * Execute commands in order; an own event is applied and decided on at once. An append that lost
-   * its expected-sequence race is never dropped: the subject is read again and the input decided
-   * again (which replaces the rest of this list).
+   * Execute one decision's commands: appends on different subjects (and work items) go out together,
+   * those on one subject one after another (see sendAll). Every event stored is applied, in the
+   * commands' order, before any is decided on (the state then matches what the stream holds), then
+   * each is decided on in that order. An append that lost its expected-sequence race is never
+   * dropped: the subject is read again and the input decided again (which replaces what was not
+   * sent). The caller acks the input only after this resolves, so after every append it caused.
    */
-  private async run(commands: Command[], input: OrchestratorInput | undefined, round = 0): Promise<void> {
-    for (const [i, c] of commands.entries()) {
-      if (c.kind === "dispatch") {
-        if (await dispatchWork(this.events, c.item, c.dedup)) {
-          this.stored++;
-          this.metrics.dispatchedWork(c.item);
-        }
-        continue;
-      }
-      const event = await this.externalize(c.event);
-      let ack: { seq: number; duplicate: boolean };
-      try {
-        ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err;
-        return this.lostRace({ ...c, event }, commands.slice(i + 1), input, round);
-      }
-      if (ack.duplicate) continue;
-      this.stored++;
+  private async run(
+    commands: Command[],
+    input: OrchestratorInput | undefined,
+    round = 0,
+    handledTo = this.consumed,
+  ): Promise<void> {
+    if (commands.length === 0) return;
+    const sent = await sendAll(commands, (c) => this.send(c));
+    const stored: Array<{ event: AgentEvent; seq: number }> = [];
+    for (const s of sent) {
+      if (s.kind !== "done" || s.result.kind !== "stored") continue;
+      const { event, seq } = s.result;
       // Read before applying: a final event may let the state forget the task.
       const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
+      this.stored++;
       this.applied.add(event.id);
-      this.apply(event, ack.seq);
+      this.apply(event, seq);
       this.metrics.recorded(event, task);
-      this.o.log.debug(
-        { type: event.type, job_id: event.job_id, task_id: event.task_id, seq: ack.seq },
-        "recorded",
-      );
-      const own = eventInput({ seq: ack.seq, event });
+      this.o.log.debug({ type: event.type, job_id: event.job_id, task_id: event.task_id, seq }, "recorded");
+      stored.push({ event, seq });
+    }
+    for (const [i, e] of stored.entries()) {
+      const own = eventInput(e);
       try {
-        await this.run(decide(this.state, own, this.ctx()), own);
+        await this.run(decide(this.state, own, this.ctx()), own, 0, handledTo);
       } catch (err) {
-        // What follows our own event failed (a dispatch, say): decide on it again when it comes
-        // back from the stream, rather than skipping it as already handled.
-        this.applied.delete(event.id);
+        // What follows our own events failed (a dispatch, say): decide on them again when they come
+        // back from the stream, rather than skipping them as already handled.
+        for (const later of stored.slice(i)) this.applied.delete(later.event.id);
         throw err;
       }
+    }
+    const failed = sent.findIndex((s) => s.kind === "failed");
+    if (failed < 0) return;
+    const error = (sent[failed] as { error: unknown }).error;
+    if (!(error instanceof LostRace)) throw error;
+    // Whatever was not stored after the lost append goes again once the race is settled.
+    const rest = commands.filter(
+      (_, i) => i > failed && (sent[i]?.kind === "blocked" || sent[i]?.kind === "failed"),
+    );
+    return this.lostRace(error.command, rest, input, round, handledTo);
+  }
+
+  /** One command on the wire: a work item, or an event (a large prompt stored first). */
+  private async send(c: Command): Promise<SendResult> {
+    if (c.kind === "dispatch") {
+      if (await dispatchWork(this.events, c.item, c.dedup)) {
+        this.stored++;
+        this.metrics.dispatchedWork(c.item);
+      }
+      return { kind: "dispatched" };
+    }
+    const event = await this.externalize(c.event);
+    try {
+      const ack = await this.events.append(c.subject, event, { expectedSeq: c.expectedSeq });
+      return ack.duplicate ? { kind: "duplicate" } : { kind: "stored", event, seq: ack.seq };
+    } catch (err) {
+      if (err instanceof ConcurrencyError) throw new LostRace({ ...c, event }, err);
+      throw err;
     }
   }
 
@@ -371,6 +458,7 @@ export class Orchestrator {
     rest: Command[],
     input: OrchestratorInput | undefined,
     round: number,
+    handledTo: number,
   ): Promise<void> {
     const where = { subject: c.subject, type: c.event.type, expected: c.expectedSeq };
     if (round >= MAX_RACE_ROUNDS) {
@@ -380,20 +468,22 @@ export class Orchestrator {
         `append to ${c.subject} kept losing its race (${round} re-reads); deciding again later`,
       );
     }
-    const read = await this.catchUp(c.subject, c.expectedSeq ?? 0, round);
+    const read = await this.catchUp(c.subject, c.expectedSeq ?? 0, round, handledTo);
     const next = afterLostRace(c, read);
     this.o.log.info({ ...where, ...read, next: next.kind }, "stream moved on; read it again");
     switch (next.kind) {
       case "redecide":
         this.metrics.lostRaces.inc({ outcome: "redecided" });
         // A repair has no input to decide again: the reconciler looks at the task again next pass.
-        return input ? this.run(decide(this.state, input, this.ctx()), input, round + 1) : undefined;
+        return input
+          ? this.run(decide(this.state, input, this.ctx()), input, round + 1, handledTo)
+          : undefined;
       case "retry":
         this.metrics.lostRaces.inc({ outcome: "retried" });
-        return this.run([{ ...c, expectedSeq: next.expectedSeq }, ...rest], input, round + 1);
+        return this.run([{ ...c, expectedSeq: next.expectedSeq }, ...rest], input, round + 1, handledTo);
       case "exists":
         this.metrics.lostRaces.inc({ outcome: "exists" });
-        return this.run(rest, input, round);
+        return this.run(rest, input, round, handledTo);
       default: {
         const never: never = next;
         throw new Error(`unknown lost race outcome ${JSON.stringify(never)}`);
@@ -404,11 +494,14 @@ export class Orchestrator {
   /**
    * Events on `subject` after `afterSeq`: those not seen yet are applied and decided as if consumed
    * now (and skipped when the consumer brings them); the subject's real last sequence is noted.
+   * Events up to `handledTo` were handled already: every input of this subject's job up to there
+   * has had its turn (the reconciler, running alone, passes everything handed over).
    */
   private async catchUp(
     subject: string,
     afterSeq: number,
     round: number,
+    handledTo = this.consumed,
   ): Promise<{ fresh: number; found: number; last: number }> {
     const last = await this.events.lastSequence(subject);
     const found: StoredEvent[] = [];
@@ -416,11 +509,11 @@ export class Orchestrator {
       for await (const e of this.events.read(subject, { fromSeq: afterSeq + 1, toSeq: last })) found.push(e);
     let fresh = 0;
     for (const e of found) {
-      if (e.seq <= this.consumed || this.applied.has(e.event.id) || misplaced(e.subject, e.event)) continue;
+      if (e.seq <= handledTo || this.applied.has(e.event.id) || misplaced(e.subject, e.event)) continue;
       fresh++;
       this.applied.add(e.event.id);
       this.apply(e.event, e.seq);
-      await this.run(decide(this.state, eventInput(e), this.ctx()), eventInput(e), round + 1);
+      await this.run(decide(this.state, eventInput(e), this.ctx()), eventInput(e), round + 1, handledTo);
     }
     noteSubjectSeq(this.state, subject, last);
     return { fresh, found: found.length, last };
@@ -447,7 +540,7 @@ export class Orchestrator {
     return {
       nc: this.o.nc,
       events: this.events,
-      inTurn: (fn) => this.inTurn(fn),
+      inTurn: (fn) => this.alone(fn),
       state: () => this.state,
       ctx: () => this.ctx(),
       stored: () => this.stored,

@@ -172,7 +172,8 @@ export class ModelLimiter {
 
   /** What an answer of a model without accounting said about its limits: kept when it says something new. */
   private async learn(model: string, limits: RateLimitInfo | undefined): Promise<void> {
-    if (limits && this.learning) await this.update(model, (state) => learnLimits(state, limits), "learn");
+    if (limits && this.learning)
+      await this.update(model, (state) => learnLimits(state, limits, true), "learn");
   }
 
   private async settle(model: string, id: string, kind: string | undefined, end: CallEnd): Promise<void> {

@@ -116,6 +116,34 @@ describe("learnLimits", () => {
     });
   }
 
+  it("given the first limit learned from a call made unaccounted, then what the provider's window used counts in ours", () => {
+    // 16 calls ran before any limit was known: the provider says 44 of 60 requests and 11,000 of
+    // 20,000 tokens are left.
+    const s = learnLimits(EMPTY_LIMIT_STATE, openai(NOW, 60, 20_000, { requests: 44, tokens: 11_000 }), true);
+    assert.equal(s.calls.length, 16, "one done call per request used");
+    assert.equal(
+      s.calls.reduce((n, c) => n + c[2], 0),
+      9_000,
+      "the tokens used",
+    );
+    const limit = effectiveLimit(undefined, s) ?? {};
+    assert.equal(decideCall(s, limit, ask({ prompt: 9_000, outputCap: 0, windowMs: 5_000 })).kind, "granted");
+    const over = decideCall(s, limit, ask({ prompt: 11_001, outputCap: 0, windowMs: 5_000 }));
+    assert.equal(over.kind === "wait" && over.why, "tokens", "a call past what is left waits");
+    assert.equal(over.kind === "wait" && over.until, NOW + 5_000, "until the used tokens leave the window");
+  });
+
+  it("given a limit learned already, or an answer of an accounted call, then nothing more is counted", () => {
+    const first = learnLimits(EMPTY_LIMIT_STATE, openai(NOW, 60, 20_000, { tokens: 11_000 }), true);
+    const again = learnLimits(first, openai(NOW + 5, 60, 20_000, { tokens: 5_000 }), true);
+    assert.equal(
+      again.calls.length,
+      first.calls.length,
+      "the first learn's count already covers those calls",
+    );
+    assert.deepEqual(learnLimits(EMPTY_LIMIT_STATE, openai(NOW, 60, 20_000, { tokens: 11_000 })).calls, []);
+  });
+
   it("given a hold further away already (a 429's), then a spent window does not shorten it", () => {
     const s = learnLimits(
       { ...EMPTY_LIMIT_STATE, held_until: NOW + 30_000 },
