@@ -7,6 +7,7 @@ import { continuationPrompt, criticPrompt, reviserPrompt } from "../protocol/pro
 import { nextModel } from "../providers/chain.ts";
 import type { Command, DecideContext } from "./commands.ts";
 import { endIteration, overBudget } from "./decide-job.ts";
+import { COMPARED_ITERATIONS } from "./kept-outputs.ts";
 import { retryDelayMs, unitFromId } from "./planning.ts";
 import type { JobState, OrchestratorState } from "./state.ts";
 import { appendToJob, appendToTask, createTask } from "./tasks.ts";
@@ -108,12 +109,12 @@ function outputAttachment(
   };
 }
 
-/** Up to three earlier iterations' latest outputs, attached to a critic task for the uniqueness check. */
+/** Up to COMPARED_ITERATIONS earlier iterations' latest outputs, attached to a critic task for the uniqueness check. */
 export function comparisons(state: OrchestratorState, job: JobState, task: TaskState) {
   const n = task.created.iteration;
   return [...job.iterations.values()]
     .filter((it) => it.n < n && it.latest_task_id)
-    .slice(-3)
+    .slice(-COMPARED_ITERATIONS)
     .flatMap((it) => {
       const t = state.tasks.get(it.latest_task_id as string);
       const ref = t?.output_ref;
