@@ -42,11 +42,18 @@ function eventEntries(): Entry[] {
       schema,
       subjects: [subject],
       description:
-        `Event "${type}" (schema_version ${SCHEMA_VERSION}), stored in stream ${STREAM_EVENTS} on subject ` +
+        `Event "${type}" (${versionNote(type)}), stored in stream ${STREAM_EVENTS} on subject ` +
         `${subject}. Metadata beside type and data: id (also the Nats-Msg-Id), schema_version, ` +
         "occurred_at, and optional job_id, task_id, causation_id, correlation_id.",
     };
   });
+}
+
+/** Which schema_version an event of `type` is written with (see schemaVersionOf). */
+function versionNote(type: string): string {
+  if (type === "task.created") return "schema_version 2 when it carries queued, else 1";
+  if (type === "job.submitted") return "schema_version 2 when it carries accepted, else 1";
+  return `schema_version 1; readers accept 1 to ${SCHEMA_VERSION}`;
 }
 
 const messageEntries: Entry[] = [

@@ -2,7 +2,7 @@
 // decision publishes the same id and JetStream stores it once.
 import { randomUUID } from "node:crypto";
 import { stableId } from "../ids.ts";
-import { type AgentEvent, type AgentEventType, type EventData, SCHEMA_VERSION } from "./catalogue/index.ts";
+import type { AgentEvent, AgentEventType, EventData } from "./catalogue/index.ts";
 
 export type EventContext = {
   job_id?: string | undefined;
@@ -34,7 +34,7 @@ export function newEvent<T extends AgentEventType>(
     type,
     data,
     id,
-    schema_version: SCHEMA_VERSION,
+    schema_version: schemaVersionOf({ type, data } as EventBody),
     occurred_at: new Date(ctx.now).toISOString(),
     ...(ctx.job_id ? { job_id: ctx.job_id } : {}),
     ...(ctx.task_id ? { task_id: ctx.task_id } : {}),
@@ -42,6 +42,17 @@ export function newEvent<T extends AgentEventType>(
     ...(ctx.correlation_id ? { correlation_id: ctx.correlation_id } : {}),
   };
   return ev as AgentEvent;
+}
+
+/**
+ * The version an event is written with: 2 only for the v2 forms (a task.created that queues its
+ * task, a job.submitted that carries its acceptance), which a version-1 reader would fold wrongly
+ * (it would take the task as pending, the job as not accepted) and so must refuse; 1 for the rest.
+ */
+export function schemaVersionOf(body: EventBody): 1 | 2 {
+  if (body.type === "task.created" && body.data.queued) return 2;
+  if (body.type === "job.submitted" && body.data.accepted) return 2;
+  return 1;
 }
 
 function deriveEventId(ctx: EventContext, type: string): string {

@@ -145,7 +145,9 @@ describe("catalogue v2 decisions", () => {
       priority: created?.data.priority,
     });
     assert.equal(created?.data.band, "high");
-    // newEvent writes the current version for every type.
-    assert.equal(newEvent("job.cancelled", { reason: "x" }, { now: 0 }).schema_version, 2);
+    // Only the v2 forms are written as version 2: every other event stays as v1 readers know it.
+    assert.equal(sim.events("job.submitted")[0]?.schema_version, 2);
+    assert.equal(newEvent("job.cancelled", { reason: "x" }, { now: 0 }).schema_version, 1);
+    assert.ok(sim.events("task.started").every((e) => e.schema_version === 1));
   });
 });

@@ -2,10 +2,11 @@
 import { z } from "zod";
 
 /**
- * The catalogue version new events are written with. 2: task.created may carry its first queueing
- * (no task.queued for a new task) and job.submitted its acceptance and first wave (no job.accepted
- * or job.wave_planned for the first wave). Readers accept both (streams written before stay
- * readable); a reader of version 1 only rejects version-2 events, so readers upgrade first.
+ * The newest catalogue version. 2: task.created may carry its first queueing (no task.queued for a
+ * new task) and job.submitted its acceptance and first wave (no job.accepted or job.wave_planned
+ * for the first wave). Only an event in a v2 form is written with version 2 (see schemaVersionOf):
+ * every other event stays version 1, byte for byte what earlier versions wrote and read. A reader of
+ * version 1 only rejects version-2 events, so readers upgrade before the orchestrator writes them.
  */
 export const SCHEMA_VERSION = 2;
 /** Every catalogue version a reader accepts. */
