@@ -24,6 +24,7 @@ import {
 import { ArtifactKeys, INLINE_LIMIT_BYTES } from "../../core/ports/artifact-store.ts";
 import type { StoredEvent } from "../../core/ports/event-store.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import { AckFloor } from "../../nats/ack-floor.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
 import type { Connection } from "../../nats/connection.ts";
 import { consumeLoop } from "../../nats/consumer.ts";
@@ -277,6 +278,11 @@ export class Orchestrator {
       log: this.o.log,
       signal: AbortSignal.any([signal, stopWriting.signal]),
     });
+    // One ack per run of finished inputs (AckPolicy.All): a new floor per tenure, since every tenure
+    // recreates the consumer at its floor.
+    const acks = new AckFloor();
+    // A lost lease (not a stop) ends acking at once: see AckFloor.close. A stop acks what finished.
+    signal.addEventListener("abort", () => this.abort.signal.aborted || acks.close(), { once: true });
     const consuming = consumeLoop(this.o.nc, {
       stream: STREAM_EVENTS,
       consumer: this.name,
@@ -289,7 +295,7 @@ export class Orchestrator {
       },
       handler: async (input, m) => {
         this.handedOver = Math.max(this.handedOver, m.seq);
-        // An own event was applied when it was stored; its ack may go at once (the floor still
+        // An own event was applied when it was stored; it is finished at once (the floor still
         // waits for the input that caused it).
         if (input.kind === "own-echo") return undefined;
         const key = turnKey(input);
@@ -300,11 +306,11 @@ export class Orchestrator {
       log: this.o.log,
       signal,
       // Inputs about different jobs side by side, each job's in order (see Turns), pulled ahead in
-      // batches; decisions are idempotent, so an ack need not wait for the server's confirmation.
+      // batches; acked a run at a time, never termed nor nak'd (see AckFloor and consumeLoop).
       concurrency: INPUTS_IN_FLIGHT,
       prefetch: 256,
-      fastAck: true,
-    });
+      ackAll: acks,
+    }).finally(() => acks.flush());
     const reconciling = new Reconciler(this.reconcilerHost(), {
       everyMs: this.o.reconcileEveryMs ?? 15_000,
       afterMs: this.o.reconcileAfterMs ?? 60_000,
