@@ -4,7 +4,7 @@
 import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
-import { type AgentEvent, MSG_ID_HEADER, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
+import { type AgentEvent, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
 import { jobIdFor, jobIdFromTaskId } from "../../core/ids.ts";
 import {
   type AppendCommand,
@@ -33,6 +33,7 @@ import { Lease } from "../../nats/lease.ts";
 import { StreamReader } from "../../nats/stream-reader.ts";
 import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
+import { Applied } from "./applied.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
 import { sendAll } from "./pipeline.ts";
 import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
@@ -115,8 +116,8 @@ export type OrchestratorOptions = {
 export class Orchestrator {
   state: OrchestratorState = initialState();
   private readonly events: JetStreamEventStore;
-  /** Ids of events already applied here; skipped when they come back from the stream. */
-  private applied = new Set<string>();
+  /** Events already applied here; skipped when they come back from the stream. */
+  private applied = new Applied();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private artifacts: Artifacts | undefined;
@@ -199,7 +200,7 @@ export class Orchestrator {
 
   private reset(): void {
     this.state = initialState();
-    this.applied = new Set();
+    this.applied = new Applied();
     this.folded = 0;
     this.fromSnapshot = 0;
     this.consumed = 0;
@@ -288,9 +289,9 @@ export class Orchestrator {
       consumer: this.name,
       schema: z.custom<OrchestratorInput | OwnEcho>(),
       decode: (m) => {
-        // Events already applied here come back from the stream: skip them before decoding.
-        const id = m.header(MSG_ID_HEADER);
-        if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
+        // Events already applied here come back from the stream: skip them by sequence, before
+        // decoding anything (headers included).
+        if (this.applied.takeEcho(m.seq)) return { ok: true, value: OWN_ECHO };
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
       handler: async (input, m) => {
@@ -411,7 +412,7 @@ export class Orchestrator {
       // Read before applying: a final event may let the state forget the task.
       const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
       this.stored++;
-      this.applied.add(event.id);
+      this.applied.add(event.id, seq);
       this.apply(event, seq);
       this.metrics.recorded(event, task);
       this.o.log.debug({ type: event.type, job_id: event.job_id, task_id: event.task_id, seq }, "recorded");
@@ -517,7 +518,7 @@ export class Orchestrator {
     for (const e of found) {
       if (e.seq <= handledTo || this.applied.has(e.event.id) || misplaced(e.subject, e.event)) continue;
       fresh++;
-      this.applied.add(e.event.id);
+      this.applied.add(e.event.id, e.seq);
       this.apply(e.event, e.seq);
       await this.run(decide(this.state, eventInput(e), this.ctx()), eventInput(e), round + 1, handledTo);
     }
@@ -553,7 +554,7 @@ export class Orchestrator {
       decideEvent: async (e) => {
         const input = eventInput(e);
         if (e.seq > this.consumed && !this.applied.has(e.event.id)) {
-          this.applied.add(e.event.id);
+          this.applied.add(e.event.id, e.seq);
           this.apply(e.event, e.seq);
         }
         await this.run(decide(this.state, input, this.ctx()), input);
