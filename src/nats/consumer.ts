@@ -56,7 +56,7 @@ export type ConsumeOptions<S extends z.ZodType> = {
    * floor, and after `maxAttempts` recorded as rejected, so the floor passes it.
    */
   ackAll?: AckFloor;
-  /** Attempts at an input under `ackAll` before it is rejected. Default 8 (about 36 s of delays). */
+  /** Attempts at an input under `ackAll` before it is rejected. Default 8 (1 + 2 + … + 7 s of delays between them). */
   maxAttempts?: number;
 };
 
@@ -168,6 +168,8 @@ async function handleHeld<S extends z.ZodType>(
         await recordRejection(m, where, err.message);
         break;
       }
+      // Failed as the tenure ended (a lost lease, a stop): left unfinished for the next one.
+      if (o.signal.aborted) return;
       if (attempt >= maxAttempts) {
         await recordRejection(m, where, `failed ${attempt} times; last: ${errorMessage(err)}`);
         break;

@@ -178,7 +178,7 @@ export async function ackFloor(nc: Connection, name: string): Promise<number> {
 
 /**
  * The orchestrator consumer's ack wait: far longer than an input can be held behind a slow one (a
- * failing input is retried in process for about 36 s before it is rejected; max_ack_pending inputs
+ * failing input is retried in process for about 28 s before it is rejected; max_ack_pending inputs
  * finish behind it meanwhile). Redelivery within a tenure is never needed: every tenure recreates
  * the consumer at its ack floor, so a crash re-delivers all that was not acked anyway; a redelivery
  * inside a tenure would only hand the same inputs over twice.
