@@ -60,7 +60,10 @@ export type ConsumeOptions<S extends z.ZodType> = {
   maxAttempts?: number;
 };
 
-/** Consume a durable consumer until the signal aborts; never lets one bad message block the rest. */
+/**
+ * Consume a durable consumer until the signal aborts; never lets one bad message block the rest.
+ * Under `ackAll` it rejects when consuming fails (see there); otherwise it restarts.
+ */
 export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: ConsumeOptions<S>): Promise<void> {
   const js = jetstream(nc);
   const events = new JetStreamEventStore(nc);
@@ -84,6 +87,20 @@ export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: Consum
       }
     } catch (err) {
       if (o.signal.aborted) break;
+      if (o.ackAll) {
+        // The messages pulled ahead were dropped with the failed pull (nats.js throws before
+        // yielding them), yet the server counts them delivered, and under AckPolicy.All an ack of a
+        // later message would cover them: consuming on here could lose them. Only a consumer made
+        // again at the ack floor delivers them again, so the caller starts over (a new tenure).
+        await Promise.allSettled(inflight);
+        o.ackAll.flush();
+        throw new Error(
+          `consumer ${o.consumer} failed (${errorMessage(err)}); start again from its ack floor`,
+          {
+            cause: err,
+          },
+        );
+      }
       o.log.warn({ err: errorMessage(err), consumer: o.consumer }, "consumer failed; restarting");
     }
     if (!o.signal.aborted) await sleep(500, undefined, { signal: o.signal }).catch(() => undefined);
