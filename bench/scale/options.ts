@@ -25,6 +25,8 @@ export type ScaleOptions = {
   split: boolean;
   /** Fraction of the saturated rate the paced (latency) phase runs at. */
   pace: number;
+  /** Submissions of the paced phase (at half the rate, half the count lasts as long as the saturated one). */
+  pacedTasks: number;
   paced: boolean;
   /** After the rounds: SIGKILL the leader mid-run with a standby present, once. */
   failover: boolean;
@@ -33,12 +35,13 @@ export type ScaleOptions = {
 };
 
 export const HELP = `npm run bench:scale -- [options]
-  --tasks N          submissions per phase, each a generator + its critic task (default 200)
+  --tasks N          submissions per phase, each a generator + its critic task (default 150)
   --rounds N         rounds; each runs every configuration once, ratios are paired per round (default 3)
   --warmup N         unreported warm-up submissions per configuration and round (default 50)
   --concurrency N    slots of each worker process (default 16)
   --split            share --concurrency among the workers instead (4 workers: N/4 each)
   --pace F           paced phase at F × the saturated rate (default 0.5)
+  --paced-tasks N    submissions of the paced phase (default: half of --tasks)
   --no-paced         skip the paced (dispatch latency) phases
   --no-failover      skip the failover run (SIGKILL the leader mid-run, a standby takes over)
   --configs a,b      among ${CONFIGS.map((c) => c.id).join(",")} (default all; ${BASELINE} is the baseline)
@@ -63,6 +66,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | undefined {
       concurrency: { type: "string" },
       split: { type: "boolean" },
       pace: { type: "string" },
+      "paced-tasks": { type: "string" },
       "no-paced": { type: "boolean" },
       "no-failover": { type: "boolean" },
       configs: { type: "string" },
@@ -87,13 +91,15 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | undefined {
     throw new Error(`--split: --concurrency ${concurrency} cannot be shared among ${most} workers`);
   if (concurrency > 1000)
     throw new Error(`--concurrency must be ≤ 1000 (a worker's most), got ${concurrency}`);
+  const tasks = positiveInt("tasks", values.tasks, 150);
   return {
-    tasks: positiveInt("tasks", values.tasks, 200),
+    tasks,
     rounds: positiveInt("rounds", values.rounds, 3),
     warmup: positiveInt("warmup", values.warmup, 50, 0),
     concurrency,
     split,
     pace,
+    pacedTasks: positiveInt("paced-tasks", values["paced-tasks"], Math.max(1, Math.round(tasks / 2))),
     paced: values["no-paced"] !== true,
     failover: values["no-failover"] !== true,
     configs,

@@ -26,6 +26,8 @@ export type ConfigSummary = {
   cpuSeconds: Record<Kind, number>;
   /** Median over rounds of all processes' CPU per lifecycle (ms). */
   cpuMsPerLifecycle: number;
+  /** Median over rounds of the leading orchestrator's CPU per lifecycle (ms). */
+  leaderMsPerLifecycle: number;
   /** Median over rounds of the paced phase's dispatch p50 and p99 (ms). */
   dispatch: { p50: number; p99: number } | undefined;
   /** Load average at the start and the end of each round's run. */
@@ -59,6 +61,7 @@ export function summarize(runs: readonly ConfigRun[], configs: readonly ScaleCon
       medianRatio: median(ratios),
       cpuSeconds,
       cpuMsPerLifecycle: median(present.map((r) => allCpu(r) / r.saturated.tasks)),
+      leaderMsPerLifecycle: median(present.map((r) => r.cpuMs.orchestrator / r.saturated.tasks)),
       dispatch: paced.length
         ? { p50: median(paced.map((p) => p.p50Ms)), p99: median(paced.map((p) => p.p99Ms)) }
         : undefined,
@@ -82,6 +85,7 @@ export function renderScaleReport(r: ScaleReport): string {
     "",
     `Machine: ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, nats-server ${r.machine.natsServer}.`,
     `Run: ${o.tasks} submissions (count 1: a generator + its critic task) at once per configuration and round, ` +
+      (o.paced ? `then ${o.pacedTasks} paced at ${o.pace} × that rate (dispatch latency), ` : "") +
       `${o.rounds} rounds (configurations interleaved), warm-up ${o.warmup}, ` +
       `${o.split ? `${o.concurrency} worker slots shared by the workers` : `${o.concurrency} slots per worker process`}; ` +
       `every actor its own \`agents\` process (echo executor, LOG_LEVEL=info), no gateway or projections; ` +
@@ -109,11 +113,15 @@ export function renderScaleReport(r: ScaleReport): string {
     "",
     "## CPU in the saturated phase (median over rounds, seconds) and load",
     "",
+    "One orchestrator leads at a time, so 1 core ÷ the leader's CPU per lifecycle bounds lifecycles/s " +
+      "however many workers run (at this machine's per-lifecycle cost, which load inflates).",
+    "",
     table(
       [
         "configuration",
         ...KINDS.map((k) => `${k} s`),
         "all, ms per lifecycle",
+        "leader ms per lifecycle (1 core ÷ it)",
         o.paced ? `dispatch p50 / p99 ms at ${o.pace} × (median)` : "dispatch",
         "load average start → end, per round",
       ],
@@ -121,6 +129,7 @@ export function renderScaleReport(r: ScaleReport): string {
         s.config.label,
         ...KINDS.map((k) => (k === "standby" && !s.config.standby ? "—" : fmt(s.cpuSeconds[k], 2))),
         fmt(s.cpuMsPerLifecycle, 1),
+        `${fmt(s.leaderMsPerLifecycle, 1)} (${fmt(1000 / s.leaderMsPerLifecycle)}/s)`,
         s.dispatch ? `${fmt(s.dispatch.p50, 1)} / ${fmt(s.dispatch.p99, 1)}` : "—",
         s.load.map(([a, b]) => `${fmt(a, 1)} → ${fmt(b, 1)}`).join("; "),
       ]),

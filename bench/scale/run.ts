@@ -47,7 +47,7 @@ async function measure(
     let paced: ConfigRun["paced"];
     if (o.paced) {
       const ratePerSec = saturated.lifecyclesPerSec * o.pace;
-      const p = await runPhase(s, { label: `${label}-paced`, tasks: o.tasks, ratePerSec });
+      const p = await runPhase(s, { label: `${label}-paced`, tasks: o.pacedTasks, ratePerSec });
       paced = { ratePerSec, p50Ms: quantile(p.dispatchMs, 0.5), p99Ms: quantile(p.dispatchMs, 0.99) };
     }
     failed = false;

@@ -12,6 +12,8 @@ describe("bench:scale options", () => {
       o.configs.map((c) => c.id),
       CONFIGS.map((c) => c.id),
     );
+    assert.equal(o.tasks, 150);
+    assert.equal(o.pacedTasks, 75);
     assert.equal(o.concurrency, 16);
     assert.equal(o.split, false);
     assert.equal(o.paced, true);

@@ -57,6 +57,8 @@ describe("bench:scale report", () => {
     // Four kinds (no standby) used 3 s, then 1 s each, over 100 lifecycles: 120 and 40 ms; the
     // nearest-rank median of two is the lower.
     assert.equal(two?.cpuMsPerLifecycle, 40);
+    // The leader used 3 s, then 1 s, over 100 lifecycles.
+    assert.equal(two?.leaderMsPerLifecycle, 10);
     assert.deepEqual(two?.dispatch, { p50: 1, p99: 10 });
   });
 
@@ -78,6 +80,7 @@ describe("bench:scale report", () => {
       concurrency: 16,
       split: false,
       pace: 0.5,
+      pacedTasks: 50,
       paced: true,
       failover: false,
       configs: [w1, w2].filter((c) => c !== undefined),
