@@ -35,7 +35,7 @@ export type FailoverRun = {
 export async function runFailover(o: ScaleOptions): Promise<FailoverRun> {
   const config = CONFIGS.find((c) => c.id === "w1-standby");
   if (!config) throw new Error("no w1-standby configuration");
-  const s = await startScaleStack(config, slotsPerWorker(o, 1), "failover");
+  const s = await startScaleStack(config, slotsPerWorker(o, 1), "failover", o.echoDelayMs);
   let failed = true;
   try {
     if (o.warmup > 0) await runPhase(s, { label: "failover-warm", tasks: o.warmup });

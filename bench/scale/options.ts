@@ -23,6 +23,8 @@ export type ScaleOptions = {
   concurrency: number;
   /** Divide `concurrency` among the workers instead of giving each worker that many slots. */
   split: boolean;
+  /** AGENTS_ECHO_DELAY_MS: each task holds its slot this long, as a slow executor does (0: CPU only). */
+  echoDelayMs: number;
   /** Fraction of the saturated rate the paced (latency) phase runs at. */
   pace: number;
   /** Submissions of the paced phase (at half the rate, half the count lasts as long as the saturated one). */
@@ -40,6 +42,7 @@ export const HELP = `npm run bench:scale -- [options]
   --warmup N         unreported warm-up submissions per configuration and round (default 50)
   --concurrency N    slots of each worker process (default 16)
   --split            share --concurrency among the workers instead (4 workers: N/4 each)
+  --echo-delay-ms D  each task holds its slot D ms (a slow executor; default 0: CPU only)
   --pace F           paced phase at F × the saturated rate (default 0.5)
   --paced-tasks N    submissions of the paced phase (default: half of --tasks)
   --no-paced         skip the paced (dispatch latency) phases
@@ -65,6 +68,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | undefined {
       warmup: { type: "string" },
       concurrency: { type: "string" },
       split: { type: "boolean" },
+      "echo-delay-ms": { type: "string" },
       pace: { type: "string" },
       "paced-tasks": { type: "string" },
       "no-paced": { type: "boolean" },
@@ -98,6 +102,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | undefined {
     warmup: positiveInt("warmup", values.warmup, 50, 0),
     concurrency,
     split,
+    echoDelayMs: positiveInt("echo-delay-ms", values["echo-delay-ms"], 0, 0),
     pace,
     pacedTasks: positiveInt("paced-tasks", values["paced-tasks"], Math.max(1, Math.round(tasks / 2))),
     paced: values["no-paced"] !== true,

@@ -88,7 +88,8 @@ export function renderScaleReport(r: ScaleReport): string {
       (o.paced ? `then ${o.pacedTasks} paced at ${o.pace} × that rate (dispatch latency), ` : "") +
       `${o.rounds} rounds (configurations interleaved), warm-up ${o.warmup}, ` +
       `${o.split ? `${o.concurrency} worker slots shared by the workers` : `${o.concurrency} slots per worker process`}; ` +
-      `every actor its own \`agents\` process (echo executor, LOG_LEVEL=info), no gateway or projections; ` +
+      `every actor its own \`agents\` process (echo executor${o.echoDelayMs ? ` holding each slot ${o.echoDelayMs} ms` : ""}, ` +
+      "LOG_LEVEL=info), no gateway or projections; " +
       `${fmt(r.elapsedMs / 1000, 0)} s in all; load average ${fmt(r.machine.load[0], 1)} at the start, ` +
       `${fmt(r.machine.load[1], 1)} at the end.`,
     "",

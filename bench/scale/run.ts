@@ -37,7 +37,7 @@ async function measure(
 ): Promise<Omit<ConfigRun, "load">> {
   const slots = slotsPerWorker(o, config.workers);
   const label = `r${round}-${config.id}`;
-  const s = await startScaleStack(config, slots, label);
+  const s = await startScaleStack(config, slots, label, o.echoDelayMs);
   let failed = true;
   try {
     if (o.warmup > 0) await runPhase(s, { label: `${label}-warm`, tasks: o.warmup });

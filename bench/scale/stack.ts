@@ -39,6 +39,8 @@ export async function startScaleStack(
   config: ScaleConfig,
   slots: number[],
   label: string,
+  /** AGENTS_ECHO_DELAY_MS of the workers. */
+  echoDelayMs: number,
 ): Promise<ScaleStack> {
   const dir = await mkdtemp(join(tmpdir(), `agents-bench-scale-${config.id}-`));
   const logDir = join(dir, "logs");
@@ -59,6 +61,7 @@ export async function startScaleStack(
       NATS_URL: nats.url,
       AGENTS_DATA_DIR: join(dir, "data"),
       AGENTS_EXECUTOR: "echo",
+      AGENTS_ECHO_DELAY_MS: String(echoDelayMs),
       // The operator's default level: the ready lines ("orchestrator running", "worker started") are info.
       LOG_LEVEL: "info",
     };

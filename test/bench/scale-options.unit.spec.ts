@@ -16,6 +16,7 @@ describe("bench:scale options", () => {
     assert.equal(o.pacedTasks, 75);
     assert.equal(o.concurrency, 16);
     assert.equal(o.split, false);
+    assert.equal(o.echoDelayMs, 0);
     assert.equal(o.paced, true);
     assert.equal(o.failover, true);
     assert.equal(o.json, undefined);

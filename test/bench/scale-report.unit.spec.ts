@@ -79,6 +79,7 @@ describe("bench:scale report", () => {
       warmup: 0,
       concurrency: 16,
       split: false,
+      echoDelayMs: 0,
       pace: 0.5,
       pacedTasks: 50,
       paced: true,
