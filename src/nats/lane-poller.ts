@@ -1,7 +1,9 @@
 // Where the next work message comes from, without asking the server about every lane each time:
 // per-lane estimates of waiting messages come from the wake-up subscription (a publish names its
 // lane) and from each pulled message's `pending`; the server is asked (consumer info) only when
-// no lane seems to have work, at most every REFRESH_MS.
+// no lane seems to have work, at most every REFRESH_MS. One pull request asks for as many messages
+// as the worker has free slots and the picked lane seems to hold, so a worker with room for N tasks
+// claims a backlog in one round trip instead of N.
 import { type Consumer, type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { WorkItem } from "../core/events/index.ts";
 import { laneKeyOfSubject, STREAM_WORK, workConsumerName } from "../core/events/index.ts";
@@ -48,18 +50,36 @@ export class LanePoller {
     this.held.set(key, Math.max((this.held.get(key) ?? 0) + delta, 0));
   }
 
-  /** One work item from the lane the scheduler picks among lanes with work, or null. */
-  async next(lanes: Lane[]): Promise<Delivery<WorkItem> | null> {
+  /**
+   * Up to `max` work items from the one lane the scheduler picks among lanes with work, in one pull
+   * request; each is handed to `onItem` as it arrives (the caller has a free slot for each, so none
+   * waits here). Returns how many arrived.
+   *
+   * The batch is at most what the lane seems to hold: a pull request stays open on the server until
+   * it is filled or expires, and one asking for more than waits would keep other lanes (a better
+   * band's new work) unpulled until it expires. It is never cut short either: the server would
+   * still deliver into it, and those messages would sit unseen until their ack wait ran out.
+   */
+  async take(lanes: Lane[], max: number, onItem: (d: Delivery<WorkItem>) => void): Promise<number> {
     let withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
     if (withWork.length === 0 && Date.now() - this.lastRefresh >= REFRESH_MS) {
       await this.refresh(lanes);
       withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
     }
     const lane = this.scheduler.pick(withWork);
-    if (!lane) return null;
-    const msg = await (await this.consumer(lane)).next({ expires: PULL_EXPIRES_MS });
-    this.waiting.set(laneKey(lane), msg ? msg.info.pending : 0);
-    return msg ? ((await workDelivery(msg, this.reject)) ?? null) : null;
+    if (!lane || max < 1) return 0;
+    const key = laneKey(lane);
+    const batch = Math.max(1, Math.min(max, this.waiting.get(key) ?? 1));
+    const msgs = await (await this.consumer(lane)).fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
+    let got = 0;
+    for await (const msg of msgs) {
+      got++;
+      this.waiting.set(key, msg.info.pending);
+      const d = await workDelivery(msg, this.reject);
+      if (d) onItem(d);
+    }
+    if (got === 0) this.waiting.set(key, 0);
+    return got;
   }
 
   /** Ask the server what waits in each lane; start a background poll where delayed items may be due. */

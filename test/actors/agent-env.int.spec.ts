@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Subjects } from "../../src/core/events/index.ts";
+import { findOutput } from "../../src/core/ports/artifact-store.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
 import { ofType, startStack, type TestStack } from "../support/index.ts";
 
@@ -48,7 +49,8 @@ describe("given workers whose environment holds every secret, running agents tha
       40_000,
     );
     const done = ofType(events, "task.completed").find((e) => e.event.task_id === `${jobId}-i1-g`);
-    const text = await (await Artifacts.open(stack.nc)).getText(done?.event.data.output_ref ?? "");
+    assert.ok(done, "the generator completed");
+    const text = (await findOutput(await Artifacts.open(stack.nc), done.event.data)) ?? "";
     return new Map(
       text
         .split("\n")

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Subjects } from "../../src/core/events/index.ts";
+import { findOutput } from "../../src/core/ports/artifact-store.ts";
 import { Artifacts } from "../../src/nats/artifacts.ts";
 import { ofType, useStack } from "../support/index.ts";
 
@@ -29,8 +30,10 @@ describe("a job with count 5 and two workers", () => {
       const best = e.event.data.best_task_id as string;
       const done = ofType(all, "task.completed").find((c) => c.event.task_id === best);
       assert.ok(done, `iteration ${e.event.data.iteration} has a completed best task`);
-      const text = await artifacts.getText(done.event.data.output_ref);
-      assert.match(text, /Fixture answer for: ROLE: generator/);
+      // A one-line answer travels inline in task.completed: nothing is stored under its key.
+      assert.match(done.event.data.output_inline ?? "", /Fixture answer for: ROLE: generator/);
+      assert.equal(await artifacts.findText(done.event.data.output_ref), undefined);
+      assert.equal(await findOutput(artifacts, done.event.data), done.event.data.output_inline);
     }
     // Exactly one completion per task.
     const completions = ofType(all, "task.completed").map((e) => e.event.task_id);

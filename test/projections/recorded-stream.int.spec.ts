@@ -6,7 +6,9 @@ import { after, before, describe, it } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { AgentEvent, decodeWith, Subjects, WorkItem } from "../../src/core/events/index.ts";
+import { foldTask } from "../../src/core/lifecycle/index.ts";
 import { createEmbeddedStore, ProjectionRunner } from "../../src/projections/index.ts";
+import type { TaskDoc } from "../../src/projections/task-details/doc.ts";
 import { type RecordedMessage, readJsonLines, STREAM_FILES } from "../fixtures/streams/recorded.ts";
 import { quietLog, type Stream, startStream } from "./support.ts";
 
@@ -52,5 +54,50 @@ describe("given the recorded v1 stream", () => {
     await runner.catchUp();
     const expected = JSON.parse(await readFile(STREAM_FILES.projections, "utf8"));
     assert.deepEqual(JSON.parse(JSON.stringify(await store.dump())), expected);
+  });
+
+  it("when a task's lifecycle with an output inline in task.completed follows it, then it decodes, folds and projects with that output", async () => {
+    // A recorded generator task that completed, as the current worker writes it: the same events
+    // under a new task id, its task.completed carrying the output inline (nothing stored).
+    const completed = recorded.find(
+      (m) => m.subject.startsWith("agents.task.") && m.payload.includes('"task.completed"'),
+    );
+    assert.ok(completed, "the recorded stream has a completed task");
+    const taskId = "v2-inline-output";
+    const output = "An answer small enough to travel in its event.";
+    const lifecycle = recorded
+      .filter((m) => m.subject === completed.subject)
+      .map((m) => {
+        const e = JSON.parse(m.payload) as {
+          id: string;
+          type: string;
+          task_id: string;
+          data: Record<string, unknown>;
+        };
+        const data = e.type === "task.completed" ? { ...e.data, output_inline: output } : e.data;
+        return { ...e, id: `${e.id}-v2`, task_id: taskId, data };
+      });
+    assert.ok(lifecycle.some((e) => e.type === "task.completed"));
+    const decoded = lifecycle.map((e, i) => {
+      const d = decodeWith(AgentEvent, encoder.encode(JSON.stringify(e)));
+      assert.ok(d.ok, `${e.type} decodes`);
+      return { event: d.value, seq: i + 1 };
+    });
+    assert.equal(foldTask(decoded)?.output_inline, output, "the task's fold carries the inline output");
+
+    const js = jetstream(stream.nc);
+    for (const e of lifecycle) await js.publish(Subjects.task(taskId), JSON.stringify(e));
+    const store = createEmbeddedStore();
+    const runner = new ProjectionRunner({ nc: stream.nc, store, log: quietLog });
+    await runner.catchUp();
+    const dump = (await store.dump()) as Record<string, unknown>;
+    const docs = ["tasks_standard", "tasks_heavy", "tasks_critic"].flatMap(
+      (c) => (dump[c] ?? []) as TaskDoc[],
+    );
+    const doc = docs.find((d) => d.task_id === taskId);
+    assert.equal(doc?.status, "completed");
+    assert.equal(doc?.output_inline, output, "the task's document carries the inline output");
+    // The v1 tasks' documents have none: their outputs are read from the object store.
+    assert.ok(docs.filter((d) => d.task_id !== taskId).every((d) => d.output_inline === undefined));
   });
 });

@@ -1,5 +1,5 @@
-// The critic role of a worker, as a shell over the critic's verdict (src/core/critic): read the
-// outputs to compare the reviewed one with, then record the critique on the critic task's own
+// The critic role of a worker, as a shell over the critic's verdict (src/core/critic): take the
+// outputs to compare the reviewed one with (inline in its attachments when small, else read), then record the critique on the critic task's own
 // critique subject (only critic identities may write there; see docs/production.md). The worker
 // gets it from the composition root, as a CriticJudge.
 import { Registry } from "prom-client";
@@ -9,15 +9,15 @@ import {
   type NearDuplicate,
   nearDuplicateOf,
 } from "../../core/critic/index.ts";
-import { eventFrom, Subjects } from "../../core/events/index.ts";
+import { type Attachment, eventFrom, Subjects } from "../../core/events/index.ts";
 import { stableId } from "../../core/ids.ts";
-import type { ArtifactStore } from "../../core/ports/artifact-store.ts";
+import { type ArtifactStore, attachmentText } from "../../core/ports/artifact-store.ts";
 import type { CriticJudge } from "../../core/ports/critic.ts";
 import type { EventStore } from "../../core/ports/event-store.ts";
 import { parseCritique } from "../../core/protocol/critique.ts";
 import { criticMetrics } from "./metrics.ts";
 
-type Attachments = ReadonlyArray<{ label: string; ref: string }>;
+type Attachments = ReadonlyArray<Attachment>;
 
 /**
  * The critic: critique.recorded (then the task completes) or critique.unparseable (then it fails and
@@ -65,9 +65,9 @@ async function nearDuplicate(
 ): Promise<NearDuplicate | undefined> {
   const { reviewed, earlier } = comparedAttachments(attachments);
   if (!reviewed || earlier.length === 0) return undefined;
-  const text = await artifacts.getText(reviewed.ref);
+  const text = await attachmentText(artifacts, reviewed);
   const others = await Promise.all(
-    earlier.map(async (a) => ({ label: a.label, text: await artifacts.getText(a.ref) })),
+    earlier.map(async (a) => ({ label: a.label, text: await attachmentText(artifacts, a) })),
   );
   return nearDuplicateOf(text, others);
 }

@@ -5,11 +5,11 @@ import { ExecutorError, RateLimitedError } from "../../core/errors.ts";
 import { newEvent } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import { type CallUsage, promptTokens } from "../../core/limits/index.ts";
-import { ArtifactKeys, resolveText } from "../../core/ports/artifact-store.ts";
+import { ArtifactKeys, attachmentText, resolveText } from "../../core/ports/artifact-store.ts";
 import type { Executor, ExecutorRequest } from "../../core/ports/executor.ts";
 import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
-import { type KeptArtifacts, progressData, runFields } from "../../core/worker/outcome.ts";
+import { type KeptArtifacts, outputInline, progressData, runFields } from "../../core/worker/outcome.ts";
 import { keepArtifacts } from "./artifacts.ts";
 import type { LimitWait } from "./model-limiter.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
@@ -39,10 +39,11 @@ function recordProgress(h: TaskHandle, started: number): void {
   );
 }
 
-/** Assemble the exact prompt: the base text, attachments by reference, and validation feedback. */
+/** Assemble the exact prompt: the base text, attachments (inline or by reference), and validation feedback. */
 export async function buildPrompt(deps: RunnerDeps, task: TaskState): Promise<string> {
   const parts = [await resolveText(deps.artifacts, task.created.prompt)];
-  for (const a of task.created.attachments) parts.push(`${a.label}:\n${await deps.artifacts.getText(a.ref)}`);
+  for (const a of task.created.attachments)
+    parts.push(`${a.label}:\n${await attachmentText(deps.artifacts, a)}`);
   if (task.feedback) parts.push(task.feedback);
   return parts.join("\n\n");
 }
@@ -123,7 +124,8 @@ export async function runTask(
       limits = result.limits;
       await giveBack();
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
-      await deps.artifacts.putText(ref, result.output);
+      // A small output travels in the outcome event instead (runFields carries it).
+      if (!outputInline(result.output)) await deps.artifacts.putText(ref, result.output);
       if (executor.usesWorkdir)
         kept = await keepArtifacts(
           deps.artifacts,

@@ -87,6 +87,8 @@ export class Worker {
   readonly id: string;
   readonly running = new Map<string, TaskHandle>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Slots promised to the pull request in flight: its messages are on their way, not yet in `inflight`. */
+  private reserved = 0;
   private readonly control: ControlListener;
   private closing = false;
   private wakeUp: (() => void) | undefined;
@@ -303,23 +305,35 @@ export class Worker {
     );
   }
 
-  /** Free to take work: not stopped, not closing, and fewer in-flight items than the concurrency. */
-  private canTake(): boolean {
+  /** Slots free for new work: none when stopped or closing, else the concurrency less what is in flight or promised. */
+  private free(): number {
     // In-flight work items, not running tasks: a task is only "running" after its claim, so
     // counting running tasks lets the loop fetch (and start) more than `concurrency` at once.
-    return !this.control.stopped && !this.closing && this.inflight.size < this.o.concurrency;
+    if (this.control.stopped || this.closing) return 0;
+    return this.o.concurrency - this.inflight.size - this.reserved;
   }
 
   private async fetchLoop(): Promise<void> {
     while (!this.closing) {
       try {
-        if (!this.canTake()) {
+        const free = this.free();
+        if (free < 1 || !this.poller) {
           await this.waitWake(1000);
           continue;
         }
-        const d = await this.poller?.next(this.lanes());
-        if (d) this.dispatch(d);
-        else await this.waitWake(250);
+        // One pull request for every free slot: each message that arrives turns its slot's promise
+        // into a work item in flight.
+        this.reserved = free;
+        let got = 0;
+        try {
+          got = await this.poller.take(this.lanes(), free, (d) => {
+            this.reserved--;
+            this.dispatch(d);
+          });
+        } finally {
+          this.reserved = 0;
+        }
+        if (got === 0) await this.waitWake(250);
       } catch (err) {
         this.o.log.warn({ err: errorMessage(err) }, "fetching work failed; retrying");
         await this.waitWake(1000);
@@ -329,7 +343,7 @@ export class Worker {
 
   /** A delayed item found by a background poll: run it if there is room, else put it back. */
   private onDelayed(d: Delivery<WorkItem>): void {
-    if (this.canTake()) this.dispatch(d);
+    if (this.free() > 0) this.dispatch(d);
     else d.nak(500);
   }
 

@@ -9,7 +9,7 @@ import { AttachmentLabel } from "../protocol/labels.ts";
 import { mostSimilar, NEAR_DUPLICATE_THRESHOLD } from "../protocol/similarity.ts";
 import type { RunFields, RunOutcome } from "../worker/outcome.ts";
 
-type Attachment = { label: string; ref: string };
+type Attachment = { label: string; ref: string; inline?: string | undefined };
 
 /** The reviewed output and the earlier outputs to compare it with, among a critic task's attachments. */
 export function comparedAttachments(attachments: readonly Attachment[]): {

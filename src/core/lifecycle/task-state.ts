@@ -16,6 +16,8 @@ export type TaskState = {
   last_error: string | undefined;
   worker_id: string | undefined;
   output_ref: string | undefined;
+  /** The output itself when it travelled inline (then nothing is stored under output_ref). */
+  output_inline: string | undefined;
   cost_usd: number;
   /** Stream sequence of the last event applied: the expected sequence for the next write. */
   seq: number;
@@ -44,6 +46,7 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       last_error: undefined,
       worker_id: undefined,
       output_ref: undefined,
+      output_inline: undefined,
       cost_usd: 0,
       seq,
       created_seq: seq,
@@ -71,7 +74,12 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
       return { ...s, attempt: event.data.attempt, not_before: undefined };
     case "task.completed":
     case "task.handoff_requested":
-      return { ...s, output_ref: event.data.output_ref, cost_usd: s.cost_usd + event.data.cost_usd };
+      return {
+        ...s,
+        output_ref: event.data.output_ref,
+        output_inline: event.data.output_inline,
+        cost_usd: s.cost_usd + event.data.cost_usd,
+      };
     case "task.failed":
       return {
         ...s,
@@ -84,6 +92,7 @@ export function evolveTask(state: TaskState | null, event: AgentEvent, seq: numb
         last_error: `validation: ${event.data.failures.map((f) => f.error).join("; ")}`,
         feedback: event.data.feedback,
         output_ref: event.data.output_ref,
+        output_inline: event.data.output_inline,
         cost_usd: s.cost_usd + event.data.cost_usd,
       };
     default:

@@ -1,5 +1,5 @@
 // Decisions after a run or a critique: critic, continuation, revision, retry, dead letter, end.
-import type { AgentEvent, EventData } from "../events/index.ts";
+import type { AgentEvent, Attachment, EventData } from "../events/index.ts";
 import { taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { AttachmentLabel, compareLabel } from "../protocol/labels.ts";
@@ -7,6 +7,7 @@ import { continuationPrompt, criticPrompt, reviserPrompt } from "../protocol/pro
 import { nextModel } from "../providers/chain.ts";
 import type { Command, DecideContext } from "./commands.ts";
 import { endIteration, overBudget } from "./decide-job.ts";
+import { COMPARED_ITERATIONS } from "./kept-outputs.ts";
 import { retryDelayMs, unitFromId } from "./planning.ts";
 import type { JobState, OrchestratorState } from "./state.ts";
 import { appendToJob, appendToTask, createTask } from "./tasks.ts";
@@ -17,7 +18,7 @@ export function afterRun(
   task: TaskState,
   event: AgentEvent,
   ctx: DecideContext,
-  compare: Array<{ label: string; ref: string }>,
+  compare: Attachment[],
 ): Command[] {
   const out: Command[] = [];
   const spent = overBudget(job);
@@ -37,7 +38,7 @@ export function afterRun(
       if (spent)
         return [...out, endIteration(job, it.n, "exhausted", event.id, ctx, task.task_id, "budget spent")];
       const attachments = [
-        { label: AttachmentLabel.Output, ref: event.data.output_ref },
+        outputAttachment(AttachmentLabel.Output, event.data),
         ...(event.data.offline ? [] : compare),
       ];
       const t = {
@@ -62,7 +63,7 @@ export function afterRun(
       }
       const ordinal = it.continuations + 1;
       const prompt = continuationPrompt(spec, it.n, event.data.remaining_work);
-      const attachments = [{ label: AttachmentLabel.EarlierOutput, ref: event.data.output_ref }];
+      const attachments = [outputAttachment(AttachmentLabel.EarlierOutput, event.data)];
       const t = {
         type: "continuation" as const,
         iteration: it.n,
@@ -96,15 +97,30 @@ export function afterRun(
   }
 }
 
-/** Up to three earlier iterations' latest outputs, attached to a critic task for the uniqueness check. */
+/** An output as an attachment: by its key, with its text when it travelled inline (no read needed). */
+function outputAttachment(
+  label: string,
+  o: { output_ref: string; output_inline?: string | undefined },
+): Attachment {
+  return {
+    label,
+    ref: o.output_ref,
+    ...(o.output_inline !== undefined ? { inline: o.output_inline } : {}),
+  };
+}
+
+/** Up to COMPARED_ITERATIONS earlier iterations' latest outputs, attached to a critic task for the uniqueness check. */
 export function comparisons(state: OrchestratorState, job: JobState, task: TaskState) {
   const n = task.created.iteration;
   return [...job.iterations.values()]
     .filter((it) => it.n < n && it.latest_task_id)
-    .slice(-3)
+    .slice(-COMPARED_ITERATIONS)
     .flatMap((it) => {
-      const ref = state.tasks.get(it.latest_task_id as string)?.output_ref;
-      return ref ? [{ label: compareLabel(it.n), ref }] : [];
+      const t = state.tasks.get(it.latest_task_id as string);
+      const ref = t?.output_ref;
+      return ref
+        ? [outputAttachment(compareLabel(it.n), { output_ref: ref, output_inline: t.output_inline })]
+        : [];
     });
 }
 
@@ -151,7 +167,12 @@ export function afterCritique(
     ordinal: round,
     round,
     prompt: reviserPrompt(job.submission.spec, it.n, d.critique, round),
-    attachments: [{ label: AttachmentLabel.OutputToRevise, ref: target.output_ref }],
+    attachments: [
+      outputAttachment(AttachmentLabel.OutputToRevise, {
+        output_ref: target.output_ref,
+        output_inline: target.output_inline,
+      }),
+    ],
     parent_task_id: d.critic_task_id,
     root_task_id: taskIdFor(job.job_id, it.n, "generator", 0),
   };

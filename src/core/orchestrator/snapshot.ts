@@ -65,6 +65,7 @@ const Task = z.object({
   last_error: z.string().optional(),
   worker_id: z.string().optional(),
   output_ref: z.string().optional(),
+  output_inline: z.string().optional(),
   cost_usd: z.number(),
   seq,
   created_seq: seq,
@@ -148,5 +149,6 @@ function taskOf(t: z.infer<typeof Task>): TaskState {
     last_error: t.last_error,
     worker_id: t.worker_id,
     output_ref: t.output_ref,
+    output_inline: t.output_inline,
   };
 }

@@ -4,6 +4,7 @@ import type { AgentEvent, EventData, Submission } from "../events/index.ts";
 import { specKey } from "../ids.ts";
 import { evolveTask, isFinal, isTaskEventType, type TaskState } from "../lifecycle/index.ts";
 import type { QualitySample } from "../protocol/advice.ts";
+import { forgetComparedOutputs, forgetInlineOutput, withoutAttachmentText } from "./kept-outputs.ts";
 
 export type IterationStatus = "running" | "passed" | "exhausted" | "failed" | "cancelled";
 
@@ -109,17 +110,20 @@ export function evolve(
     // Applied already: an input redelivered after a failed decision. A task's events are applied in
     // stream order (the orchestrator's own appends expect the task's last sequence), so this is exact.
     if (prev && seq <= prev.seq) return;
-    const next = evolveTask(prev, event, seq);
+    const evolved = evolveTask(prev, event, seq);
+    const next = event.type === "task.created" ? withoutAttachmentText(evolved) : evolved;
     state.tasks.set(event.task_id, next);
     const job = state.jobs.get(next.job_id);
     if (!job) return;
     job.task_ids.add(event.task_id);
     job.updated_at = Math.max(job.updated_at, at);
     job.live_tasks += Number(!isFinal(next.status)) - Number(prev !== null && !isFinal(prev.status));
-    if (event.type === "task.created") trackCreated(job, event.task_id, event.data);
+    if (event.type === "task.created") trackCreated(state, job, event.task_id, event.data);
     if (event.type === "task.completed" || event.type === "task.handoff_requested") {
       const it = job.iterations.get(next.created.iteration);
       if (it && next.created.task_type !== "critic" && event.data.excerpt) it.summary = event.data.excerpt;
+      // A critic's output is its critique, which critique.recorded carries: no decision attaches it.
+      if (next.created.task_type === "critic") forgetInlineOutput(state.tasks, event.task_id);
     }
     if ("cost_usd" in event.data && typeof event.data.cost_usd === "number")
       job.cost_usd += event.data.cost_usd;
@@ -166,6 +170,7 @@ export function evolve(
     case "job.iteration_ended": {
       const it = job?.iterations.get(event.data.iteration);
       if (it) it.status = event.data.outcome;
+      if (job) forgetComparedOutputs(state.tasks, job.iterations, event.data.iteration);
       return;
     }
     case "job.wave_planned":
@@ -242,13 +247,22 @@ function recordQuality(state: OrchestratorState, job: JobState, d: QualitySample
   state.quality.set(key, list);
 }
 
-function trackCreated(job: JobState, taskId: string, data: TaskState["created"]): void {
+function trackCreated(
+  state: OrchestratorState,
+  job: JobState,
+  taskId: string,
+  data: TaskState["created"],
+): void {
   const it = job.iterations.get(data.iteration);
   if (!it) return;
   if (data.task_type === "continuation") it.continuations = Math.max(it.continuations, data.round);
   if (data.task_type === "critic") it.critics += 1;
   if (data.task_type === "reviser") it.revisions = Math.max(it.revisions, data.round);
-  if (data.task_type !== "critic") it.latest_task_id = taskId;
+  if (data.task_type === "critic") return;
+  // The output the new task follows on was attached to it when it was decided; no decision reads
+  // the superseded one again (comparisons take an iteration's latest).
+  if (it.latest_task_id !== taskId) forgetInlineOutput(state.tasks, it.latest_task_id);
+  it.latest_task_id = taskId;
 }
 
 /** Iterations of a job that have not ended. */

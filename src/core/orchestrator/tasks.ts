@@ -1,5 +1,5 @@
 // Decisions that create and dispatch tasks.
-import { type EventData, newEvent, Subjects, type WorkItem } from "../events/index.ts";
+import { type Attachment, type EventData, newEvent, Subjects, type WorkItem } from "../events/index.ts";
 import { taskIdFor } from "../ids.ts";
 import { type TaskState, TaskStatus } from "../lifecycle/index.ts";
 import { type ModelRoutes, routeFor } from "../providers/routes.ts";
@@ -14,7 +14,7 @@ export type NewTask = {
   iteration: number;
   ordinal: number;
   prompt: string;
-  attachments?: Array<{ label: string; ref: string }>;
+  attachments?: Attachment[];
   parent_task_id?: string;
   root_task_id?: string;
   target_task_id?: string;

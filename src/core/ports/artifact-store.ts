@@ -26,6 +26,22 @@ export interface ArtifactStore {
   findBytes(key: string): Promise<Uint8Array | undefined>;
 }
 
+/** An output's text: inline in its event when it was small, else read from the store (undefined when absent). */
+export async function findOutput(
+  artifacts: ArtifactStore,
+  o: { output_ref: string; output_inline?: string | undefined },
+): Promise<string | undefined> {
+  return o.output_inline ?? artifacts.findText(o.output_ref);
+}
+
+/** An attachment's text: inline when its source output was, else read from the store (or NotFoundError). */
+export async function attachmentText(
+  artifacts: ArtifactStore,
+  a: { ref: string; inline?: string | undefined },
+): Promise<string> {
+  return a.inline ?? artifacts.getText(a.ref);
+}
+
 /** Resolve a TextRef (inline or stored) to its text. */
 export async function resolveText(artifacts: ArtifactStore, ref: TextRef): Promise<string> {
   return "inline" in ref ? ref.inline : artifacts.getText(ref.ref);

@@ -350,6 +350,7 @@ const validationFailed: AfterRunRule = {
     const data: EventData<"validation.failed"> = {
       attempt: i.attempt,
       output_ref: fields.output_ref,
+      ...(fields.output_inline !== undefined ? { output_inline: fields.output_inline } : {}),
       failures: validation.failures,
       feedback: validation.feedback.slice(0, 20_000),
       duration_ms: fields.duration_ms,

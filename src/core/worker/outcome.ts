@@ -1,5 +1,5 @@
 // What a finished agent run records: the fields every outcome event shares, and the outcome events.
-import type { EventData } from "../events/index.ts";
+import { type EventData, INLINE_OUTPUT_BYTES } from "../events/index.ts";
 import type { ExecutorResult } from "../ports/executor.ts";
 
 /** The event that records how a run ended. */
@@ -9,13 +9,21 @@ export type RunOutcome =
   | { type: "task.failed"; data: EventData<"task.failed"> }
   | { type: "validation.failed"; data: EventData<"validation.failed"> };
 
-/** The fields of a finished run, stored under `outputRef`: exactly a task.completed's data. */
+/** The fields of a finished run: exactly a task.completed's data. */
 export type RunFields = EventData<"task.completed">;
+
+/** Whether an output travels inline in its outcome event rather than in the object store. */
+export function outputInline(output: string): boolean {
+  return Buffer.byteLength(output) <= INLINE_OUTPUT_BYTES;
+}
 
 /** Files the agent wrote, as kept in the artifact store. */
 export type KeptArtifacts = { entries: NonNullable<RunFields["artifacts"]>; skipped: number };
 
-/** The shared fields of a finished run. */
+/**
+ * The shared fields of a finished run; the output is carried inline when it is small
+ * (outputInline), else it is stored under `outputRef`.
+ */
 export function runFields(
   result: ExecutorResult,
   outputRef: string,
@@ -24,6 +32,7 @@ export function runFields(
 ): RunFields {
   return {
     output_ref: outputRef,
+    ...(outputInline(result.output) ? { output_inline: result.output } : {}),
     output_bytes: Buffer.byteLength(result.output),
     duration_ms: durationMs,
     model: result.model,

@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ErrorCode } from "../../core/errors.ts";
 import { Id } from "../../core/events/index.ts";
+import { findOutput } from "../../core/ports/artifact-store.ts";
 import type { JobDoc } from "../../projections/job-progress/evolve.ts";
 import type { TaskDoc } from "../../projections/task-details/evolve.ts";
 import type { GatewayContext } from "../context.ts";
@@ -71,7 +72,9 @@ async function taskResult(ctx: GatewayContext, t: TaskDoc): Promise<z.infer<type
       : `is ${t.status}; its output is not ready yet`;
     throw new HttpError(ErrorCode.NotReady, `task ${t.task_id} ${why}`);
   }
-  const output = (await ctx.deps.artifacts.findText(t.output_ref)) ?? null;
+  const output =
+    (await findOutput(ctx.deps.artifacts, { output_ref: t.output_ref, output_inline: t.output_inline })) ??
+    null;
   return {
     task_id: t.task_id,
     job_id: t.job_id,
@@ -124,7 +127,10 @@ async function jobResult(ctx: GatewayContext, j: JobDoc, partial: boolean, page:
 
 async function iterationResult(ctx: GatewayContext, b: JobDoc["best_tasks"][number]) {
   const t = b.best_task_id ? await ctx.deps.queries.getTask(b.best_task_id) : null;
-  const output = t?.output_ref ? ((await ctx.deps.artifacts.findText(t.output_ref)) ?? null) : null;
+  const output = t?.output_ref
+    ? ((await findOutput(ctx.deps.artifacts, { output_ref: t.output_ref, output_inline: t.output_inline })) ??
+      null)
+    : null;
   return {
     iteration: b.iteration,
     outcome: b.outcome,

@@ -31,9 +31,18 @@ export function cut(ref: string | null, text: string | undefined, limit = STORY_
   return { ref, text: text.slice(0, limit), chars: text.length, truncated: text.length > limit };
 }
 
-// Reads each object once per story (several attempts usually share one prompt).
-function textReader(artifacts: ArtifactStore) {
+// Reads each object once per story (several attempts usually share one prompt); an output that
+// travelled inline in one of the task's events is taken from there, as nothing is stored for it.
+function textReader(artifacts: ArtifactStore, events: readonly StoredEvent[]) {
   const cache = new Map<string, Promise<string | undefined>>();
+  for (const { event: e } of events)
+    if (
+      (e.type === "task.completed" ||
+        e.type === "task.handoff_requested" ||
+        e.type === "validation.failed") &&
+      e.data.output_inline !== undefined
+    )
+      cache.set(e.data.output_ref, Promise.resolve(e.data.output_inline));
   return (ref: string) => {
     let p = cache.get(ref);
     if (!p) {
@@ -125,8 +134,17 @@ export function attemptsOf(events: readonly StoredEvent[]): Attempt[] {
 function timelineOf(events: readonly StoredEvent[]): TimelineEntry[] {
   return events.map(({ seq, event: e }) => {
     const data: Record<string, unknown> = { ...(e.data as Record<string, unknown>) };
-    if (e.type === "task.created")
+    if (e.type === "task.created") {
       data.prompt = "inline" in e.data.prompt ? { inline_chars: e.data.prompt.inline.length } : e.data.prompt;
+      data.attachments = e.data.attachments.map(({ inline, ...a }) =>
+        inline === undefined ? a : { ...a, inline_chars: inline.length },
+      );
+    }
+    // An inline output is shown once, as the story's output or an attempt's, not again here.
+    if ("output_inline" in data && typeof data.output_inline === "string") {
+      data.output_inline_chars = data.output_inline.length;
+      delete data.output_inline;
+    }
     return { seq, type: e.type, at: e.occurred_at, data };
   });
 }
@@ -154,7 +172,7 @@ export const taskStoryRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = asyn
         events.push(e);
         if (events.length >= MAX_EVENTS) break;
       }
-      const read = textReader(ctx.deps.artifacts);
+      const read = textReader(ctx.deps.artifacts, events);
       const created = events.find((e) => e.event.type === "task.created")?.event.data as Created | undefined;
       const base = created?.prompt;
       const basePrompt =
@@ -190,7 +208,7 @@ export const taskStoryRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = asyn
           kind: "attachment" as const,
           label: a.label,
           ref: a.ref,
-          content: cut(a.ref, await read(a.ref), ATTACHMENT_TEXT_LIMIT),
+          content: cut(a.ref, a.inline ?? (await read(a.ref)), ATTACHMENT_TEXT_LIMIT),
         })),
       );
       const refs = [

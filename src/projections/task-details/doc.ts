@@ -45,6 +45,8 @@ export type TaskDoc = {
   usage: TokenTotals;
   cost_usd: number;
   output_ref: string | null;
+  /** The output itself when it travelled inline in its event (nothing is stored under output_ref). */
+  output_inline?: string;
   output_bytes: number | null;
   last_error: string | null;
   cancel_reason: string | null;

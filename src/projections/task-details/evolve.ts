@@ -130,6 +130,7 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
         usage: addUsage(t.usage, d.usage),
         cost_usd: t.cost_usd + d.cost_usd,
         output_ref: d.output_ref,
+        output_inline: d.output_inline,
         output_bytes: d.output_bytes,
         session_id: d.session_id ?? t.session_id,
         ...runExtras(d),
@@ -153,6 +154,7 @@ function patch(t: TaskDoc, event: Exclude<TaskEvent, EventOf<"task.created">>): 
         usage: addUsage(t.usage, d.usage),
         cost_usd: t.cost_usd + d.cost_usd,
         output_ref: d.output_ref,
+        output_inline: d.output_inline,
         last_error: `validation: ${d.failures.map((f) => `${f.type}: ${f.error}`).join("; ")}`,
       };
     }

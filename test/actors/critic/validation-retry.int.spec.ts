@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { taskIdFor } from "../../../src/core/ids.ts";
+import { findOutput } from "../../../src/core/ports/artifact-store.ts";
 import { Artifacts } from "../../../src/nats/artifacts.ts";
 import { ofType, useStack } from "../../support/index.ts";
 import { jobDone, runsOf, taskEventsOf, uniqueSpec } from "./support.ts";
@@ -33,7 +34,8 @@ describe("a generator whose first output fails validation", () => {
     );
     assert.match(f?.event.data.feedback ?? "", new RegExp(FEEDBACK));
     const artifacts = await Artifacts.open(stack().nc);
-    assert.equal(await artifacts.getText(f?.event.data.output_ref ?? ""), "this is not JSON, sorry");
+    assert.ok(f);
+    assert.equal(await findOutput(artifacts, f.event.data), "this is not JSON, sorry");
 
     const retry = ofType(tasks, "task.retry_scheduled");
     assert.equal(retry.length, 1);
@@ -54,10 +56,9 @@ describe("a generator whose first output fails validation", () => {
 
     const completed = ofType(tasks, "task.completed");
     assert.equal(completed.length, 1);
-    assert.equal(
-      await artifacts.getText(completed[0]?.event.data.output_ref ?? ""),
-      '{"queue": "standard", "ok": true}',
-    );
+    const done = completed[0];
+    assert.ok(done);
+    assert.equal(await findOutput(artifacts, done.event.data), '{"queue": "standard", "ok": true}');
 
     const ended = ofType(jobEvents, "job.iteration_ended")[0]?.event.data;
     assert.deepEqual([ended?.outcome, ended?.best_task_id], ["passed", g]);

@@ -372,7 +372,9 @@ describe("decide: handoff", () => {
       first && "inline" in first.prompt && first.prompt.inline.includes("write part 2"),
       "remaining work",
     );
-    assert.deepEqual(first?.attachments, [{ label: "EARLIER OUTPUT", ref: `out/${it1.g}/1` }]);
+    assert.deepEqual(first?.attachments, [
+      { label: "EARLIER OUTPUT", ref: `out/${it1.g}/1`, inline: "partial" },
+    ]);
     assert.equal(conts.length, TEST_CONFIG.maxContinuations);
 
     const [ended] = sim.events("job.iteration_ended");
@@ -422,7 +424,9 @@ describe("decide: critique and revision", () => {
     );
     const r1 = revisers[0]?.data;
     assert.ok(r1 && "inline" in r1.prompt && r1.prompt.inline.includes("too vague: add numbers"), "critique");
-    assert.deepEqual(r1?.attachments, [{ label: "OUTPUT TO REVISE", ref: `out/${it1.g}/1` }]);
+    assert.deepEqual(r1?.attachments, [
+      { label: "OUTPUT TO REVISE", ref: `out/${it1.g}/1`, inline: `output of ${it1.g}` },
+    ]);
 
     const critics = sim.events("task.created").filter((e) => e.data.task_type === "critic");
     assert.deepEqual(

@@ -224,6 +224,8 @@ export class Simulator {
     const t = this.task(taskId);
     return {
       output_ref: `out/${taskId}/${Math.max(t.attempt, 1)}`,
+      // Small outputs travel inline, as a worker records them (runFields in src/core/worker/outcome.ts).
+      output_inline: output,
       output_bytes: output.length,
       duration_ms: 10,
       model: t.model,

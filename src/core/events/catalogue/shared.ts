@@ -51,6 +51,19 @@ export type Usage = z.infer<typeof UsageSchema>;
 /** Key of an object in the outputs bucket (outputs, prompts, handoff context). */
 export const ObjectRef = z.string().min(1).max(512);
 
+/**
+ * Outputs up to this size (UTF-8 bytes) travel inline in their outcome event, with no object
+ * written and none read back by the critic, the gateway or a later task; larger ones are stored.
+ * Most answers are a few KB, so most lifecycles skip the object store. The bound keeps events
+ * small: a critic task carries the reviewed output and up to three earlier ones as attachments,
+ * so its task.created stays near 160 KB at most, far under the events stream's 1 MiB per message.
+ * (findOutput and attachmentText in src/core/ports/artifact-store.ts read either.)
+ */
+export const INLINE_OUTPUT_BYTES = 32 * 1024;
+
+/** An output carried in its event (a UTF-8 byte count is never below the string's length). */
+export const InlineOutput = z.string().max(INLINE_OUTPUT_BYTES);
+
 /** Text either inline (small) or stored in the object bucket (large). */
 export const TextRef = z.union([
   z.object({ inline: z.string() }).strict(),

@@ -1,8 +1,29 @@
 // Events on `agents.task.<taskId>`: one task's lifecycle. The last event on the subject gives the
 // task's state (see src/core/lifecycle), which is what makes optimistic concurrency per task work.
 import { z } from "zod";
-import { Band, FailureReason, Id, ObjectRef, QueueName, TaskType, TextRef, UsageSchema } from "./shared.ts";
+import {
+  Band,
+  FailureReason,
+  Id,
+  InlineOutput,
+  ObjectRef,
+  QueueName,
+  TaskType,
+  TextRef,
+  UsageSchema,
+} from "./shared.ts";
 import { AgentOptions, ValidationSpecInput } from "./submission.ts";
+
+/**
+ * Context appended to a task's prompt: an earlier output by its object key, with the text itself
+ * when that output travelled inline (then nothing is stored under the key).
+ */
+export const Attachment = z.object({
+  label: z.string().max(200),
+  ref: ObjectRef,
+  inline: InlineOutput.optional(),
+});
+export type Attachment = z.infer<typeof Attachment>;
 
 export const TaskCreated = z.object({
   type: z.literal("task.created"),
@@ -16,8 +37,8 @@ export const TaskCreated = z.object({
     /** The generator task that started this iteration's chain. */
     root_task_id: Id.optional(),
     prompt: TextRef,
-    /** Large context the worker appends to the prompt (earlier output, handoff context), by reference. */
-    attachments: z.array(z.object({ label: z.string().max(200), ref: ObjectRef })).default([]),
+    /** Context the worker appends to the prompt (earlier output, handoff context), by reference or inline. */
+    attachments: z.array(Attachment).default([]),
     model: z.string().min(1),
     fallback_models: z.array(z.string()).default([]),
     max_attempts: z.number().int().positive(),
@@ -106,7 +127,10 @@ export const ArtifactEntry = z.object({
 export type ArtifactEntry = z.infer<typeof ArtifactEntry>;
 
 const RunOutcome = {
+  /** The output's key in the object store; nothing is stored under it when `output_inline` is set. */
   output_ref: ObjectRef,
+  /** The output itself, when it was small (INLINE_OUTPUT_BYTES); absent on events written before. */
+  output_inline: InlineOutput.optional(),
   output_bytes: z.number().int().nonnegative(),
   duration_ms: z.number().int().nonnegative(),
   model: z.string(),
@@ -161,6 +185,7 @@ export const ValidationFailed = z.object({
   data: z.object({
     attempt: z.number().int().positive(),
     output_ref: ObjectRef,
+    output_inline: InlineOutput.optional(),
     failures: z
       .array(z.object({ type: z.string(), error: z.string(), suggestions: z.array(z.string()) }))
       .min(1),
