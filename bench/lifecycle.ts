@@ -4,8 +4,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { OUTPUTS_BUCKET, STREAM_EVENTS, STREAM_WORK, Subjects } from "../src/core/events/index.ts";
 import { jobIdFor, taskIdFor } from "../src/core/ids.ts";
-import { type Counts, diffCounts } from "./nats-counter.ts";
+import { type Counts, diffCounts, type NatsCounter } from "./nats-counter.ts";
 import { ACTORS, type Actor, type OurStack, withTimeout } from "./our-stack.ts";
+import type { BenchProjections } from "./projections.ts";
 import { processCpuMs } from "./servers.ts";
 import { nowMs } from "./stats.ts";
 import { readStream } from "./stream-read.ts";
@@ -49,9 +50,19 @@ export type PhaseResult = {
   projectionsCatchUpMs: number | undefined;
 };
 
+/**
+ * What a phase needs of a running system: the server, the submitter's clients, an event tap, and
+ * whichever actors' message counters and projections run in this process (the in-process stack has
+ * them all; actors in their own processes have none here).
+ */
+export type PhaseStack = Pick<OurStack, "nats" | "js" | "jsm" | "tap"> & {
+  counters: Partial<Record<Actor, NatsCounter | undefined>>;
+  projections?: BenchProjections | undefined;
+};
+
 const SUBMIT_SPEC = "Benchmark: answer with one line (offline echo executor).";
 
-async function lastSeqs(s: OurStack) {
+async function lastSeqs(s: PhaseStack) {
   const seq = async (name: string) => (await s.jsm.streams.info(name)).state.last_seq;
   return {
     events: await seq(STREAM_EVENTS),
@@ -61,7 +72,7 @@ async function lastSeqs(s: OurStack) {
 }
 
 /** Run one phase and measure it from the streams afterwards. */
-export async function runPhase(s: OurStack, o: PhaseOptions): Promise<PhaseResult> {
+export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseResult> {
   const submittedAt = new Map<string, number>();
   const completedAt = new Map<string, number>();
   const keys = Array.from({ length: o.tasks }, (_, i) => `${o.label}-${i}`);
@@ -162,7 +173,7 @@ export async function runPhase(s: OurStack, o: PhaseOptions): Promise<PhaseResul
 }
 
 /** Wait (up to 30 s) until the orchestrator's consumer has nothing pending or unacknowledged. */
-async function orchestratorDrained(s: OurStack): Promise<void> {
+async function orchestratorDrained(s: PhaseStack): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const info = await s.jsm.consumers.info(STREAM_EVENTS, "orchestrator");
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
@@ -170,7 +181,7 @@ async function orchestratorDrained(s: OurStack): Promise<void> {
   }
 }
 
-function snapshots(s: OurStack): Partial<Record<Actor, Counts>> {
+function snapshots(s: PhaseStack): Partial<Record<Actor, Counts>> {
   const out: Partial<Record<Actor, Counts>> = {};
   for (const a of ACTORS) {
     const c = s.counters[a];

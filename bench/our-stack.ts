@@ -16,10 +16,10 @@ import { createEchoExecutor } from "../src/executors/index.ts";
 import { connectNats, provisionTopology } from "../src/nats/index.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
+import { eventTap, type Seen } from "./event-tap.ts";
 import { NatsCounter } from "./nats-counter.ts";
 import { type BenchProjections, createProjections } from "./projections.ts";
 import type { NatsServerHandle } from "./servers.ts";
-import { nowMs } from "./stats.ts";
 
 export const ACTORS = ["submitter", "orchestrator", "worker", "projections"] as const;
 export type Actor = (typeof ACTORS)[number];
@@ -38,8 +38,7 @@ export type StackOptions = {
   noAsyncTraces?: boolean;
 };
 
-/** A seen event: its type and ids, and when this process saw it. */
-export type Seen = { type: string; job_id?: string; task_id?: string; at: number };
+export type { Seen } from "./event-tap.ts";
 
 export type OurStack = {
   nats: NatsServerHandle;
@@ -103,20 +102,7 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
   await orchestrator.start();
   await worker.start();
   await projections?.start();
-  const decoder = new TextDecoder();
-  const subs: Subscription[] = [];
-  const tap = (filter: string, fn: (e: Seen) => void) => {
-    const sub = nc.subscribe(filter, {
-      callback: (_err, m) => {
-        try {
-          const e = JSON.parse(decoder.decode(m.data)) as Partial<Seen>;
-          if (typeof e.type === "string") fn({ ...e, type: e.type, at: nowMs() });
-        } catch {}
-      },
-    });
-    subs.push(sub);
-    return sub;
-  };
+  const taps = eventTap(nc);
   return {
     nats,
     nc,
@@ -126,9 +112,9 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
     orchestrator,
     worker,
     projections,
-    tap,
+    tap: taps.tap,
     async stop() {
-      for (const s of subs) s.unsubscribe();
+      taps.close();
       await withTimeout(orchestrator.stop(), 15_000, "orchestrator stop");
       await withTimeout(projections?.stop() ?? Promise.resolve(), 15_000, "projections stop");
       await withTimeout(worker.stop(), 30_000, "worker stop");

@@ -1,5 +1,7 @@
 // The typed consumer loop: parse at the edge, term + record what can never be handled, bounded
-// concurrency, ack only after the handler succeeded, and restart after transient failures.
+// concurrency, ack only after the handler succeeded, and restart after transient failures. A
+// consumer with AckPolicy.All (the orchestrator's) is acked a run at a time instead (see AckFloor),
+// and never termed nor nak'd there: both would move or skip past its floor.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Consumer, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { z } from "zod";
@@ -10,6 +12,7 @@ import { Subjects } from "../core/events/subjects.ts";
 import { stableId } from "../core/ids.ts";
 import type { StoredMessage } from "../core/ports/event-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
+import type { AckFloor } from "./ack-floor.ts";
 import type { Connection } from "./connection.ts";
 import { JetStreamEventStore } from "./event-store.ts";
 import { stored } from "./stream-reader.ts";
@@ -46,9 +49,21 @@ export type ConsumeOptions<S extends z.ZodType> = {
    * only means a redelivery. Default false (ackAck).
    */
   fastAck?: boolean;
+  /**
+   * The consumer has AckPolicy.All and is acked through this floor, a run of finished inputs at a
+   * time. Then nothing is termed (on nats-server 2.9 a +TERM is an ack of everything below it) nor
+   * nak'd (a later ack would cover the nak'd message): a failing input is retried here, holding the
+   * floor, and after `maxAttempts` recorded as rejected, so the floor passes it.
+   */
+  ackAll?: AckFloor;
+  /** Attempts at an input under `ackAll` before it is rejected. Default 8 (1 + 2 + … + 7 s of delays between them). */
+  maxAttempts?: number;
 };
 
-/** Consume a durable consumer until the signal aborts; never lets one bad message block the rest. */
+/**
+ * Consume a durable consumer until the signal aborts; never lets one bad message block the rest.
+ * Under `ackAll` it rejects when consuming fails (see there); otherwise it restarts.
+ */
 export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: ConsumeOptions<S>): Promise<void> {
   const js = jetstream(nc);
   const events = new JetStreamEventStore(nc);
@@ -62,7 +77,8 @@ export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: Consum
       o.signal.addEventListener("abort", onAbort, { once: true });
       try {
         for await (const m of messages) {
-          const p = handleOne(m, o, events).finally(() => inflight.delete(p));
+          const handled = o.ackAll ? handleHeld(m, o, events, o.ackAll) : handleOne(m, o, events);
+          const p = handled.finally(() => inflight.delete(p));
           inflight.add(p);
           if (inflight.size >= limit) await Promise.race(inflight);
         }
@@ -71,6 +87,20 @@ export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: Consum
       }
     } catch (err) {
       if (o.signal.aborted) break;
+      if (o.ackAll) {
+        // The messages pulled ahead were dropped with the failed pull (nats.js throws before
+        // yielding them), yet the server counts them delivered, and under AckPolicy.All an ack of a
+        // later message would cover them: consuming on here could lose them. Only a consumer made
+        // again at the ack floor delivers them again, so the caller starts over (a new tenure).
+        await Promise.allSettled(inflight);
+        o.ackAll.flush();
+        throw new Error(
+          `consumer ${o.consumer} failed (${errorMessage(err)}); start again from its ack floor`,
+          {
+            cause: err,
+          },
+        );
+      }
       o.log.warn({ err: errorMessage(err), consumer: o.consumer }, "consumer failed; restarting");
     }
     if (!o.signal.aborted) await sleep(500, undefined, { signal: o.signal }).catch(() => undefined);
@@ -116,8 +146,81 @@ async function handleOne<S extends z.ZodType>(
   else await rejectMessage(m, where, d.reason);
 }
 
+/**
+ * Handle one message of an AckPolicy.All consumer: it stays unfinished (holding the floor) until
+ * handled or recorded as rejected; a failure is retried here after a growing delay. Aborted while
+ * waiting to retry, it stays unfinished: the next tenure delivers it again.
+ */
+async function handleHeld<S extends z.ZodType>(
+  m: JsMsg,
+  o: ConsumeOptions<S>,
+  events: JetStreamEventStore,
+  floor: AckFloor,
+): Promise<void> {
+  if (!floor.deliveredMsg(m)) return; // a redelivery of an input handled or in hand here
+  const msg = stored(m);
+  const where = { stream: o.stream, consumer: o.consumer, events, log: o.log };
+  const parsed = o.decode ? o.decode(msg) : decodeWith(o.schema, m.data);
+  if (!parsed.ok) {
+    await recordRejection(m, where, formatIssues(parsed.issues));
+    floor.finished(m);
+    return;
+  }
+  const maxAttempts = o.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    let retryIn: number;
+    try {
+      const d = await o.handler(parsed.value, { ...msg, deliveryCount: m.info.deliveryCount + attempt - 1 });
+      if (!d || d.kind === "ack") break;
+      if (d.kind === "term") {
+        await recordRejection(m, where, d.reason);
+        break;
+      }
+      retryIn = d.delayMs;
+    } catch (err) {
+      if (
+        err instanceof AgentsError &&
+        (err.code === ErrorCode.ValidationFailed || err.code === ErrorCode.IllegalTransition)
+      ) {
+        await recordRejection(m, where, err.message);
+        break;
+      }
+      // Failed as the tenure ended (a lost lease, a stop): left unfinished for the next one.
+      if (o.signal.aborted) return;
+      if (attempt >= maxAttempts) {
+        await recordRejection(m, where, `failed ${attempt} times; last: ${errorMessage(err)}`);
+        break;
+      }
+      retryIn = Math.min((o.retryDelayMs ?? 1000) * attempt, 30_000);
+      o.log.warn(
+        { err: errorMessage(err), subject: m.subject, seq: m.seq, delayMs: retryIn, attempt },
+        "handler failed; will retry",
+      );
+    }
+    if (attempt >= maxAttempts) {
+      await recordRejection(m, where, `still asked to retry after ${attempt} attempts`);
+      break;
+    }
+    const slept = await sleep(retryIn, true, { signal: o.signal }).catch(() => false);
+    if (!slept) return; // the tenure ended: unfinished, so delivered again after the floor
+  }
+  floor.finished(m);
+}
+
 /** Terminate a message that can never be handled and record why (message.rejected on agents.rejected). */
 export async function rejectMessage(
+  m: JsMsg,
+  o: { stream: string; consumer: string; events: JetStreamEventStore; log: Logger },
+  reason: string,
+): Promise<void> {
+  await recordRejection(m, o, reason);
+  // No reason on the wire: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message after
+  // ack_wait, forever. The reason is in the message.rejected event.
+  m.term();
+}
+
+/** Record why a message can never be handled (message.rejected on agents.rejected). */
+async function recordRejection(
   m: JsMsg,
   o: { stream: string; consumer: string; events: JetStreamEventStore; log: Logger },
   reason: string,
@@ -137,7 +240,4 @@ export async function rejectMessage(
   } catch (err) {
     o.log.error({ err: errorMessage(err), seq: m.seq }, "could not record rejection");
   }
-  // No reason on the wire: nats-server 2.9 ignores "+TERM <reason>" and redelivers the message after
-  // ack_wait, forever. The reason is in the message.rejected event above.
-  m.term();
 }

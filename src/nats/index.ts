@@ -1,6 +1,7 @@
 // Public API of the one JetStream adapter: connection, topology, the event store, the stream
 // reader, the consumer loop, deliveries, the lane poller, the lease, the artifact store and the
 // JetStream gauges.
+export * from "./ack-floor.ts";
 export * from "./artifacts.ts";
 export * from "./connection.ts";
 export * from "./consumer.ts";

@@ -177,28 +177,47 @@ export async function ackFloor(nc: Connection, name: string): Promise<number> {
 }
 
 /**
+ * The orchestrator consumer's ack wait: far longer than an input can be held behind a slow one (a
+ * failing input is retried in process for about 28 s before it is rejected; max_ack_pending inputs
+ * finish behind it meanwhile). Redelivery within a tenure is never needed: every tenure recreates
+ * the consumer at its ack floor, so a crash re-delivers all that was not acked anyway; a redelivery
+ * inside a tenure would only hand the same inputs over twice.
+ */
+const ORCHESTRATOR_ACK_WAIT_MS = 30 * 60_000;
+/**
+ * Inputs delivered and not acked at once. Under AckPolicy.All the floor waits for the oldest
+ * unfinished input, so this many may finish behind one slow input before delivery pauses.
+ */
+const ORCHESTRATOR_MAX_ACK_PENDING = 10_000;
+
+/**
  * Make sure the orchestrator's durable consumer on every subject exists and delivers everything
  * after its ack floor, in order; returns that floor. A consumer resumes after its last *delivered*
  * message, but state is rebuilt only up to the ack floor: after a crash, messages past the floor
  * would be skipped (if acked) or come back out of order after ack_wait (if not). So it is recreated
  * to deliver everything after the floor; decisions are idempotent, so input handled before the crash
- * is harmless to handle again.
+ * is harmless to handle again. It acks with AckPolicy.All (one ack per run of finished inputs, see
+ * AckFloor); a consumer made with the explicit policy before is recreated at its floor the same way.
  */
 export async function ensureOrchestratorConsumer(nc: Connection, name: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const existing = await jsm.consumers.info(STREAM_EVENTS, name).catch(() => null);
   const floor = existing?.ack_floor.stream_seq ?? 0;
-  if (existing && existing.delivered.stream_seq <= floor) return floor;
+  const current =
+    existing?.config.ack_policy === AckPolicy.All &&
+    existing.config.ack_wait === ORCHESTRATOR_ACK_WAIT_MS * NS_PER_MS &&
+    existing.config.max_ack_pending === ORCHESTRATOR_MAX_ACK_PENDING;
+  if (existing && current && existing.delivered.stream_seq <= floor) return floor;
   if (existing) await jsm.consumers.delete(STREAM_EVENTS, name);
   await jsm.consumers.add(STREAM_EVENTS, {
     durable_name: name,
     filter_subject: Subjects.all,
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: AckPolicy.All,
     ...(floor > 0
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
       : { deliver_policy: DeliverPolicy.All }),
-    ack_wait: 60 * 1000 * NS_PER_MS,
-    max_ack_pending: 1000,
+    ack_wait: ORCHESTRATOR_ACK_WAIT_MS * NS_PER_MS,
+    max_ack_pending: ORCHESTRATOR_MAX_ACK_PENDING,
   });
   return floor;
 }

@@ -4,7 +4,7 @@
 import { Registry } from "prom-client";
 import { z } from "zod";
 import { ConcurrencyError, errorMessage } from "../../core/errors.ts";
-import { type AgentEvent, MSG_ID_HEADER, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
+import { type AgentEvent, misplaced, STREAM_EVENTS } from "../../core/events/index.ts";
 import { jobIdFor, jobIdFromTaskId } from "../../core/ids.ts";
 import {
   type AppendCommand,
@@ -24,6 +24,7 @@ import {
 import { ArtifactKeys, INLINE_LIMIT_BYTES } from "../../core/ports/artifact-store.ts";
 import type { StoredEvent } from "../../core/ports/event-store.ts";
 import type { Logger } from "../../core/ports/logger.ts";
+import { AckFloor } from "../../nats/ack-floor.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
 import type { Connection } from "../../nats/connection.ts";
 import { consumeLoop } from "../../nats/consumer.ts";
@@ -32,6 +33,7 @@ import { Lease } from "../../nats/lease.ts";
 import { StreamReader } from "../../nats/stream-reader.ts";
 import { SystemRecords } from "../../nats/system-record.ts";
 import { ackFloor, dispatchWork, ensureOrchestratorConsumer } from "../../nats/topology.ts";
+import { Applied } from "./applied.ts";
 import { type OrchestratorMetrics, orchestratorMetrics } from "./metrics.ts";
 import { sendAll } from "./pipeline.ts";
 import { Reconciler, type ReconcilerHost } from "./reconciler.ts";
@@ -114,8 +116,8 @@ export type OrchestratorOptions = {
 export class Orchestrator {
   state: OrchestratorState = initialState();
   private readonly events: JetStreamEventStore;
-  /** Ids of events already applied here; skipped when they come back from the stream. */
-  private applied = new Set<string>();
+  /** Events already applied here; skipped when they come back from the stream. */
+  private applied = new Applied();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private artifacts: Artifacts | undefined;
@@ -198,7 +200,7 @@ export class Orchestrator {
 
   private reset(): void {
     this.state = initialState();
-    this.applied = new Set();
+    this.applied = new Applied();
     this.folded = 0;
     this.fromSnapshot = 0;
     this.consumed = 0;
@@ -277,19 +279,24 @@ export class Orchestrator {
       log: this.o.log,
       signal: AbortSignal.any([signal, stopWriting.signal]),
     });
+    // One ack per run of finished inputs (AckPolicy.All): a new floor per tenure, since every tenure
+    // recreates the consumer at its floor.
+    const acks = new AckFloor();
+    // A lost lease (not a stop) ends acking at once: see AckFloor.close. A stop acks what finished.
+    signal.addEventListener("abort", () => this.abort.signal.aborted || acks.close(), { once: true });
     const consuming = consumeLoop(this.o.nc, {
       stream: STREAM_EVENTS,
       consumer: this.name,
       schema: z.custom<OrchestratorInput | OwnEcho>(),
       decode: (m) => {
-        // Events already applied here come back from the stream: skip them before decoding.
-        const id = m.header(MSG_ID_HEADER);
-        if (id && this.applied.delete(id)) return { ok: true, value: OWN_ECHO };
+        // Events already applied here come back from the stream: skip them by sequence, before
+        // decoding anything (headers included).
+        if (this.applied.takeEcho(m.seq)) return { ok: true, value: OWN_ECHO };
         return decodeInput(m, this.o.maxSubmitBytes ?? 1_000_000);
       },
       handler: async (input, m) => {
         this.handedOver = Math.max(this.handedOver, m.seq);
-        // An own event was applied when it was stored; its ack may go at once (the floor still
+        // An own event was applied when it was stored; it is finished at once (the floor still
         // waits for the input that caused it).
         if (input.kind === "own-echo") return undefined;
         const key = turnKey(input);
@@ -300,11 +307,11 @@ export class Orchestrator {
       log: this.o.log,
       signal,
       // Inputs about different jobs side by side, each job's in order (see Turns), pulled ahead in
-      // batches; decisions are idempotent, so an ack need not wait for the server's confirmation.
+      // batches; acked a run at a time, never termed nor nak'd (see AckFloor and consumeLoop).
       concurrency: INPUTS_IN_FLIGHT,
       prefetch: 256,
-      fastAck: true,
-    });
+      ackAll: acks,
+    }).finally(() => acks.flush());
     const reconciling = new Reconciler(this.reconcilerHost(), {
       everyMs: this.o.reconcileEveryMs ?? 15_000,
       afterMs: this.o.reconcileAfterMs ?? 60_000,
@@ -405,7 +412,7 @@ export class Orchestrator {
       // Read before applying: a final event may let the state forget the task.
       const task = event.task_id ? this.state.tasks.get(event.task_id) : undefined;
       this.stored++;
-      this.applied.add(event.id);
+      this.applied.add(event.id, seq);
       this.apply(event, seq);
       this.metrics.recorded(event, task);
       this.o.log.debug({ type: event.type, job_id: event.job_id, task_id: event.task_id, seq }, "recorded");
@@ -511,7 +518,7 @@ export class Orchestrator {
     for (const e of found) {
       if (e.seq <= handledTo || this.applied.has(e.event.id) || misplaced(e.subject, e.event)) continue;
       fresh++;
-      this.applied.add(e.event.id);
+      this.applied.add(e.event.id, e.seq);
       this.apply(e.event, e.seq);
       await this.run(decide(this.state, eventInput(e), this.ctx()), eventInput(e), round + 1, handledTo);
     }
@@ -547,7 +554,7 @@ export class Orchestrator {
       decideEvent: async (e) => {
         const input = eventInput(e);
         if (e.seq > this.consumed && !this.applied.has(e.event.id)) {
-          this.applied.add(e.event.id);
+          this.applied.add(e.event.id, e.seq);
           this.apply(e.event, e.seq);
         }
         await this.run(decide(this.state, input, this.ctx()), input);

@@ -53,13 +53,17 @@ export async function serveTenures(
       standby.abort();
       await warming;
     }
+    let led = false;
     try {
       const { consuming } = await leader.lead(AbortSignal.any([o.stop, tenure.lost]));
+      led = true;
       leader.setLeading(true);
       o.ready.resolve();
       await consuming.finally(() => leader.setLeading(false));
     } catch (err) {
-      if (first) {
+      // Only a first attempt that never got to lead gives up; consuming that fails later (under
+      // AckPolicy.All a failed pull ends the tenure, see consumeLoop) starts a new tenure.
+      if (first && !led) {
         // start() rejects and its caller gives up: nothing may keep running behind its back.
         o.ready.reject(err);
         break;
