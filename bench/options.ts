@@ -45,7 +45,8 @@ const HELP = `npm run bench -- [options]
   --only a,b          phases among ours,limit,bullmq,memory (default all)
   --json FILE         also write every measurement as JSON`;
 
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+/** An integer option of at least `min` (its default when absent); the error names the flag. */
+export function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${raw}"`);

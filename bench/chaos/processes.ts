@@ -146,3 +146,19 @@ export function cleanEnvironment(): Record<string, string> {
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !ours.test(k)) env[k] = v;
   return env;
 }
+
+/** Resolve when the actor logs one of `lines`; reject when it exits first or takes `timeoutMs`. */
+export async function untilReady(a: Actor, lines: readonly string[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${a.name} not ready after ${timeoutMs} ms`)), timeoutMs);
+    void a.exited.then((code) =>
+      reject(new Error(`${a.name} exited (code ${code}) while starting; see ${a.logFile}`)),
+    );
+  });
+  try {
+    await Promise.race([...lines.map((l) => a.logged(l)), failed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

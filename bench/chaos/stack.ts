@@ -13,7 +13,7 @@ import { type NatsClusterHandle, startNatsCluster } from "../../test/support/nat
 import { type NatsServerHandle, retryUntil, startNatsServer } from "../../test/support/nats-server.ts";
 import { writeAgentProgram } from "./agent-program.ts";
 import { Ledger } from "./ledger.ts";
-import { type Actor, type ActorKind, cleanEnvironment, startActor } from "./processes.ts";
+import { type Actor, type ActorKind, cleanEnvironment, startActor, untilReady } from "./processes.ts";
 import { Submitter } from "./submitter.ts";
 
 /** The product's defaults (an empty environment), e.g. the work ack wait every actor provisions. */
@@ -120,21 +120,7 @@ export async function startChaosStack(label: string, o: StackOptions = {}): Prom
       if (kind === "gateway" && !extra.AGENTS_PORT) actorEnv.AGENTS_PORT = String(await freePort());
       const a = startActor(kind, `${kind}-${counts[kind]}`, actorEnv, logDir);
       actors.push(a);
-      let timer: NodeJS.Timeout | undefined;
-      const failed = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${a.name} not ready after ${READY_TIMEOUT_MS} ms`)),
-          READY_TIMEOUT_MS,
-        );
-        void a.exited.then((code) =>
-          reject(new Error(`${a.name} exited (code ${code}) while starting; see ${a.logFile}`)),
-        );
-      });
-      try {
-        await Promise.race([...READY_LINES[kind].map((l) => a.logged(l)), failed]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await untilReady(a, READY_LINES[kind], READY_TIMEOUT_MS);
       return a;
     },
     alive: (kind) => actors.filter((a) => a.kind === kind && !a.gone),

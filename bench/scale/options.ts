@@ -1,5 +1,6 @@
 // Command-line options of `npm run bench:scale`, and the configurations it compares.
 import { parseArgs } from "node:util";
+import { positiveInt } from "../options.ts";
 
 /** One system layout: how many worker processes, and whether a second orchestrator stands by. */
 export type ScaleConfig = { id: string; label: string; workers: number; standby: boolean };
@@ -49,13 +50,6 @@ export const HELP = `npm run bench:scale -- [options]
   --no-failover      skip the failover run (SIGKILL the leader mid-run, a standby takes over)
   --configs a,b      among ${CONFIGS.map((c) => c.id).join(",")} (default all; ${BASELINE} is the baseline)
   --json FILE        also write every measurement as JSON`;
-
-function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return n;
-}
 
 /** Parse argv (undefined for --help: the caller prints HELP). */
 export function parseScaleOptions(argv: string[]): ScaleOptions | undefined {

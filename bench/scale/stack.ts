@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats } from "../../src/nats/index.ts";
-import { type Actor, cleanEnvironment, startActor } from "../chaos/processes.ts";
+import { type Actor, cleanEnvironment, startActor, untilReady } from "../chaos/processes.ts";
 import { eventTap } from "../event-tap.ts";
 import type { PhaseStack } from "../lifecycle.ts";
 import { NatsCounter } from "../nats-counter.ts";
@@ -72,14 +72,14 @@ export async function startScaleStack(
     };
     // The first orchestrator provisions the topology and takes the lease; then the others at once.
     const leader = start("orchestrator", "orchestrator");
-    await ready(leader, ["orchestrator running"]);
+    await untilReady(leader, ["orchestrator running"], READY_TIMEOUT_MS);
     const standby = config.standby ? start("orchestrator", "standby") : undefined;
     const workers = slots.map((n, i) =>
       start("worker", `worker-${i + 1}`, { AGENTS_WORKER_CONCURRENCY: String(n) }),
     );
     await Promise.all([
-      ...(standby ? [ready(standby, ["orchestrator standing by"])] : []),
-      ...workers.map((w) => ready(w, ["worker started"])),
+      ...(standby ? [untilReady(standby, ["orchestrator standing by"], READY_TIMEOUT_MS)] : []),
+      ...workers.map((w) => untilReady(w, ["worker started"], READY_TIMEOUT_MS)),
     ]);
     nc = await connectNats(nats.url, "bench-scale-submitter");
     const taps = eventTap(nc);
@@ -115,25 +115,6 @@ export async function startScaleStack(
   } catch (err) {
     await stop(true);
     throw err;
-  }
-}
-
-/** Resolve when the actor logs one of `lines`; reject when it exits first or takes too long. */
-async function ready(a: Actor, lines: string[]): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const failed = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${a.name} not ready after ${READY_TIMEOUT_MS} ms`)),
-      READY_TIMEOUT_MS,
-    );
-    void a.exited.then((code) =>
-      reject(new Error(`${a.name} exited (code ${code}) while starting; see ${a.logFile}`)),
-    );
-  });
-  try {
-    await Promise.race([...lines.map((l) => a.logged(l)), failed]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
