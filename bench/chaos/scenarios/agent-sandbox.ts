@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Subjects } from "../../../src/core/events/index.ts";
+import { findOutput } from "../../../src/core/ports/artifact-store.ts";
 import { Artifacts, StreamReader } from "../../../src/nats/index.ts";
 import { parseRuns } from "../agent-program.ts";
 import { auditJobs, reportJobs, waitForJobs } from "../audit.ts";
@@ -32,10 +33,11 @@ function secrets(): Record<string, string> {
 /** The output text of a job's generator task. */
 async function generatorOutput(stack: ChaosStack, jobId: string): Promise<string> {
   const taskId = `${jobId}-i1-g`;
-  let ref = "";
+  let done: { output_ref: string; output_inline?: string | undefined } | undefined;
   for await (const e of new StreamReader(stack.nc).readEvents(Subjects.task(taskId)))
-    if (e.event.type === "task.completed") ref = e.event.data.output_ref;
-  return ref ? (await Artifacts.open(stack.nc)).getText(ref) : "";
+    if (e.event.type === "task.completed") done = e.event.data;
+  // A small output travels inline in its event (nothing is stored under its key), a large one is stored.
+  return done ? ((await findOutput(await Artifacts.open(stack.nc), done)) ?? "") : "";
 }
 
 /** Start `agents worker` with a bad configuration holding secrets; what it printed before exiting. */
