@@ -40,29 +40,34 @@ describe("a job with count 5 and two workers", () => {
     assert.equal(new Set(completions).size, completions.length);
   });
 
-  it("records the exact prompt each agent received, by reference", async () => {
+  it("records the exact prompt each agent received: inline in task.started when small, nothing stored", async () => {
     const artifacts = await Artifacts.open(stack().nc);
     const runs = await stack().agentRuns();
     const all = await stack().events();
     const started = ofType(all, "task.started");
     assert.ok(started.length >= 10, `generators and critics started (${started.length})`);
-    let stored = 0;
+    let carried = 0;
     for (const s of started) {
-      // Stored by reference when it differs from task.created's inline prompt (attachments,
-      // feedback), else that inline prompt is exactly what the agent received.
-      const ref = s.event.data.prompt_ref;
+      // When it differs from task.created's inline prompt (attachments, feedback) it travels in
+      // task.started (these prompts are small) under a key nothing is stored at; else that inline
+      // prompt is exactly what the agent received.
+      const { prompt_ref: ref, prompt_inline: sent } = s.event.data;
       const created = ofType(all, "task.created").find((c) => c.event.task_id === s.event.task_id);
       const inline =
         created && "inline" in created.event.data.prompt ? created.event.data.prompt.inline : undefined;
-      if (ref) stored++;
-      const recorded = ref ? await artifacts.getText(ref) : inline;
+      if (ref) {
+        carried++;
+        assert.ok(sent, `${s.event.task_id}: a small prompt as sent travels inline`);
+        assert.equal(await artifacts.findText(ref), undefined, "no object was written for it");
+      }
+      const recorded = ref ? sent : inline;
       assert.ok(recorded, `the prompt of ${s.event.task_id} is recorded`);
       assert.ok(
         runs.some((r) => r.prompt === recorded),
         `the prompt recorded for ${s.event.task_id} is exactly what an agent received`,
       );
     }
-    assert.ok(stored >= 5, `critic prompts (with the output attached) are stored by reference (${stored})`);
+    assert.ok(carried >= 5, `critic prompts (with the output attached) are recorded as sent (${carried})`);
   });
 
   it("runs every agent in its own folder, and removes the folders the agents left empty", async () => {

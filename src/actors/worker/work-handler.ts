@@ -9,6 +9,7 @@ import { type Route, routeFor } from "../../core/providers/routes.ts";
 import { decideAfterRun, type TaskEventBody } from "../../core/worker/after-run.ts";
 import { decideClaim } from "../../core/worker/claim.ts";
 import { progressData } from "../../core/worker/outcome.ts";
+import { promptRecord } from "../../core/worker/prompt-record.ts";
 import { loadTask } from "./load-task.ts";
 import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
 import { createHandle } from "./task-handle.ts";
@@ -61,20 +62,18 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
           }
           const attempt = Math.max(item.attempt, task.attempt, 1);
           const prompt = await buildPrompt(deps, task);
-          // The exact prompt is recorded: as task.created's inline prompt when it is just that,
-          // else stored and referenced from task.started.
-          const base = task.created.prompt;
-          const promptRef =
-            "inline" in base && base.inline === prompt
-              ? undefined
-              : ArtifactKeys.prompt(task.task_id, attempt);
-          if (promptRef) await deps.artifacts.putText(promptRef, prompt);
+          const asSent = promptRecord(
+            task.created.prompt,
+            prompt,
+            ArtifactKeys.prompt(task.task_id, attempt),
+          );
+          if (asSent.store) await deps.artifacts.putText(asSent.store, prompt);
           const data = {
             attempt,
             worker_id: deps.workerId,
             executor: executor.name,
             model: task.model,
-            ...(promptRef ? { prompt_ref: promptRef } : {}),
+            ...asSent.fields,
             reclaimed: claim.reclaimed,
           };
           const ack = await deps.events.append(

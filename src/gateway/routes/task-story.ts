@@ -31,8 +31,9 @@ export function cut(ref: string | null, text: string | undefined, limit = STORY_
   return { ref, text: text.slice(0, limit), chars: text.length, truncated: text.length > limit };
 }
 
-// Reads each object once per story (several attempts usually share one prompt); an output that
-// travelled inline in one of the task's events is taken from there, as nothing is stored for it.
+// Reads each object once per story (several attempts usually share one prompt); an output or a
+// prompt that travelled inline in one of the task's events is taken from there, as nothing is
+// stored for it.
 function textReader(artifacts: ArtifactStore, events: readonly StoredEvent[]) {
   const cache = new Map<string, Promise<string | undefined>>();
   for (const { event: e } of events)
@@ -43,6 +44,8 @@ function textReader(artifacts: ArtifactStore, events: readonly StoredEvent[]) {
       e.data.output_inline !== undefined
     )
       cache.set(e.data.output_ref, Promise.resolve(e.data.output_inline));
+    else if (e.type === "task.started" && e.data.prompt_ref && e.data.prompt_inline !== undefined)
+      cache.set(e.data.prompt_ref, Promise.resolve(e.data.prompt_inline));
   return (ref: string) => {
     let p = cache.get(ref);
     if (!p) {
@@ -140,10 +143,12 @@ function timelineOf(events: readonly StoredEvent[]): TimelineEntry[] {
         inline === undefined ? a : { ...a, inline_chars: inline.length },
       );
     }
-    // An inline output is shown once, as the story's output or an attempt's, not again here.
-    if ("output_inline" in data && typeof data.output_inline === "string") {
-      data.output_inline_chars = data.output_inline.length;
-      delete data.output_inline;
+    // An inline output or prompt is shown once, as the story's output or an attempt's, not again here.
+    for (const field of ["output_inline", "prompt_inline"] as const) {
+      const text = data[field];
+      if (typeof text !== "string") continue;
+      data[`${field}_chars`] = text.length;
+      delete data[field];
     }
     return { seq, type: e.type, at: e.occurred_at, data };
   });

@@ -81,7 +81,10 @@ export const TaskStarted = z.object({
     worker_id: z.string(),
     executor: z.string(),
     model: z.string(),
+    /** The exact prompt's key when it differs from task.created's inline prompt. */
     prompt_ref: ObjectRef.optional(),
+    /** That prompt itself when it was small (then nothing is stored under prompt_ref); absent on events written before. */
+    prompt_inline: InlineOutput.optional(),
     /** A redelivered task taken over from a worker that stopped answering. */
     reclaimed: z.boolean().default(false),
   }),
