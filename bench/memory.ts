@@ -2,7 +2,7 @@
 // delay, concurrency = the number of tasks) and compare the process's RSS and heap with the idle
 // stack. The whole process is measured: the worker's handles and the orchestrator's job state.
 import { setTimeout as sleep } from "node:timers/promises";
-import { setFlagsFromString } from "node:v8";
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Subjects } from "../src/core/events/index.ts";
 import { jobIdFor, taskIdFor } from "../src/core/ids.ts";
@@ -14,29 +14,56 @@ export type MemoryResult = {
   tasks: number;
   /** How long until every task had started (ms). */
   startAllMs: number;
-  baseline: { rssMb: number; heapMb: number };
-  loaded: { rssMb: number; heapMb: number };
+  baseline: MemoryReading;
+  loaded: MemoryReading;
   rssKbPerTask: number;
   heapKbPerTask: number;
+};
+
+/** One settled reading of process.memoryUsage() (MB): RSS, used heap, and memory outside the heap. */
+export type MemoryReading = {
+  rssMb: number;
+  heapMb: number;
+  /** The heap V8 has reserved (used or not): RSS above this is outside V8's heap. */
+  heapTotalMb: number;
+  /** C++ objects bound to JS objects, including ArrayBuffers' backing stores. */
+  externalMb: number;
+  arrayBuffersMb: number;
+  /** V8's heap spaces: the size each has reserved (MB), e.g. new_space, which grows under load. */
+  spacesMb: Record<string, number>;
 };
 
 // A full collection before each reading, so garbage does not count as held memory.
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-async function settledMemory(): Promise<{ rssMb: number; heapMb: number }> {
+async function settledMemory(): Promise<MemoryReading> {
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((r) => setTimeout(r, 100));
   }
   const m = process.memoryUsage();
-  return { rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20 };
+  const mb = (b: number) => b / 2 ** 20;
+  return {
+    rssMb: mb(m.rss),
+    heapMb: mb(m.heapUsed),
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+    spacesMb: Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, mb(sp.space_size)])),
+  };
 }
 
 /** Start `tasks` long tasks (count-1 submissions) and measure what holding them costs. */
 export async function measureMemory(
   nats: NatsServerHandle,
-  o: { tasks: number; logLevel: string; projections: boolean },
+  o: {
+    tasks: number;
+    logLevel: string;
+    projections: boolean;
+    /** Called after each settled reading (idle, then loaded), e.g. to write a heap snapshot. */
+    onSettled?: (at: "baseline" | "loaded") => void;
+  },
 ): Promise<MemoryResult> {
   const s = await startOurStack(nats, {
     concurrency: o.tasks,
@@ -46,6 +73,7 @@ export async function measureMemory(
   });
   try {
     const baseline = await settledMemory();
+    o.onSettled?.("baseline");
     const keys = Array.from({ length: o.tasks }, (_, i) => `mem-${i}`);
     const generators = new Set(keys.map((k) => taskIdFor(jobIdFor(k), 1, "generator", 0)));
     const started = new Set<string>();
@@ -75,6 +103,7 @@ export async function measureMemory(
       throw new Error(`memory: the worker holds ${s.worker.running.size} of ${o.tasks} tasks`);
     }
     const loaded = await settledMemory();
+    o.onSettled?.("loaded");
     return {
       tasks: o.tasks,
       startAllMs,
