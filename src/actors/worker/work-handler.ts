@@ -93,7 +93,10 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
             { ...ids, attempt, reclaimed: claim.reclaimed, type: task.created.task_type, route },
             "task started",
           );
-          return await runClaimed(deps, { executor, route }, h, d, prompt, ctx);
+          // Not awaited here: this frame (its claim's locals) ends now instead of waiting out the
+          // whole run. Nothing after the claim can be a ConcurrencyError to retry the claim for
+          // (the handle re-reads on conflict), and a run must never be claimed again anyway.
+          return runClaimed(deps, { executor, route }, h, d, prompt, ctx);
         }
         default: {
           const never: never = claim;
