@@ -34,7 +34,10 @@ async function run(): Promise<void> {
     );
     const mb = (r: typeof m.loaded) =>
       `heap total ${r.heapTotalMb.toFixed(1)}, external ${r.externalMb.toFixed(1)}, array buffers ${r.arrayBuffersMb.toFixed(1)}`;
-    console.log(`Idle: ${mb(m.baseline)} MB; loaded: ${mb(m.loaded)} MB.`);
+    console.log(
+      `Marginal (the second half against the first): ${m.marginalRssKbPerTask.toFixed(1)} KB RSS, ${m.marginalHeapKbPerTask.toFixed(1)} KB heap per task.`,
+    );
+    console.log(`Idle: ${mb(m.baseline)} MB; halfway: ${mb(m.halfway)} MB; loaded: ${mb(m.loaded)} MB.`);
     const spaces = Object.keys(m.loaded.spacesMb).map(
       (k) => `${k} ${(m.baseline.spacesMb[k] ?? 0).toFixed(1)} → ${(m.loaded.spacesMb[k] ?? 0).toFixed(1)}`,
     );

@@ -15,9 +15,15 @@ export type MemoryResult = {
   /** How long until every task had started (ms). */
   startAllMs: number;
   baseline: MemoryReading;
+  /** With the first half of the tasks held. */
+  halfway: MemoryReading;
   loaded: MemoryReading;
+  /** (loaded − idle) ÷ tasks: includes what running any task at all costs once (compiled code, grown maps). */
   rssKbPerTask: number;
   heapKbPerTask: number;
+  /** (loaded − halfway) ÷ the second half: what one more held task costs. */
+  marginalRssKbPerTask: number;
+  marginalHeapKbPerTask: number;
 };
 
 /** One settled reading of process.memoryUsage() (MB): RSS, used heap, and memory outside the heap. */
@@ -77,40 +83,63 @@ export async function measureMemory(
     const keys = Array.from({ length: o.tasks }, (_, i) => `mem-${i}`);
     const generators = new Set(keys.map((k) => taskIdFor(jobIdFor(k), 1, "generator", 0)));
     const started = new Set<string>();
-    let allStarted: () => void = () => undefined;
-    const done = new Promise<void>((r) => {
-      allStarted = r;
-    });
+    let wanted = 0;
+    let reached: () => void = () => undefined;
     s.tap(Subjects.tasks, (e) => {
       if (e.type !== "task.started" || !e.task_id || !generators.has(e.task_id)) return;
       started.add(e.task_id);
-      if (started.size === generators.size) allStarted();
+      if (started.size >= wanted) reached();
     });
+    /** Submit `batch` and wait until all of them run (the worker holds them). */
+    const hold = async (batch: string[]) => {
+      wanted += batch.length;
+      const all = new Promise<void>((r) => {
+        reached = r;
+      });
+      const inflight = new Set<Promise<unknown>>();
+      for (const key of batch) {
+        const body = JSON.stringify({ spec: "Benchmark: hold a slot.", count: 1, idempotency_key: key });
+        const p = s.js.publish(Subjects.submit, body, { msgID: key }).finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= 256) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+      if (started.size < wanted)
+        await withTimeout(
+          all,
+          120_000 + batch.length * 100,
+          `memory: ${started.size}/${wanted} tasks started`,
+        );
+      // The worker registers a task just after its task.started is acknowledged.
+      for (let i = 0; i < 100 && s.worker.running.size < wanted; i++) await sleep(50);
+      if (s.worker.running.size < wanted) {
+        throw new Error(`memory: the worker holds ${s.worker.running.size} of ${wanted} tasks`);
+      }
+    };
     const t0 = nowMs();
-    const inflight = new Set<Promise<unknown>>();
-    for (const key of keys) {
-      const body = JSON.stringify({ spec: "Benchmark: hold a slot.", count: 1, idempotency_key: key });
-      const p = s.js.publish(Subjects.submit, body, { msgID: key }).finally(() => inflight.delete(p));
-      inflight.add(p);
-      if (inflight.size >= 256) await Promise.race(inflight);
-    }
-    await Promise.all(inflight);
-    await withTimeout(done, 120_000 + o.tasks * 100, `memory: ${started.size}/${o.tasks} tasks started`);
-    const startAllMs = nowMs() - t0;
-    // The worker registers a task just after its task.started is acknowledged.
-    for (let i = 0; i < 100 && s.worker.running.size < o.tasks; i++) await sleep(50);
-    if (s.worker.running.size < o.tasks) {
-      throw new Error(`memory: the worker holds ${s.worker.running.size} of ${o.tasks} tasks`);
-    }
+    // Half first, then the rest: the second half's cost is the marginal one (code compiled, maps
+    // and buffers grown by the first half are not counted again).
+    const half = Math.floor(o.tasks / 2);
+    await hold(keys.slice(0, half));
+    const firstHalfMs = nowMs() - t0;
+    const halfway = await settledMemory();
+    const t1 = nowMs();
+    await hold(keys.slice(half));
+    // The time to start them all, less the halfway reading.
+    const startAllMs = firstHalfMs + nowMs() - t1;
     const loaded = await settledMemory();
     o.onSettled?.("loaded");
+    const rest = o.tasks - half;
     return {
       tasks: o.tasks,
       startAllMs,
       baseline,
+      halfway,
       loaded,
       rssKbPerTask: ((loaded.rssMb - baseline.rssMb) * 1024) / o.tasks,
       heapKbPerTask: ((loaded.heapMb - baseline.heapMb) * 1024) / o.tasks,
+      marginalRssKbPerTask: ((loaded.rssMb - halfway.rssMb) * 1024) / rest,
+      marginalHeapKbPerTask: ((loaded.heapMb - halfway.heapMb) * 1024) / rest,
     };
   } finally {
     await s.stop();
