@@ -15,9 +15,12 @@ async function run(): Promise<void> {
   // --no-snapshots: the readings alone (writing a snapshot grows RSS, so the readings are fairer).
   const args = process.argv.slice(2);
   const noSnapshots = args.includes("--no-snapshots");
-  const o = { ...parseOptions(args.filter((a) => a !== "--no-snapshots")), noSnapshots };
-  const dir = await mkdtemp(join(tmpdir(), "agents-bench-heap-"));
-  const files = { baseline: join(dir, "baseline.heapsnapshot"), loaded: join(dir, "loaded.heapsnapshot") };
+  const o = parseOptions(args.filter((a) => a !== "--no-snapshots"));
+  const dir = noSnapshots ? undefined : await mkdtemp(join(tmpdir(), "agents-bench-heap-"));
+  const files = {
+    baseline: join(dir ?? ".", "baseline.heapsnapshot"),
+    loaded: join(dir ?? ".", "loaded.heapsnapshot"),
+  };
   const unavailable = o.projections ? await projectionsUnavailable() : "turned off";
   const nats = await startNatsServer();
   try {
@@ -25,7 +28,7 @@ async function run(): Promise<void> {
       tasks: o.memoryTasks,
       logLevel: o.logLevel,
       projections: !unavailable,
-      onSettled: o.noSnapshots ? undefined : (at) => writeHeapSnapshot(files[at]),
+      onSettled: dir ? (at) => writeHeapSnapshot(files[at]) : undefined,
     });
     console.log(`## Memory per in-flight task (${m.tasks} held)\n`);
     console.log(
@@ -42,12 +45,11 @@ async function run(): Promise<void> {
       (k) => `${k} ${(m.baseline.spacesMb[k] ?? 0).toFixed(1)} → ${(m.loaded.spacesMb[k] ?? 0).toFixed(1)}`,
     );
     console.log(`V8 spaces (MB reserved): ${spaces.join(", ")}.`);
-    console.log(`Projections: ${unavailable ? `off (${unavailable})` : "on"}. Snapshots: ${dir}\n`);
+    console.log(`Projections: ${unavailable ? `off (${unavailable})` : "on"}. Snapshots: ${dir ?? "none"}\n`);
   } finally {
     await nats.stop();
   }
-  if (!o.noSnapshots)
-    console.log(formatHeapDiff(await heapDiff(files.baseline, files.loaded), o.memoryTasks));
+  if (dir) console.log(formatHeapDiff(await heapDiff(files.baseline, files.loaded), o.memoryTasks));
 }
 
 run().then(
