@@ -106,6 +106,10 @@ export function memorySection(r: BenchReport): string {
       `heap per in-flight task (${fmt(m.baseline.heapMb, 1)} → ${fmt(m.loaded.heapMb, 1)} MB)`,
       `${fmt(m.heapKbPerTask, 1)} KB`,
     ]);
+    rows.push([
+      `RSS / heap per in-flight task, marginal (the second ${m.tasks - Math.floor(m.tasks / 2)} held against the first)`,
+      `${fmt(m.marginalRssKbPerTask, 1)} / ${fmt(m.marginalHeapKbPerTask, 1)} KB`,
+    ]);
     rows.push([`time to start all ${m.tasks}`, `${fmt(m.startAllMs / 1000, 1)} s`]);
   }
   return ["## 5. Memory and CPU", "", table(["measure", "value"], rows)].join("\n");

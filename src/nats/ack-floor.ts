@@ -14,7 +14,7 @@ type Held = { msg: JsMsg; done: boolean };
 
 export class AckFloor {
   /** Inputs delivered and not acked yet, in delivery (stream) order; `head` is the oldest. */
-  private held: Held[] = [];
+  private held: Array<Held | undefined> = [];
   private head = 0;
   private readonly bySeq = new Map<number, Held>();
   /** The highest stream sequence delivered, and the highest acked (the floor we sent). */
@@ -74,6 +74,9 @@ export class AckFloor {
     for (let h = this.held[this.head]; h?.done; h = this.held[this.head]) {
       last = h.msg;
       this.bySeq.delete(h.msg.seq);
+      // Let the acked message go now, not at the next compaction: up to a thousand acked
+      // messages (and the socket buffers their payloads are slices of) stayed reachable otherwise.
+      this.held[this.head] = undefined;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.held.length) {

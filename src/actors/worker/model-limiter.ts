@@ -30,8 +30,8 @@ import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 
 /** What a call's end tells the limiter, each part when known. */
 export type CallEnd = {
-  /** What the call used and cost. */
-  used: CallUsage;
+  /** What the call used and cost (undefined when it failed before an answer). */
+  used: CallUsage | undefined;
   /** What the provider said about its limits, on its answer or its error. */
   limits?: RateLimitInfo | undefined;
   /** When the call was sent (ms since epoch): the window counts it from then. */
@@ -122,7 +122,9 @@ export class ModelLimiter {
         const limit = this.learning ? effectiveLimit(user, known?.state) : user;
         if (!limit) {
           const held = this.store.cached(model)?.state.held_until ?? 0;
-          if (held <= now) return { done: (end) => this.learn(model, end.limits) };
+          // Bound methods, not closures: a lease lives as long as its call, and a closure here would
+          // keep this whole wait's scope (and the task's callbacks) alive with it.
+          if (held <= now) return { done: this.learnFrom.bind(this, model) };
           onWait?.({ model, why: "held", until: held });
           await this.waitFor(model, held - now, signal);
           this.onWaited(model, "throttle", (Date.now() - now) / 1000);
@@ -147,7 +149,7 @@ export class ModelLimiter {
         }
         if (d.kind === "granted") {
           listed = false;
-          return { done: (end) => this.settle(model, id, call.kind, end) };
+          return { done: this.settle.bind(this, model, id, call.kind) };
         }
         if (d.state) listed = true;
         onWait?.({ model, why: d.why, until: d.until });
@@ -171,6 +173,10 @@ export class ModelLimiter {
   }
 
   /** What an answer of a model without accounting said about its limits: kept when it says something new. */
+  private learnFrom(model: string, end: CallEnd): Promise<void> {
+    return this.learn(model, end.limits);
+  }
+
   private async learn(model: string, limits: RateLimitInfo | undefined): Promise<void> {
     if (limits && this.learning)
       await this.update(model, (state) => learnLimits(state, limits, true), "learn");

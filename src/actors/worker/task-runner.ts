@@ -6,7 +6,8 @@ import { newEvent } from "../../core/events/index.ts";
 import type { TaskState } from "../../core/lifecycle/index.ts";
 import { type CallUsage, promptTokens } from "../../core/limits/index.ts";
 import { ArtifactKeys, attachmentText, resolveText } from "../../core/ports/artifact-store.ts";
-import type { Executor, ExecutorRequest } from "../../core/ports/executor.ts";
+import type { Delivery } from "../../core/ports/delivery.ts";
+import type { Executor, ExecutorRequest, ExecutorResult } from "../../core/ports/executor.ts";
 import type { RateLimitInfo } from "../../core/providers/rate-limits.ts";
 import type { RunEnd } from "../../core/worker/after-run.ts";
 import { type KeptArtifacts, outputInline, progressData, runFields } from "../../core/worker/outcome.ts";
@@ -59,7 +60,8 @@ export function requestFor(deps: RunnerDeps, h: TaskHandle, prompt: string, cwd:
     timeoutMs: task.created.timeout_ms,
     killGraceMs: deps.killGraceMs,
     signal: h.abort.signal,
-    onProgress: (p) => h.onProgress(p),
+    // Bound, not an arrow: the request lives as long as the run, and a bound method costs less.
+    onProgress: h.onProgress.bind(h),
     maxTurns: a?.max_turns,
     permissionMode: a?.permission_mode,
     allowedTools: a?.allowed_tools,
@@ -74,7 +76,7 @@ export async function runTask(
   executor: Executor,
   h: TaskHandle,
   prompt: string,
-  working: () => void,
+  work: Pick<Delivery<unknown>, "working">,
 ): Promise<RunEnd> {
   const { task } = h;
   const started = Date.now();
@@ -88,7 +90,7 @@ export async function runTask(
       task.created.timeout_ms + LEASE_MARGIN_MS,
       h.abort.signal,
       (w) => {
-        working();
+        work.working();
         const waiting = { model: w.model, why: w.why, until: new Date(w.until).toISOString() };
         h.onProgress({ message: waitMessage(w), waiting });
         // Recorded at once when the reason changes (the heartbeats repeat it), so status, the story
@@ -102,27 +104,26 @@ export async function runTask(
       h.onProgress({});
       recordProgress(h, started);
     }
-    let used: CallUsage;
+    let used: CallUsage | undefined;
     // What the provider said about its limits, on its answer or its error: the limiter learns it.
     let limits: RateLimitInfo | undefined;
     let sentAt: number | undefined;
-    let given = false;
     // The place is given back as soon as the call to the provider is over, not after the output is
     // stored and judged: until then its estimate, not its real use, fills the model's window.
-    const giveBack = async () => {
-      if (given) return;
-      given = true;
-      await lease.done({ used, limits, sentAt });
-    };
+    let given = false;
     try {
       sentAt = Date.now();
-      const result = await executor.run(requestFor(deps, h, prompt, workdir.path)).catch((err: unknown) => {
+      let result: ExecutorResult;
+      try {
+        result = await executor.run(requestFor(deps, h, prompt, workdir.path));
+      } catch (err) {
         if (err instanceof ExecutorError || err instanceof RateLimitedError) limits = err.limits;
         throw err;
-      });
+      }
       used = { ...result.usage, cost_usd: result.cost_usd };
       limits = result.limits;
-      await giveBack();
+      given = true;
+      await lease.done({ used, limits, sentAt });
       const ref = ArtifactKeys.output(task.task_id, h.attempt);
       // A small output travels in the outcome event instead (runFields carries it).
       if (!outputInline(result.output)) await deps.artifacts.putText(ref, result.output);
@@ -150,7 +151,7 @@ export async function runTask(
       if (result.truncated) return { kind: "answered", fields };
       return { kind: "answered", fields, validation: await validateOutput(deps, executor, h, result.output) };
     } finally {
-      await giveBack();
+      if (!given) await lease.done({ used, limits, sentAt });
     }
   } catch (error) {
     return { kind: "threw", error, durationMs: Date.now() - started };

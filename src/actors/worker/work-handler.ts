@@ -8,24 +8,24 @@ import type { Executor } from "../../core/ports/executor.ts";
 import { type Route, routeFor } from "../../core/providers/routes.ts";
 import { decideAfterRun, type TaskEventBody } from "../../core/worker/after-run.ts";
 import { decideClaim } from "../../core/worker/claim.ts";
-import { progressData } from "../../core/worker/outcome.ts";
 import { promptRecord } from "../../core/worker/prompt-record.ts";
 import { loadTask } from "./load-task.ts";
-import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
-import { createHandle } from "./task-handle.ts";
+import type { RunnerDeps } from "./runner-types.ts";
+import { createHandle, type RunningHandle } from "./task-handle.ts";
 import { buildPrompt, runTask } from "./task-runner.ts";
 
+/** The worker's, one for all its work items: its running tasks (which its heartbeat covers). */
 export type WorkContext = {
-  running: Map<string, TaskHandle>;
-  ackWaitMs: number;
-  progressEveryMs: number;
+  running: Map<string, RunningHandle>;
   isStopped(): boolean;
 };
 
 /** Claim and run the task a work item names; always leaves its message acked or nak'd (or to its new owner). */
 export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: WorkContext): Promise<void> {
   const item = d.item;
-  const log = deps.log.child({ job_id: item.job_id, task_id: item.task_id });
+  // The task's ids go on each line logged, not into a child logger: most items log nothing.
+  const ids = { job_id: item.job_id, task_id: item.task_id };
+  const log = deps.log;
   for (let tries = 0; tries < 5; tries++) {
     if (ctx.isStopped()) return d.nak(1000);
     // The first try trusts the item (no read of the task); a ConcurrencyError sends us back here.
@@ -41,7 +41,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
     try {
       switch (claim.kind) {
         case "drop":
-          log.debug({ why: claim.why }, "work item dropped");
+          log.debug({ ...ids, why: claim.why }, "work item dropped");
           return await d.ack();
         case "later":
           return d.nak(claim.delayMs);
@@ -57,7 +57,7 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
           const executor = deps.executors.forRoute(route);
           if (!executor || !deps.executors.available(route)) {
             // Not an attempt: this worker cannot run it now (another one may, or later).
-            log.debug({ route }, "work item put back: its executor is not available here");
+            log.debug({ ...ids, route }, "work item put back: its executor is not available here");
             return d.nak(executor ? deps.executors.unavailableFor(route) : 5000);
           }
           const attempt = Math.max(item.attempt, task.attempt, 1);
@@ -90,10 +90,13 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
           );
           deps.metrics.claimed(labelsOf(h), claim.reclaimed, queueWaitSeconds(d, task.status));
           log.info(
-            { attempt, reclaimed: claim.reclaimed, type: task.created.task_type, route },
+            { ...ids, attempt, reclaimed: claim.reclaimed, type: task.created.task_type, route },
             "task started",
           );
-          return await runClaimed(deps, { executor, route }, h, d, prompt, ctx);
+          // Not awaited here: this frame (its claim's locals) ends now instead of waiting out the
+          // whole run. Nothing after the claim can be a ConcurrencyError to retry the claim for
+          // (the handle re-reads on conflict), and a run must never be claimed again anyway.
+          return runClaimed(deps, { executor, route }, h, d, prompt, ctx);
         }
         default: {
           const never: never = claim;
@@ -112,28 +115,18 @@ export async function handleWork(deps: RunnerDeps, d: Delivery<WorkItem>, ctx: W
 async function runClaimed(
   deps: RunnerDeps,
   on: { executor: Executor; route: Route },
-  h: TaskHandle,
+  h: RunningHandle,
   d: Delivery<WorkItem>,
   prompt: string,
   ctx: WorkContext,
 ): Promise<void> {
+  const started = Date.now();
+  // From here the worker's heartbeat (heartbeat.ts) extends the message and records progress.
+  h.beat = { delivery: d, startedAt: started, lastProgressAt: started };
   ctx.running.set(h.task.task_id, h);
   deps.metrics.running(h.task.created.queue, 1);
-  const started = Date.now();
-  let lastProgress = started;
-  const beat = setInterval(
-    () => {
-      d.working();
-      if (Date.now() - lastProgress < ctx.progressEveryMs) return;
-      lastProgress = Date.now();
-      h.append(newEvent("task.progress", progressData(Date.now() - started, h.progress), h.meta())).catch(
-        (err) => deps.log.warn({ err: String(err), task_id: h.task.task_id }, "progress not recorded"),
-      );
-    },
-    Math.max(Math.min(ctx.ackWaitMs / 3, ctx.progressEveryMs), 100),
-  );
   try {
-    const end = await runTask(deps, on.executor, h, prompt, () => d.working());
+    const end = await runTask(deps, on.executor, h, prompt, d);
     const next = decideAfterRun({
       task: h.task,
       attempt: h.attempt,
@@ -151,7 +144,7 @@ async function runClaimed(
     deps.metrics.ran(labelsOf(h), next, recorded, h.stopReason, (Date.now() - started) / 1000);
     await settle(d, next.delivery);
   } finally {
-    clearInterval(beat);
+    h.beat = undefined;
     // No append may outlive the task's handling: a stopping worker closes its connection next.
     await h.settled();
     ctx.running.delete(h.task.task_id);
@@ -160,7 +153,7 @@ async function runClaimed(
 }
 
 /** The bounded labels of a run: task type, queue, and the model it runs on. */
-function labelsOf(h: TaskHandle) {
+function labelsOf(h: RunningHandle) {
   return { type: h.task.created.task_type, queue: h.task.created.queue, model: h.task.model };
 }
 

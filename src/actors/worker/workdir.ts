@@ -19,7 +19,8 @@ export async function openWorkdir(
   create: boolean,
 ): Promise<Workdir> {
   const path = join(dataDir, "work", taskId, String(attempt));
-  if (!create) return { path, release: async () => undefined };
+  // No folder: one shared no-op, not a closure per task (executors without a folder can run 1,000 at once).
+  if (!create) return { path, release: nothingToRelease };
   await mkdir(path, { recursive: true });
   return {
     path,
@@ -31,6 +32,8 @@ export async function openWorkdir(
     },
   };
 }
+
+async function nothingToRelease(): Promise<void> {}
 
 async function removeIfEmpty(path: string): Promise<boolean> {
   try {

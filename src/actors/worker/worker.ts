@@ -41,11 +41,12 @@ import {
 import type { ArtifactLimits } from "./artifacts.ts";
 import { ControlListener } from "./control-listener.ts";
 import { WorkerExecutors } from "./executors.ts";
+import { Heartbeat } from "./heartbeat.ts";
 import { workerMetrics } from "./metrics.ts";
 import { ModelLimiter } from "./model-limiter.ts";
-import type { RunnerDeps, TaskHandle } from "./runner-types.ts";
-import { stop } from "./task-handle.ts";
-import { handleWork } from "./work-handler.ts";
+import type { RunnerDeps } from "./runner-types.ts";
+import { type RunningHandle, stop } from "./task-handle.ts";
+import { handleWork, type WorkContext } from "./work-handler.ts";
 
 export type WorkerOptions = {
   nc: Connection;
@@ -85,7 +86,13 @@ export type WorkerOptions = {
 
 export class Worker {
   readonly id: string;
-  readonly running = new Map<string, TaskHandle>();
+  readonly running = new Map<string, RunningHandle>();
+  /** One for every work item: the running tasks, and whether to take no more. */
+  private readonly work: WorkContext = {
+    running: this.running,
+    isStopped: () => this.control.stopped || this.closing,
+  };
+  private heartbeat: Heartbeat | undefined;
   private readonly inflight = new Set<Promise<void>>();
   /** Slots promised to the pull request in flight: its messages are on their way, not yet in `inflight`. */
   private reserved = 0;
@@ -196,6 +203,12 @@ export class Worker {
       dataDir: this.o.dataDir,
       killGraceMs: this.o.killGraceMs,
     };
+    this.heartbeat = new Heartbeat(this.running, {
+      ackWaitMs: this.o.ackWaitMs,
+      progressEveryMs: this.o.progressEveryMs ?? 10_000,
+      log,
+    });
+    this.heartbeat.start();
     const poller = new LanePoller(this.o.nc, { events: stream, log }, (d) => this.onDelayed(d));
     this.poller = poller;
     await this.control.start(stream);
@@ -267,6 +280,7 @@ export class Worker {
     for (const h of this.running.values()) stop(h, "shutdown");
     await this.loop;
     await Promise.allSettled(this.inflight);
+    this.heartbeat?.stop();
     for (const sub of this.wakeSubs) sub.close();
     await this.control.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
@@ -350,12 +364,7 @@ export class Worker {
   private dispatch(d: Delivery<WorkItem>): void {
     const deps = this.deps as RunnerDeps;
     this.poller?.hold(d.subject, 1);
-    const p = handleWork(deps, d, {
-      running: this.running,
-      ackWaitMs: this.o.ackWaitMs,
-      progressEveryMs: this.o.progressEveryMs ?? 10_000,
-      isStopped: () => this.control.stopped || this.closing,
-    })
+    const p = handleWork(deps, d, this.work)
       .catch((err) => {
         // NATS away (a restart, a blip): the message comes back by itself, nothing is lost.
         const fields = { err: errorMessage(err), subject: d.subject };

@@ -269,7 +269,7 @@ export type SettleOptions = {
 export function settleCall(
   state: LimitState,
   id: string,
-  used: CallUsage,
+  used: CallUsage | undefined,
   now: number,
   o: SettleOptions = {},
 ): LimitState {

@@ -5,8 +5,9 @@
 // critic (the task's own completion event carries it), the output to revise (the iteration's latest
 // task, while the iteration runs) and the comparisons (the latest output of each of the three
 // iterations before the critic's). So the state keeps only the latest output of an iteration, and
-// only until the three iterations after it have ended; the text of a created task's attachments is
-// the worker's to read from its event, never the orchestrator's.
+// only until the three iterations after it have ended; the text of a created task's attachments and
+// its prompt are the worker's to read from its event, never the orchestrator's (no decision reads
+// them: a revision or continuation builds its prompt from the spec and the outputs).
 import type { TaskState } from "../lifecycle/index.ts";
 
 /** How many earlier iterations a critic compares with (comparisons in decide-run.ts). */
@@ -14,13 +15,22 @@ export const COMPARED_ITERATIONS = 3;
 
 type Iterations = ReadonlyMap<number, { status: string; latest_task_id: string | undefined }>;
 
-/** A created task's state without the text of its attachments (their keys stay). */
-export function withoutAttachmentText(task: TaskState): TaskState {
-  const attachments = task.created.attachments;
-  if (!attachments.some((a) => a.inline !== undefined)) return task;
+/**
+ * A created task's state without the text of its attachments (their keys stay) and of its inline
+ * prompt (an empty one stands for it; a prompt by reference keeps its key).
+ */
+export function withoutCreatedTexts(task: TaskState): TaskState {
+  const { attachments, prompt } = task.created;
+  const inlineAttachments = attachments.some((a) => a.inline !== undefined);
+  const inlinePrompt = "inline" in prompt && prompt.inline !== "";
+  if (!inlineAttachments && !inlinePrompt) return task;
   return {
     ...task,
-    created: { ...task.created, attachments: attachments.map(({ inline: _text, ...a }) => a) },
+    created: {
+      ...task.created,
+      ...(inlineAttachments ? { attachments: attachments.map(({ inline: _text, ...a }) => a) } : {}),
+      ...(inlinePrompt ? { prompt: { inline: "" } } : {}),
+    },
   };
 }
 

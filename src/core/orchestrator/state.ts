@@ -4,7 +4,7 @@ import type { AgentEvent, EventData, Submission } from "../events/index.ts";
 import { specKey } from "../ids.ts";
 import { evolveTask, isFinal, isTaskEventType, type TaskState } from "../lifecycle/index.ts";
 import type { QualitySample } from "../protocol/advice.ts";
-import { forgetComparedOutputs, forgetInlineOutput, withoutAttachmentText } from "./kept-outputs.ts";
+import { forgetComparedOutputs, forgetInlineOutput, withoutCreatedTexts } from "./kept-outputs.ts";
 
 export type IterationStatus = "running" | "passed" | "exhausted" | "failed" | "cancelled";
 
@@ -111,7 +111,7 @@ export function evolve(
     // stream order (the orchestrator's own appends expect the task's last sequence), so this is exact.
     if (prev && seq <= prev.seq) return;
     const evolved = evolveTask(prev, event, seq);
-    const next = event.type === "task.created" ? withoutAttachmentText(evolved) : evolved;
+    const next = event.type === "task.created" ? withoutCreatedTexts(evolved) : evolved;
     state.tasks.set(event.task_id, next);
     const job = state.jobs.get(next.job_id);
     if (!job) return;

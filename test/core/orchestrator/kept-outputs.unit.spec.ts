@@ -11,12 +11,13 @@ const ITERATIONS = 40;
 const generator = (jobId: string, n: number) => taskIdFor(jobId, n, "generator", 0);
 const critic = (jobId: string, n: number) => taskIdFor(jobId, n, "critic", 1);
 
-/** Tasks of the orchestrator's state holding text of an output or of an attachment. */
+/** Tasks of the orchestrator's state holding text of an output, of an attachment or of a prompt. */
 function heldTexts(sim: Simulator) {
   const tasks = [...sim.state.tasks.values()];
   return {
     outputs: tasks.filter((t) => t.output_inline !== undefined).length,
     attachments: tasks.filter((t) => t.created.attachments.some((a) => a.inline !== undefined)).length,
+    prompts: tasks.filter((t) => "inline" in t.created.prompt && t.created.prompt.inline !== "").length,
   };
 }
 
@@ -35,6 +36,7 @@ function runInfinite(sim: Simulator, jobId: string, order: (wave: number[]) => n
       ended.push(n);
       const held = heldTexts(sim);
       assert.equal(held.attachments, 0, "no created task's attachment text is held");
+      assert.equal(held.prompts, 0, "no created task's prompt text is held");
       most = Math.max(most, held.outputs);
     }
   }
