@@ -12,7 +12,7 @@ import type {
   StoredEvent,
 } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
-import { type PubAcks, pubAcksOf } from "./pub-acks.ts";
+import { type InboxReplies, repliesOf } from "./inbox-replies.ts";
 import { eventOf, StreamReader } from "./stream-reader.ts";
 
 /** Publish ack timeout (ms), unless an append says otherwise. */
@@ -24,13 +24,13 @@ export type JetStreamAppendOptions = AppendOptions & { timeoutMs?: number };
 export class JetStreamEventStore implements EventStore {
   readonly js: JetStreamClient;
   readonly reader: StreamReader;
-  /** Publishes with their acks on the connection's own inbox (see pub-acks.ts: cheaper than js.publish). */
-  private readonly acks: PubAcks;
+  /** Publishes with their acks on the connection's own inbox (see inbox-replies.ts: cheaper than js.publish). */
+  private readonly acks: InboxReplies;
 
   constructor(nc: Connection) {
     this.js = jetstream(nc);
     this.reader = new StreamReader(nc);
-    this.acks = pubAcksOf(nc);
+    this.acks = repliesOf(nc);
   }
 
   append(subject: string, event: AgentEvent, o: JetStreamAppendOptions = {}): Promise<Appended> {

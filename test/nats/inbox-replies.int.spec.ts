@@ -1,21 +1,21 @@
-// JetStream publishes with their acks on one inbox subscription (src/nats/pub-acks.ts) answer and
+// JetStream publishes with their acks on one inbox subscription (src/nats/inbox-replies.ts) answer and
 // fail as js.publish does, on a real nats-server.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import { RequestError, TimeoutError } from "@nats-io/transport-node";
 import { type Connection, connectNats, isTransient } from "../../src/nats/connection.ts";
-import { PubAcks, pubAcksOf } from "../../src/nats/pub-acks.ts";
+import { InboxReplies, repliesOf } from "../../src/nats/inbox-replies.ts";
 import { type NatsServerHandle, startNatsServer } from "../support/index.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-describe("PubAcks", () => {
+describe("InboxReplies", () => {
   let server: NatsServerHandle;
   let nc: Connection;
   before(async () => {
     server = await startNatsServer();
-    nc = await connectNats(server.url, "pub-acks");
+    nc = await connectNats(server.url, "inbox-replies");
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: "PA", subjects: ["pa.>"] });
   });
@@ -25,8 +25,8 @@ describe("PubAcks", () => {
   });
 
   it("given a stream, when messages are published, then each gets its sequence and a repeated msgID is a duplicate", async () => {
-    const acks = pubAcksOf(nc);
-    assert.equal(pubAcksOf(nc), acks, "one per connection");
+    const acks = repliesOf(nc);
+    assert.equal(repliesOf(nc), acks, "one per connection");
     const [a, b] = await Promise.all([
       acks.publish("pa.one", bytes("1"), { msgID: "m1", timeoutMs: 10_000 }),
       acks.publish("pa.two", bytes("2"), { msgID: "m2", timeoutMs: 10_000 }),
@@ -44,7 +44,7 @@ describe("PubAcks", () => {
   });
 
   it("given an expected last subject sequence the subject moved past, then the server's refusal is a JetStreamApiError", async () => {
-    const acks = pubAcksOf(nc);
+    const acks = repliesOf(nc);
     const first = await acks.publish("pa.seq", bytes("1"), { msgID: "s1", timeoutMs: 10_000 });
     const ok = await acks.publish("pa.seq", bytes("2"), {
       msgID: "s2",
@@ -65,7 +65,7 @@ describe("PubAcks", () => {
 
   it("given a subject no stream holds, then the publish fails as no responders, a transient error", async () => {
     await assert.rejects(
-      pubAcksOf(nc).publish("nowhere.x", bytes("1"), { msgID: "n1", timeoutMs: 10_000 }),
+      repliesOf(nc).publish("nowhere.x", bytes("1"), { msgID: "n1", timeoutMs: 10_000 }),
       (err: unknown) => err instanceof RequestError && err.isNoResponders() && isTransient(err),
     );
   });
@@ -74,7 +74,7 @@ describe("PubAcks", () => {
     const sub = nc.subscribe("silent.x", { callback: () => undefined });
     try {
       await assert.rejects(
-        pubAcksOf(nc).publish("silent.x", bytes("1"), { msgID: "t1", timeoutMs: 300 }),
+        repliesOf(nc).publish("silent.x", bytes("1"), { msgID: "t1", timeoutMs: 300 }),
         (err: unknown) => err instanceof TimeoutError && isTransient(err),
       );
     } finally {
@@ -83,11 +83,11 @@ describe("PubAcks", () => {
   });
 
   it("given a publish waiting for its ack, when the connection closes, then it fails at once as a closed connection", async () => {
-    const other = await connectNats(server.url, "pub-acks-closing");
+    const other = await connectNats(server.url, "inbox-replies-closing");
     const sub = nc.subscribe("silent.y", { callback: () => undefined });
     try {
       await nc.flush();
-      const acks = new PubAcks(other);
+      const acks = new InboxReplies(other);
       const waiting = acks.publish("silent.y", bytes("1"), { msgID: "c1", timeoutMs: 120_000 });
       await other.flush();
       await other.close();

@@ -1,11 +1,11 @@
-// JetStream publishes whose acks come back on one inbox subscription per connection, instead of a
-// nats.js request per publish. Why: nats-core 3.4's RequestOne, on every *successful* reply, builds
-// `new RequestError("cancelled")` (a stack capture) to reject its already-settled promise, and each
-// request also arms a timer and a Promise.race; a micro benchmark measured ~50 µs of CPU per
-// js.publish against ~20 µs this way (docs/benchmarks.md, "CPU per lifecycle, second pass").
-// The errors stay those of js.publish: JetStreamApiError for a refusal (a wrong last sequence among
-// them), TimeoutError, RequestError for no responders, a publish permission violation, or a closed
-// connection.
+// Requests whose replies come back on one inbox subscription per connection, instead of a nats.js
+// request each: JetStream publishes (their acks) and the per-task message get. Why: nats-core 3.4's
+// RequestOne, on every *successful* reply, builds `new RequestError("cancelled")` (a stack capture)
+// to reject its already-settled promise, and each request also arms a timer and a Promise.race;
+// bench/inbox-replies-micro.ts measured ~60 µs of CPU per js.publish against ~30 µs this way
+// (docs/benchmarks.md, "CPU per lifecycle, second pass"). The errors stay those nats.js gives:
+// JetStreamApiError for a refusal (a wrong last sequence among them), TimeoutError, RequestError
+// for no responders, a publish permission violation, or a closed connection.
 import { type ApiError, JetStreamApiError } from "@nats-io/jetstream";
 import {
   createInbox,
@@ -36,7 +36,7 @@ export type PubOptions = {
 type Pending = {
   subject: string;
   deadline: number;
-  resolve: (ack: PubAck) => void;
+  resolve: (reply: Msg) => void;
   reject: (err: Error) => void;
 };
 
@@ -44,19 +44,19 @@ type Pending = {
 const SWEEP_MS = 100;
 
 const decoder = new TextDecoder();
-const byConnection = new WeakMap<Connection, PubAcks>();
+const byConnection = new WeakMap<Connection, InboxReplies>();
 
-/** The one PubAcks of a connection (its inbox subscription is shared by every store on it). */
-export function pubAcksOf(nc: Connection): PubAcks {
+/** The one InboxReplies of a connection (its inbox subscription is shared by every store on it). */
+export function repliesOf(nc: Connection): InboxReplies {
   let p = byConnection.get(nc);
   if (!p) {
-    p = new PubAcks(nc);
+    p = new InboxReplies(nc);
     byConnection.set(nc, p);
   }
   return p;
 }
 
-export class PubAcks {
+export class InboxReplies {
   private readonly inbox: string;
   private readonly pending = new Map<string, Pending>();
   private sub: Subscription | undefined;
@@ -71,19 +71,31 @@ export class PubAcks {
   }
 
   /** Publish to a stream's subject and wait for the server's ack. */
-  publish(subject: string, data: Uint8Array, o: PubOptions): Promise<PubAck> {
-    return new Promise<PubAck>((resolve, reject) => {
+  async publish(subject: string, data: Uint8Array, o: PubOptions): Promise<PubAck> {
+    const h = o.headers ?? headers();
+    h.set("Nats-Msg-Id", o.msgID);
+    if (o.expectedLastSubjectSequence !== undefined)
+      h.set("Nats-Expected-Last-Subject-Sequence", String(o.expectedLastSubjectSequence));
+    const v = apiReply<{ stream?: string; seq?: number; duplicate?: boolean }>(
+      await this.request(subject, data, { headers: h, timeoutMs: o.timeoutMs }),
+    );
+    if (!v.stream || typeof v.seq !== "number") throw new Error("invalid ack response");
+    return { stream: v.stream, seq: v.seq, duplicate: v.duplicate === true };
+  }
+
+  /** A request whose reply comes on this connection's inbox subscription (a JetStream API call, say). */
+  request(subject: string, data: Uint8Array, o: { headers?: MsgHdrs; timeoutMs: number }): Promise<Msg> {
+    return new Promise<Msg>((resolve, reject) => {
       try {
         this.listen();
-        const h = o.headers ?? headers();
-        h.set("Nats-Msg-Id", o.msgID);
-        if (o.expectedLastSubjectSequence !== undefined)
-          h.set("Nats-Expected-Last-Subject-Sequence", String(o.expectedLastSubjectSequence));
         const token = (this.next++).toString(36);
         this.pending.set(token, { subject, deadline: Date.now() + o.timeoutMs, resolve, reject });
         this.armSweeper();
         try {
-          this.nc.publish(subject, data, { reply: this.inbox + token, headers: h });
+          this.nc.publish(subject, data, {
+            reply: this.inbox + token,
+            ...(o.headers ? { headers: o.headers } : {}),
+          });
         } catch (err) {
           this.pending.delete(token);
           throw err;
@@ -108,22 +120,11 @@ export class PubAcks {
   private answer(m: Msg): void {
     const token = m.subject.slice(this.inbox.length);
     const p = this.pending.get(token);
-    if (!p) return; // timed out before the ack came
+    if (!p) return; // timed out before the reply came
     this.pending.delete(token);
-    if (m.data.length === 0 && m.headers?.code === 503) {
+    if (m.data.length === 0 && m.headers?.code === 503)
       p.reject(new RequestError("no responders", { cause: new NoRespondersError(p.subject) }));
-      return;
-    }
-    let v: { stream?: string; seq?: number; duplicate?: boolean; error?: ApiError };
-    try {
-      v = JSON.parse(decoder.decode(m.data));
-    } catch (err) {
-      p.reject(new Error(`invalid ack response: ${(err as Error).message}`));
-      return;
-    }
-    if (v.error) p.reject(new JetStreamApiError(v.error));
-    else if (!v.stream || typeof v.seq !== "number") p.reject(new Error("invalid ack response"));
-    else p.resolve({ stream: v.stream, seq: v.seq, duplicate: v.duplicate === true });
+    else p.resolve(m);
   }
 
   /** A publish the server refused to this user fails at once, as nats.js fails its request. */
@@ -164,4 +165,16 @@ export class PubAcks {
     for (const p of this.pending.values()) p.reject(error());
     this.pending.clear();
   }
+}
+
+/** A JetStream API reply's JSON, or its error as the JetStreamApiError nats.js throws. */
+export function apiReply<T>(m: Msg): T {
+  let v: T & { error?: ApiError };
+  try {
+    v = JSON.parse(decoder.decode(m.data));
+  } catch (err) {
+    throw new Error(`invalid JetStream API response: ${(err as Error).message}`);
+  }
+  if (v.error) throw new JetStreamApiError(v.error);
+  return v;
 }

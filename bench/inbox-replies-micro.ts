@@ -1,10 +1,10 @@
-// `node --import tsx bench/pub-acks-micro.ts [N]`: CPU per JetStream publish of this process, with
-// nats.js's js.publish (a nats-core request per publish) against src/nats/pub-acks.ts (acks on one
+// `node --import tsx bench/inbox-replies-micro.ts [N]`: CPU per JetStream publish of this process, with
+// nats.js's js.publish (a nats-core request per publish) against src/nats/inbox-replies.ts (acks on one
 // inbox subscription), 16 publishes in flight, on a private nats-server. The numbers behind
-// pub-acks.ts (docs/benchmarks.md, "CPU per lifecycle, second pass").
+// inbox-replies.ts (docs/benchmarks.md, "CPU per lifecycle, second pass").
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connectNats } from "../src/nats/connection.ts";
-import { pubAcksOf } from "../src/nats/pub-acks.ts";
+import { repliesOf } from "../src/nats/inbox-replies.ts";
 import { positiveInt } from "./options.ts";
 import { startNatsServer } from "./servers.ts";
 
@@ -13,10 +13,10 @@ const IN_FLIGHT = 16;
 const ROUNDS = 3;
 
 const server = await startNatsServer();
-const nc = await connectNats(server.url, "bench-pub-acks");
+const nc = await connectNats(server.url, "bench-inbox-replies");
 await (await jetstreamManager(nc)).streams.add({ name: "MICRO", subjects: ["micro.>"] });
 const js = jetstream(nc);
-const acks = pubAcksOf(nc);
+const acks = repliesOf(nc);
 const payload = new TextEncoder().encode("x".repeat(584)); // an average event's size
 
 /** µs of this process's CPU per publish, and publishes/s, for N publishes IN_FLIGHT at a time. */
@@ -40,7 +40,7 @@ async function measure(label: string, publish: (subject: string, id: string) => 
 console.log("| path | CPU µs per publish | publishes/s |\n| --- | --- | --- |");
 for (let r = 0; r < ROUNDS; r++) {
   await measure("js.publish", (s, id) => js.publish(s, payload, { msgID: id, timeout: 5000 }));
-  await measure("PubAcks", (s, id) => acks.publish(s, payload, { msgID: id, timeoutMs: 5000 }));
+  await measure("InboxReplies", (s, id) => acks.publish(s, payload, { msgID: id, timeoutMs: 5000 }));
 }
 await nc.close();
 await server.stop();
