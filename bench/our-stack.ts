@@ -16,10 +16,11 @@ import { createEchoExecutor } from "../src/executors/index.ts";
 import { connectNats, provisionTopology } from "../src/nats/index.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
+import { cleanEnvironment, type Actor as ProcessActor, startActor, untilReady } from "./chaos/processes.ts";
 import { eventTap, type Seen } from "./event-tap.ts";
 import { NatsCounter } from "./nats-counter.ts";
 import { type BenchProjections, createProjections } from "./projections.ts";
-import type { NatsServerHandle } from "./servers.ts";
+import { type NatsServerHandle, processCpuMs } from "./servers.ts";
 
 export const ACTORS = ["submitter", "orchestrator", "worker", "projections"] as const;
 export type Actor = (typeof ACTORS)[number];
@@ -40,6 +41,17 @@ export type StackOptions = {
 
 export type { Seen } from "./event-tap.ts";
 
+/**
+ * The same system with the worker in its own `agents worker` process (the production shape:
+ * actors are separate processes), for `npm run bench -- --worker-process`: no worker object and no
+ * worker message counter here; the worker's CPU is read from /proc around each phase.
+ */
+export type ApartStack = Omit<OurStack, "worker"> & {
+  workerPid: number;
+  /** CPU the worker process has used so far (ms). */
+  cpuOfOthers(): number;
+};
+
 export type OurStack = {
   nats: NatsServerHandle;
   /** The submitter's connection (also used to read streams after a phase). */
@@ -57,6 +69,23 @@ export type OurStack = {
 
 /** Provision the topology and start every actor against a running nats-server. */
 export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Promise<OurStack> {
+  const { stack, worker } = await build(nats, o, false);
+  if (!worker) throw new Error("no in-process worker");
+  return { ...stack, worker };
+}
+
+/** As startOurStack, with the worker as its own `agents worker` process. */
+export async function startOurStackWorkerApart(nats: NatsServerHandle, o: StackOptions): Promise<ApartStack> {
+  const { stack, apart } = await build(nats, o, true);
+  if (!apart) throw new Error("no worker process");
+  return { ...stack, workerPid: apart.pid, cpuOfOthers: () => processCpuMs(apart.pid) };
+}
+
+async function build(
+  nats: NatsServerHandle,
+  o: StackOptions,
+  workerApart: boolean,
+): Promise<{ stack: Omit<OurStack, "worker">; worker?: Worker; apart?: ProcessActor }> {
   const dataDir = await mkdtemp(join(tmpdir(), "agents-bench-data-"));
   const config = loadConfig({
     NATS_URL: nats.url,
@@ -93,34 +122,54 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
   );
   const executor = createEchoExecutor({ delayMs: o.echoDelayMs });
   const executors = new Map(Route.options.map((r) => [r, executor] as const));
-  const worker = workerFromConfig(await open("worker"), config, log("worker"), executors, new Registry());
+  const worker = workerApart
+    ? undefined
+    : workerFromConfig(await open("worker"), config, log("worker"), executors, new Registry());
+  const apart = workerApart
+    ? startActor("worker", "bench-worker", workerEnv(nats, o, dataDir), dataDir)
+    : undefined;
   let projections: BenchProjections | undefined;
   if (o.projections) {
     const pc = await open("projections");
     projections = await createProjections(pc, log("projections"));
   }
   await orchestrator.start();
-  await worker.start();
+  await worker?.start();
+  if (apart) await untilReady(apart, ["worker started"], 120_000);
   await projections?.start();
   const taps = eventTap(nc);
-  return {
+  const stack = {
     nats,
     nc,
     js: jetstream(nc),
     jsm: await jetstreamManager(nc),
     counters,
     orchestrator,
-    worker,
     projections,
     tap: taps.tap,
     async stop() {
       taps.close();
       await withTimeout(orchestrator.stop(), 15_000, "orchestrator stop");
       await withTimeout(projections?.stop() ?? Promise.resolve(), 15_000, "projections stop");
-      await withTimeout(worker.stop(), 30_000, "worker stop");
+      await withTimeout(worker?.stop() ?? Promise.resolve(), 30_000, "worker stop");
+      await apart?.kill("SIGTERM", 30_000);
       for (const c of conns) await c.close().catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+  return { stack, ...(worker ? { worker } : {}), ...(apart ? { apart } : {}) };
+}
+
+/** The worker process's environment: the in-process worker's settings; info, for its ready line. */
+function workerEnv(nats: NatsServerHandle, o: StackOptions, dataDir: string): Record<string, string> {
+  return {
+    ...cleanEnvironment(),
+    NATS_URL: nats.url,
+    AGENTS_DATA_DIR: join(dataDir, "worker"),
+    AGENTS_EXECUTOR: "echo",
+    AGENTS_ECHO_DELAY_MS: String(o.echoDelayMs),
+    AGENTS_WORKER_CONCURRENCY: String(o.concurrency),
+    LOG_LEVEL: "info",
   };
 }
 
