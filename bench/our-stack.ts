@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
@@ -14,9 +15,10 @@ import { DEFAULT_PRICES } from "../src/core/providers/pricing.ts";
 import { Route } from "../src/core/providers/routes.ts";
 import { createEchoExecutor } from "../src/executors/index.ts";
 import { connectNats, provisionTopology } from "../src/nats/index.ts";
+import { listWorkerStatuses, openWorkerStatuses } from "../src/nats/worker-status.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
-import { cleanEnvironment, type Actor as ProcessActor, startActor, untilReady } from "./chaos/processes.ts";
+import { cleanEnvironment, type Actor as ProcessActor, startActor } from "./chaos/processes.ts";
 import { eventTap, type Seen } from "./event-tap.ts";
 import { NatsCounter } from "./nats-counter.ts";
 import { type BenchProjections, createProjections } from "./projections.ts";
@@ -135,7 +137,7 @@ async function build(
   }
   await orchestrator.start();
   await worker?.start();
-  if (apart) await untilReady(apart, ["worker started"], 120_000);
+  if (apart) await workerListed(nc, apart);
   await projections?.start();
   const taps = eventTap(nc);
   const stack = {
@@ -160,7 +162,18 @@ async function build(
   return { stack, ...(worker ? { worker } : {}), ...(apart ? { apart } : {}) };
 }
 
-/** The worker process's environment: the in-process worker's settings; info, for its ready line. */
+/** Wait until the worker process has put its status (it is taking work), or fail when it exits. */
+async function workerListed(nc: NatsConnection, worker: ProcessActor): Promise<void> {
+  const kv = await openWorkerStatuses(nc);
+  for (let i = 0; i < 1200; i++) {
+    if (worker.gone) throw new Error(`the worker process exited while starting; see ${worker.logFile}`);
+    if ((await listWorkerStatuses(nc, kv)).length > 0) return;
+    await sleep(100);
+  }
+  throw new Error(`the worker process did not list itself within 120 s; see ${worker.logFile}`);
+}
+
+/** The worker process's environment: the in-process worker's settings (its log level too: no line per task). */
 function workerEnv(nats: NatsServerHandle, o: StackOptions, dataDir: string): Record<string, string> {
   return {
     ...cleanEnvironment(),
@@ -169,7 +182,7 @@ function workerEnv(nats: NatsServerHandle, o: StackOptions, dataDir: string): Re
     AGENTS_EXECUTOR: "echo",
     AGENTS_ECHO_DELAY_MS: String(o.echoDelayMs),
     AGENTS_WORKER_CONCURRENCY: String(o.concurrency),
-    LOG_LEVEL: "info",
+    LOG_LEVEL: o.logLevel,
   };
 }
 
