@@ -3,7 +3,7 @@
 // consumer with AckPolicy.All (the orchestrator's) is acked a run at a time instead (see AckFloor),
 // and never termed nor nak'd there: both would move or skip past its floor.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Consumer, type JsMsg, jetstream } from "@nats-io/jetstream";
+import { type Consumer, type ConsumerMessages, type JsMsg, jetstream } from "@nats-io/jetstream";
 import type { z } from "zod";
 import { AgentsError, ErrorCode, errorMessage, formatIssues } from "../core/errors.ts";
 import { decodeWith, excerpt, type Parsed } from "../core/events/codec.ts";
@@ -14,6 +14,7 @@ import type { StoredMessage } from "../core/ports/event-store.ts";
 import type { Logger } from "../core/ports/logger.ts";
 import type { AckFloor } from "./ack-floor.ts";
 import type { Connection } from "./connection.ts";
+import { DeliveryChain } from "./delivery-chain.ts";
 import { JetStreamEventStore } from "./event-store.ts";
 import { stored } from "./stream-reader.ts";
 
@@ -72,11 +73,25 @@ export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: Consum
   while (!o.signal.aborted) {
     try {
       const consumer: Consumer = await js.consumers.get(o.stream, o.consumer);
-      const messages = await consumer.consume({ max_messages: Math.max(o.prefetch ?? limit, limit, 1) });
+      const messages = await consumer.consume({
+        max_messages: Math.max(o.prefetch ?? limit, limit, 1),
+        expires: PULL_EXPIRES_MS,
+      });
       const onAbort = () => void messages.close();
       o.signal.addEventListener("abort", onAbort, { once: true });
+      void reportMissedHeartbeats(messages, o);
+      // From the consumer's delivered count when it was looked up (nats.js keeps that answer).
+      const chain = new DeliveryChain((await consumer.info(true)).delivered.consumer_seq);
       try {
         for await (const m of messages) {
+          if (o.ackAll && !chain.next(m.info.deliverySequence)) {
+            // A delivery never reached us (a pull lost with a node, a connection, or taken by
+            // another client): an ack past it would cover it. Nothing past it is taken in; the
+            // tenure ends, and the next one's consumer starts at the floor and delivers it again.
+            // Not awaited: close() waits for this very iteration to end.
+            void messages.close().catch(() => undefined);
+            throw new Error(chain.gapMessage(m.info.deliverySequence));
+          }
           const handled = o.ackAll ? handleHeld(m, o, events, o.ackAll) : handleOne(m, o, events);
           const p = handled.finally(() => inflight.delete(p));
           inflight.add(p);
@@ -106,6 +121,23 @@ export async function consumeLoop<S extends z.ZodType>(nc: Connection, o: Consum
     if (!o.signal.aborted) await sleep(500, undefined, { signal: o.signal }).catch(() => undefined);
   }
   await Promise.allSettled(inflight);
+}
+
+/**
+ * How long one pull waits on the server (ms). nats.js's consume sends idle heartbeats every half of
+ * it and pulls again after two are missed, so a pull lost with a cluster node (a stream or consumer
+ * leader killed) is noticed within this time, not its 30 s default.
+ */
+export const PULL_EXPIRES_MS = 2_000;
+
+/** Log a pull that went quiet (nats.js pulls again by itself; a lost delivery ends the tenure). */
+async function reportMissedHeartbeats<S extends z.ZodType>(
+  messages: ConsumerMessages,
+  o: ConsumeOptions<S>,
+): Promise<void> {
+  for await (const s of messages.status())
+    if (s.type === "heartbeats_missed")
+      o.log.warn({ consumer: o.consumer, missed: s.count }, "consumer heartbeats missed; pulling again");
 }
 
 async function handleOne<S extends z.ZodType>(
