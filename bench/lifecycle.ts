@@ -43,7 +43,7 @@ export type PhaseResult = {
   endToEndMs: number[];
   /** Outgoing messages per actor connection during the phase. */
   counts: Partial<Record<Actor, Counts>>;
-  /** CPU of this process (orchestrator, worker, projections, submitter) and of nats-server (ms). */
+  /** CPU of this process (orchestrator, worker, projections, submitter; plus a worker process's, when apart) and of nats-server (ms). */
   cpuMs: number;
   natsCpuMs: number;
   /** After the last job completed, until the projections had applied everything (ms). */
@@ -58,6 +58,8 @@ export type PhaseResult = {
 export type PhaseStack = Pick<OurStack, "nats" | "js" | "jsm" | "tap"> & {
   counters: Partial<Record<Actor, NatsCounter | undefined>>;
   projections?: BenchProjections | undefined;
+  /** CPU used so far by the stack's actors in other processes (ms), counted into cpuMs. */
+  cpuOfOthers?: () => number;
 };
 
 const SUBMIT_SPEC = "Benchmark: answer with one line (offline echo executor).";
@@ -89,6 +91,7 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
   const before = await lastSeqs(s);
   const countsBefore = snapshots(s);
   const cpuBefore = process.cpuUsage();
+  const othersCpuBefore = s.cpuOfOthers?.() ?? 0;
   const natsCpuBefore = processCpuMs(s.nats.pid);
   const t0 = nowMs();
 
@@ -115,6 +118,7 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
   // The orchestrator still consumes the echoes of its own last events: count that work too.
   await orchestratorDrained(s);
   const cpu = process.cpuUsage(cpuBefore);
+  const othersCpuMs = (s.cpuOfOthers?.() ?? 0) - othersCpuBefore;
   const natsCpuMs = processCpuMs(s.nats.pid) - natsCpuBefore;
   const countsAfter = snapshots(s);
   const after = await lastSeqs(s);
@@ -166,7 +170,7 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
     dispatchMs,
     endToEndMs,
     counts,
-    cpuMs: (cpu.user + cpu.system) / 1000,
+    cpuMs: (cpu.user + cpu.system) / 1000 + othersCpuMs,
     natsCpuMs,
     projectionsCatchUpMs,
   };

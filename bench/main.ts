@@ -9,7 +9,7 @@ import { lifecyclesLimit, measureLimit } from "./jetstream-limit.ts";
 import { type PhaseResult, runPhase } from "./lifecycle.ts";
 import { measureMemory } from "./memory.ts";
 import { type BenchOptions, parseOptions } from "./options.ts";
-import { startOurStack } from "./our-stack.ts";
+import { startOurStack, startOurStackWorkerApart } from "./our-stack.ts";
 import { projectionsUnavailable } from "./projections.ts";
 import { type BenchReport, printReport, type Round } from "./report.ts";
 import { natsServerVersion, type RedisHandle, startNatsServer, startRedis } from "./servers.ts";
@@ -25,13 +25,14 @@ async function oursAndLimit(o: BenchOptions, r: number, round: Round, projection
   const nats = await startNatsServer();
   try {
     if (o.only.includes("ours")) {
-      const s = await startOurStack(nats, {
+      const so = {
         concurrency: o.concurrency,
         echoDelayMs: 0,
         logLevel: o.logLevel,
         projections,
         noAsyncTraces: o.noAsyncTraces,
-      });
+      };
+      const s = o.workerProcess ? await startOurStackWorkerApart(nats, so) : await startOurStack(nats, so);
       try {
         if (o.warmup > 0) await runPhase(s, { label: `r${r}-warm`, tasks: o.warmup });
         const saturated = await runPhase(s, { label: `r${r}-sat`, tasks: o.tasks });

@@ -24,6 +24,8 @@ export type BenchOptions = {
   projections: boolean;
   /** Experiment: actors' connections with nats.js noAsyncTraces (see our-stack.ts). */
   noAsyncTraces: boolean;
+  /** Experiment: the worker in its own `agents worker` process (its CPU counted with ours). */
+  workerProcess: boolean;
   logLevel: string;
   only: Phase[];
   json: string | undefined;
@@ -41,6 +43,7 @@ const HELP = `npm run bench -- [options]
   --no-paced          skip the paced (latency) phases
   --no-projections    run ours without projections
   --no-async-traces   experiment: actors connect with nats.js noAsyncTraces (src does not, yet)
+  --worker-process    experiment: the worker as its own "agents worker" process (its CPU counted with ours)
   --log-level L       actors' log level (default warn)
   --only a,b          phases among ours,limit,bullmq,memory (default all)
   --json FILE         also write every measurement as JSON`;
@@ -69,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "no-paced": { type: "boolean" },
       "no-projections": { type: "boolean" },
       "no-async-traces": { type: "boolean" },
+      "worker-process": { type: "boolean" },
       "log-level": { type: "string" },
       only: { type: "string" },
       json: { type: "string" },
@@ -97,6 +101,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     paced: !values["no-paced"],
     projections: !values["no-projections"],
     noAsyncTraces: values["no-async-traces"] === true,
+    workerProcess: values["worker-process"] === true,
     logLevel: values["log-level"] ?? "warn",
     only: only as Phase[],
     json: values.json,

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
@@ -14,12 +15,14 @@ import { DEFAULT_PRICES } from "../src/core/providers/pricing.ts";
 import { Route } from "../src/core/providers/routes.ts";
 import { createEchoExecutor } from "../src/executors/index.ts";
 import { connectNats, provisionTopology } from "../src/nats/index.ts";
+import { listWorkerStatuses, openWorkerStatuses } from "../src/nats/worker-status.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { orchestratorFromConfig, workerFromConfig } from "../src/stack/components.ts";
+import { cleanEnvironment, type Actor as ProcessActor, startActor } from "./chaos/processes.ts";
 import { eventTap, type Seen } from "./event-tap.ts";
 import { NatsCounter } from "./nats-counter.ts";
 import { type BenchProjections, createProjections } from "./projections.ts";
-import type { NatsServerHandle } from "./servers.ts";
+import { type NatsServerHandle, processCpuMs } from "./servers.ts";
 
 export const ACTORS = ["submitter", "orchestrator", "worker", "projections"] as const;
 export type Actor = (typeof ACTORS)[number];
@@ -40,6 +43,17 @@ export type StackOptions = {
 
 export type { Seen } from "./event-tap.ts";
 
+/**
+ * The same system with the worker in its own `agents worker` process (the production shape:
+ * actors are separate processes), for `npm run bench -- --worker-process`: no worker object and no
+ * worker message counter here; the worker's CPU is read from /proc around each phase.
+ */
+export type ApartStack = Omit<OurStack, "worker"> & {
+  workerPid: number;
+  /** CPU the worker process has used so far (ms). */
+  cpuOfOthers(): number;
+};
+
 export type OurStack = {
   nats: NatsServerHandle;
   /** The submitter's connection (also used to read streams after a phase). */
@@ -57,6 +71,23 @@ export type OurStack = {
 
 /** Provision the topology and start every actor against a running nats-server. */
 export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Promise<OurStack> {
+  const { stack, worker } = await build(nats, o, false);
+  if (!worker) throw new Error("no in-process worker");
+  return { ...stack, worker };
+}
+
+/** As startOurStack, with the worker as its own `agents worker` process. */
+export async function startOurStackWorkerApart(nats: NatsServerHandle, o: StackOptions): Promise<ApartStack> {
+  const { stack, apart } = await build(nats, o, true);
+  if (!apart) throw new Error("no worker process");
+  return { ...stack, workerPid: apart.pid, cpuOfOthers: () => processCpuMs(apart.pid) };
+}
+
+async function build(
+  nats: NatsServerHandle,
+  o: StackOptions,
+  workerApart: boolean,
+): Promise<{ stack: Omit<OurStack, "worker">; worker?: Worker; apart?: ProcessActor }> {
   const dataDir = await mkdtemp(join(tmpdir(), "agents-bench-data-"));
   const config = loadConfig({
     NATS_URL: nats.url,
@@ -93,34 +124,65 @@ export async function startOurStack(nats: NatsServerHandle, o: StackOptions): Pr
   );
   const executor = createEchoExecutor({ delayMs: o.echoDelayMs });
   const executors = new Map(Route.options.map((r) => [r, executor] as const));
-  const worker = workerFromConfig(await open("worker"), config, log("worker"), executors, new Registry());
+  const worker = workerApart
+    ? undefined
+    : workerFromConfig(await open("worker"), config, log("worker"), executors, new Registry());
+  const apart = workerApart
+    ? startActor("worker", "bench-worker", workerEnv(nats, o, dataDir), dataDir)
+    : undefined;
   let projections: BenchProjections | undefined;
   if (o.projections) {
     const pc = await open("projections");
     projections = await createProjections(pc, log("projections"));
   }
   await orchestrator.start();
-  await worker.start();
+  await worker?.start();
+  if (apart) await workerListed(nc, apart);
   await projections?.start();
   const taps = eventTap(nc);
-  return {
+  const stack = {
     nats,
     nc,
     js: jetstream(nc),
     jsm: await jetstreamManager(nc),
     counters,
     orchestrator,
-    worker,
     projections,
     tap: taps.tap,
     async stop() {
       taps.close();
       await withTimeout(orchestrator.stop(), 15_000, "orchestrator stop");
       await withTimeout(projections?.stop() ?? Promise.resolve(), 15_000, "projections stop");
-      await withTimeout(worker.stop(), 30_000, "worker stop");
+      await withTimeout(worker?.stop() ?? Promise.resolve(), 30_000, "worker stop");
+      await apart?.kill("SIGTERM", 30_000);
       for (const c of conns) await c.close().catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+  return { stack, ...(worker ? { worker } : {}), ...(apart ? { apart } : {}) };
+}
+
+/** Wait until the worker process has put its status (it is taking work), or fail when it exits. */
+async function workerListed(nc: NatsConnection, worker: ProcessActor): Promise<void> {
+  const kv = await openWorkerStatuses(nc);
+  for (let i = 0; i < 1200; i++) {
+    if (worker.gone) throw new Error(`the worker process exited while starting; see ${worker.logFile}`);
+    if ((await listWorkerStatuses(nc, kv)).length > 0) return;
+    await sleep(100);
+  }
+  throw new Error(`the worker process did not list itself within 120 s; see ${worker.logFile}`);
+}
+
+/** The worker process's environment: the in-process worker's settings (its log level too: no line per task). */
+function workerEnv(nats: NatsServerHandle, o: StackOptions, dataDir: string): Record<string, string> {
+  return {
+    ...cleanEnvironment(),
+    NATS_URL: nats.url,
+    AGENTS_DATA_DIR: join(dataDir, "worker"),
+    AGENTS_EXECUTOR: "echo",
+    AGENTS_ECHO_DELAY_MS: String(o.echoDelayMs),
+    AGENTS_WORKER_CONCURRENCY: String(o.concurrency),
+    LOG_LEVEL: o.logLevel,
   };
 }
 

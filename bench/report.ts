@@ -21,6 +21,9 @@ function header(r: BenchReport): string {
       `load average ${fmt(r.machine.load[0], 1)} at the start, ${fmt(r.machine.load[1], 1)} at the end.` +
       (o.noAsyncTraces
         ? " EXPERIMENT: our actors connected with nats.js noAsyncTraces (not what src does)."
+        : "") +
+      (o.workerProcess
+        ? " EXPERIMENT: the worker ran as its own `agents worker` process (its CPU is in ours; its messages are not counted)."
         : ""),
   ].join("\n");
 }

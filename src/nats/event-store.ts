@@ -12,6 +12,7 @@ import type {
   StoredEvent,
 } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
+import { type InboxReplies, repliesOf } from "./inbox-replies.ts";
 import { eventOf, StreamReader } from "./stream-reader.ts";
 
 /** Publish ack timeout (ms), unless an append says otherwise. */
@@ -23,10 +24,13 @@ export type JetStreamAppendOptions = AppendOptions & { timeoutMs?: number };
 export class JetStreamEventStore implements EventStore {
   readonly js: JetStreamClient;
   readonly reader: StreamReader;
+  /** Publishes with their acks on the connection's own inbox (see inbox-replies.ts: cheaper than js.publish). */
+  private readonly acks: InboxReplies;
 
   constructor(nc: Connection) {
     this.js = jetstream(nc);
     this.reader = new StreamReader(nc);
+    this.acks = repliesOf(nc);
   }
 
   append(subject: string, event: AgentEvent, o: JetStreamAppendOptions = {}): Promise<Appended> {
@@ -73,11 +77,11 @@ export class JetStreamEventStore implements EventStore {
     o: JetStreamAppendOptions = {},
   ): Promise<Appended> {
     try {
-      const ack = await this.js.publish(subject, bytes, {
+      const ack = await this.acks.publish(subject, bytes, {
         msgID,
-        timeout: o.timeoutMs ?? PUBLISH_TIMEOUT_MS,
-        ...(o.expectedSeq === undefined ? {} : { expect: { lastSubjectSequence: o.expectedSeq } }),
-        ...(o.headers ? { headers: toHeaders(o.headers) } : {}),
+        timeoutMs: o.timeoutMs ?? PUBLISH_TIMEOUT_MS,
+        expectedLastSubjectSequence: o.expectedSeq,
+        headers: o.headers ? toHeaders(o.headers) : undefined,
       });
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {

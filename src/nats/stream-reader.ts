@@ -20,6 +20,12 @@ import {
 import { AgentEvent, decodeWith, MSG_ID_HEADER, STREAM_EVENTS, Subjects } from "../core/events/index.ts";
 import type { StoredEvent, StoredMessage } from "../core/ports/event-store.ts";
 import type { Connection } from "./connection.ts";
+import { apiReply, type InboxReplies, repliesOf } from "./inbox-replies.ts";
+
+/** The stream's message get (answered by its leader), and how long nats.js waits for an API reply (ms). */
+const MSG_GET_EVENTS = `$JS.API.STREAM.MSG.GET.${STREAM_EVENTS}`;
+const API_TIMEOUT_MS = 5000;
+const encoder = new TextEncoder();
 
 /** A stored message and how many more the server says match after it (a hint, see above). */
 export type StreamMessage = StoredMessage & { pending: number };
@@ -62,9 +68,12 @@ export type StreamBounds = { first_seq: number; last_seq: number; messages: numb
 export class StreamReader {
   readonly js: JetStreamClient;
   private jsm: Promise<JetStreamManager> | undefined;
+  /** Replies on the connection's own inbox: the per-task get (eventAt) without a nats.js request. */
+  private readonly replies: InboxReplies;
 
   constructor(nc: Connection) {
     this.js = jetstream(nc);
+    this.replies = repliesOf(nc);
   }
 
   /** Messages from `fromSeq` through `toSeq` (or until idle), in stream order. */
@@ -189,12 +198,19 @@ export class StreamReader {
     return m?.seq;
   }
 
-  /** The valid event at a stream sequence, or null. */
+  /**
+   * The valid event at a stream sequence, or null. A worker reads each task it claims this way, so
+   * the get is sent as the stream's leader answers it (the same API call as jsm.streams.getMessage,
+   * not a direct get a lagging replica may answer) with its reply on our own inbox (see inbox-replies.ts).
+   */
   async eventAt(seq: number): Promise<StoredEvent | null> {
-    const m = await (await this.manager()).streams.getMessage(STREAM_EVENTS, { seq }).catch(() => null);
-    if (!m) return null;
-    const parsed = decodeWith(AgentEvent, m.data);
-    return parsed.ok ? { seq: m.seq, subject: m.subject, event: parsed.value } : null;
+    const reply = await this.replies
+      .request(MSG_GET_EVENTS, encoder.encode(JSON.stringify({ seq })), { timeoutMs: API_TIMEOUT_MS })
+      .then((m) => apiReply<{ message?: { subject?: string; seq?: number; data?: string } }>(m).message)
+      .catch(() => undefined);
+    if (!reply?.subject || reply.seq !== seq) return null;
+    const parsed = decodeWith(AgentEvent, Buffer.from(reply.data ?? "", "base64"));
+    return parsed.ok ? { seq, subject: reply.subject, event: parsed.value } : null;
   }
 
   /** The subject and message id of the message at a stream sequence, or null when there is none. */

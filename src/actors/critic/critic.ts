@@ -40,14 +40,20 @@ export function createCritic(
     );
     if (!ack.duplicate) {
       if (verdict.job.type === "critique.recorded")
-        metrics.recorded(verdict.job.data, await judgedModel(stores.events, verdict.job.data, fields.model));
+        metrics.recorded(
+          verdict.job.data,
+          task.created.target_model ?? (await judgedModel(stores.events, verdict.job.data, fields.model)),
+        );
       else metrics.unparsed(fields.model);
     }
     return verdict.outcome;
   };
 }
 
-/** The model whose output was judged (its outcome event names it), else the critic's own. */
+/**
+ * The model whose output was judged, read from its outcome event (a critic task created before
+ * task.created carried `target_model`), else the critic's own.
+ */
 async function judgedModel(
   events: EventStore,
   d: { target_task_id: string },

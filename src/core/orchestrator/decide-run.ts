@@ -52,6 +52,7 @@ export function afterRun(
         parent_task_id: task.task_id,
         root_task_id: root,
         target_task_id: task.task_id,
+        target_model: event.data.model,
         round: c.round,
       };
       return [...out, createTask(job, { ...t, ...extra }, event.id, ctx)];

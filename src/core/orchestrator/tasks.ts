@@ -18,6 +18,7 @@ export type NewTask = {
   parent_task_id?: string;
   root_task_id?: string;
   target_task_id?: string;
+  target_model?: string;
   round?: number;
 };
 
@@ -51,6 +52,7 @@ export function createTask(job: JobState, t: NewTask, causation: string, ctx: De
     ...(t.parent_task_id ? { parent_task_id: t.parent_task_id } : {}),
     ...(t.root_task_id ? { root_task_id: t.root_task_id } : {}),
     ...(t.target_task_id ? { target_task_id: t.target_task_id } : {}),
+    ...(t.target_model ? { target_model: t.target_model } : {}),
     queued: { attempt: 1, queue, band, priority },
   };
   const event = newEvent("task.created", data, {

@@ -266,6 +266,18 @@ describe("decide: providers (routes, permanent failures, limits)", () => {
     );
   });
 
+  it("given a generator that completed on its fallback model, then its critic task names that model as the judged one", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet", fallback_models: ["gpt-4o"] });
+    const it1 = ids(jobId, 1);
+    sim.failPermanently(it1.g, "auth", "claude could not authenticate");
+    sim.complete(it1.g);
+    const critic = sim.task(it1.c(1)).created;
+    // The critic labels its scores with it, without reading the generator's last event.
+    assert.equal(critic.target_model, "gpt-4o");
+    assert.equal(critic.model, "sonnet", "the critic itself runs on the job's model");
+  });
+
   it("given a permanent failure on the last model, then the task is dead-lettered at once, not retried", () => {
     const sim = new Simulator();
     const jobId = sim.submit({ spec: SPEC, count: 1, model: "sonnet" });

@@ -57,6 +57,12 @@ export const TaskCreated = z.object({
     round: z.number().int().nonnegative().default(0),
     /** For critic tasks: the task whose output is judged. */
     target_task_id: Id.optional(),
+    /**
+     * For critic tasks: the model that produced the judged output (its task.completed names it), so
+     * the critic labels its scores without reading that task's last event. Absent on events written
+     * before it: the critic reads it then.
+     */
+    target_model: z.string().min(1).optional(),
     /** How the agent runs: permission mode, tools, turns, system prompt, output cap (from the submission). */
     agent: AgentOptions.optional(),
     /**
