@@ -39,6 +39,12 @@ export type PhaseResult = {
   byType: Record<string, number>;
   /** Submit → generator task.started stored (ms), per submission. */
   dispatchMs: number[];
+  /**
+   * The dispatch in two, per submission (ms): submit → the generator's task.created stored (the
+   * orchestrator's part), and task.created stored → task.started stored (the work item's trip and
+   * the worker's claim).
+   */
+  dispatchSplit: { toCreatedMs: number[]; toStartedMs: number[] };
   /** Submit → job.completed seen (ms), per submission. */
   endToEndMs: number[];
   /** Outgoing messages per actor connection during the phase. */
@@ -126,6 +132,7 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
 
   const byType: Record<string, number> = {};
   const startedAt = new Map<string, number>();
+  const createdAt = new Map<string, number>();
   const generatorOf = new Map([...jobIds].map((j) => [taskIdFor(j, 1, "generator", 0), j]));
   let eventBytes = 0;
   for await (const m of readStream(s.js, STREAM_EVENTS, before.events + 1, after.events)) {
@@ -134,16 +141,21 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
     byType[type] = (byType[type] ?? 0) + 1;
     const job = m.task_id ? generatorOf.get(m.task_id) : undefined;
     if (type === "task.started" && job && !startedAt.has(job)) startedAt.set(job, m.storedAt);
+    if (type === "task.created" && job && !createdAt.has(job)) createdAt.set(job, m.storedAt);
   }
   const durationMs = t1 - t0;
   const events = after.events - before.events;
   const totalTasks = byType["task.created"] ?? 0;
   const completedTasks = byType["task.completed"] ?? 0;
   const dispatchMs: number[] = [];
+  const dispatchSplit = { toCreatedMs: [] as number[], toStartedMs: [] as number[] };
   const endToEndMs: number[] = [];
   for (const [job, at] of submittedAt) {
     const started = startedAt.get(job);
+    const created = createdAt.get(job);
     if (started !== undefined) dispatchMs.push(started - at);
+    if (created !== undefined) dispatchSplit.toCreatedMs.push(created - at);
+    if (created !== undefined && started !== undefined) dispatchSplit.toStartedMs.push(started - created);
     const completed = completedAt.get(job);
     if (completed !== undefined) endToEndMs.push(completed - at);
   }
@@ -168,6 +180,7 @@ export async function runPhase(s: PhaseStack, o: PhaseOptions): Promise<PhaseRes
     },
     byType,
     dispatchMs,
+    dispatchSplit,
     endToEndMs,
     counts,
     cpuMs: (cpu.user + cpu.system) / 1000 + othersCpuMs,

@@ -78,6 +78,11 @@ function writesSection(rounds: Round[]): string {
   ].join("\n");
 }
 
+/** "p50 / p99" of a list, or "—" when there is none. */
+function split(values: number[] | undefined): string {
+  return values ? `${p(values, 0.5)} / ${p(values, 0.99)}` : "—";
+}
+
 function oursSection(rounds: Round[]): string {
   if (!rounds.some((r) => r.ours)) return "";
   const rows = rounds.map((r, i) => {
@@ -91,6 +96,8 @@ function oursSection(rounds: Round[]): string {
       fmt(s.eventsPerSec),
       fmt(o.pacedRate),
       `${p(o.paced?.dispatchMs, 0.5)} / ${p(o.paced?.dispatchMs, 0.99)}`,
+      split(o.paced?.dispatchSplit.toCreatedMs),
+      split(o.paced?.dispatchSplit.toStartedMs),
       `${p(o.paced?.endToEndMs, 0.5)} / ${p(o.paced?.endToEndMs, 0.99)}`,
       `${p(s.dispatchMs, 0.5)} / ${p(s.dispatchMs, 0.99)}`,
       fmt(s.cpuMs / s.tasks, 1),
@@ -105,6 +112,8 @@ function oursSection(rounds: Round[]): string {
     "events/s",
     "paced at /s",
     "dispatch p50 / p99 ms (paced)",
+    "of which submit→task.created p50 / p99 ms",
+    "of which task.created→task.started p50 / p99 ms",
     "submit→job done p50 / p99 ms (paced)",
     "dispatch p50 / p99 ms (saturated)",
     "CPU ms / lifecycle (node)",

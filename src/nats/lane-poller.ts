@@ -3,17 +3,21 @@
 // lane) and from each pulled message's `pending`; the server is asked (consumer info) only when
 // no lane seems to have work, at most every REFRESH_MS. One pull request asks for as many messages
 // as the worker has free slots and the picked lane seems to hold, so a worker with room for N tasks
-// claims a backlog in one round trip instead of N.
+// claims a backlog in one round trip instead of N. While no lane seems to hold work, a one-message
+// pull stands open on each lane that had work lately, so the server pushes the next item the
+// moment it is stored instead of the worker hearing of it and then asking for it.
 import { type Consumer, type JetStreamClient, type JetStreamManager, jetstream } from "@nats-io/jetstream";
 import type { WorkItem } from "../core/events/index.ts";
 import { laneKeyOfSubject, STREAM_WORK, workConsumerName } from "../core/events/index.ts";
 import type { Delivery } from "../core/ports/delivery.ts";
-import { type Lane, LaneScheduler, laneKey } from "../core/worker/lanes.ts";
+import { BAND_WEIGHTS, type Lane, LaneScheduler, laneKey } from "../core/worker/lanes.ts";
 import type { Connection } from "./connection.ts";
 import { type RejectContext, workDelivery } from "./delivery.ts";
 
 const REFRESH_MS = 250;
 const PULL_EXPIRES_MS = 1000;
+/** A lane counts as lately busy this long after a publish on it (ms): pulls stand open only there. */
+export const STANDING_AFTER_PUBLISH_MS = 10_000;
 
 export class LanePoller {
   private readonly scheduler = new LaneScheduler();
@@ -24,6 +28,12 @@ export class LanePoller {
   private readonly held = new Map<string, number>();
   private lastRefresh = 0;
   private delayedPoll: Promise<void> | undefined;
+  /** When each lane last saw a publish (ms since epoch). */
+  private readonly lastPublish = new Map<string, number>();
+  /** One-message pulls standing open, by lane key: each holds one of the worker's slots. */
+  private readonly standing = new Map<string, Promise<void>>();
+  /** Messages standing pulls brought, by lane key. */
+  private readonly stood = new Map<string, number>();
 
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
@@ -42,6 +52,12 @@ export class LanePoller {
   noticePublish(subject: string): void {
     const key = laneKeyOfSubject(subject);
     this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    this.lastPublish.set(key, Date.now());
+  }
+
+  /** Pulls standing open now (each holds a slot until it delivers its message or expires). */
+  get standingPulls(): number {
+    return this.standing.size;
   }
 
   /** Track that this worker holds (or released) a message of the lane its subject names. */
@@ -61,15 +77,15 @@ export class LanePoller {
    * still deliver into it, and those messages would sit unseen until their ack wait ran out.
    */
   async take(lanes: Lane[], max: number, onItem: (d: Delivery<WorkItem>) => void): Promise<number> {
-    let withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
+    let withWork = lanes.filter((l) => this.unclaimed(laneKey(l)) > 0);
     if (withWork.length === 0 && Date.now() - this.lastRefresh >= REFRESH_MS) {
       await this.refresh(lanes);
-      withWork = lanes.filter((l) => (this.waiting.get(laneKey(l)) ?? 0) > 0);
+      withWork = lanes.filter((l) => this.unclaimed(laneKey(l)) > 0);
     }
     const lane = this.scheduler.pick(withWork);
     if (!lane || max < 1) return 0;
     const key = laneKey(lane);
-    const batch = Math.max(1, Math.min(max, this.waiting.get(key) ?? 1));
+    const batch = Math.max(1, Math.min(max, this.unclaimed(key)));
     const msgs = await (await this.consumer(lane)).fetch({ max_messages: batch, expires: PULL_EXPIRES_MS });
     let got = 0;
     for await (const msg of msgs) {
@@ -82,11 +98,69 @@ export class LanePoller {
     return got;
   }
 
+  /**
+   * Leave a one-message pull open on each lane among `lanes` that saw a publish lately and has none
+   * (at most `max`, better bands first). Each hands its message to `onItem` and ends when it has
+   * one or expires (PULL_EXPIRES_MS), then `onEnd` is called (to stand again). Call it only while
+   * no lane seems to hold work: in a backlog the scheduler, not the server, picks the next lane.
+   */
+  stand(lanes: Lane[], max: number, onItem: (d: Delivery<WorkItem>) => void, onEnd: () => void): void {
+    const now = Date.now();
+    const lately = lanes
+      .filter((l) => now - (this.lastPublish.get(laneKey(l)) ?? 0) < STANDING_AFTER_PUBLISH_MS)
+      .filter((l) => !this.standing.has(laneKey(l)))
+      .sort((a, b) => BAND_WEIGHTS[b.band] - BAND_WEIGHTS[a.band]);
+    for (const lane of lately.slice(0, Math.max(0, max))) {
+      const key = laneKey(lane);
+      const pull = this.pullOne(lane, key, onItem).then(
+        (ended) => {
+          this.standing.delete(key);
+          if (ended) onEnd();
+        },
+        () => {
+          this.standing.delete(key);
+        },
+      );
+      this.standing.set(key, pull);
+    }
+  }
+
+  /** Resolves once no pull stands open (each ends within PULL_EXPIRES_MS). */
+  async settle(): Promise<void> {
+    while (this.standing.size > 0) await Promise.allSettled([...this.standing.values()]);
+  }
+
+  /**
+   * Messages a lane seems to hold beyond what its standing pull will take: the server delivers the
+   * first one stored into that pull, so fetching it as well would wait for a message that never comes.
+   */
+  private unclaimed(key: string): number {
+    return (this.waiting.get(key) ?? 0) - (this.standing.has(key) ? 1 : 0);
+  }
+
+  /** One standing pull: true when it ended normally (delivered or expired), false when it failed. */
+  private async pullOne(lane: Lane, key: string, onItem: (d: Delivery<WorkItem>) => void): Promise<boolean> {
+    try {
+      const msgs = await (await this.consumer(lane)).fetch({ max_messages: 1, expires: PULL_EXPIRES_MS });
+      for await (const msg of msgs) {
+        this.waiting.set(key, msg.info.pending);
+        this.stood.set(key, (this.stood.get(key) ?? 0) + 1);
+        const d = await workDelivery(msg, this.reject);
+        if (d) onItem(d);
+      }
+      return true;
+    } catch {
+      // Not retried at once (a missing consumer would spin): the next idle pass stands again.
+      return false;
+    }
+  }
+
   /** Ask the server what waits in each lane; start a background poll where delayed items may be due. */
   private async refresh(lanes: Lane[]): Promise<void> {
     this.lastRefresh = Date.now();
     // Read what this worker holds before asking, so an ack racing the answer cannot fake a delayed item.
     const held = lanes.map((l) => this.held.get(laneKey(l)) ?? 0);
+    const stood = lanes.map((l) => this.stood.get(laneKey(l)) ?? 0);
     this.jsm ??= await this.js.jetstreamManager(false);
     const jsm = this.jsm;
     const infos = await Promise.all(
@@ -96,7 +170,13 @@ export class LanePoller {
       this.waiting.set(laneKey(l), infos[i]?.num_pending ?? 0);
     });
     // Items put back with a delay (rate limits, stop/resume) are ack-pending, not pending.
-    const delayed = lanes.filter((_, i) => (infos[i]?.num_ack_pending ?? 0) > (held[i] ?? 0));
+    // A standing pull may take a message while the answer is on its way (it is ack-pending before it
+    // is held): such a lane is left to its standing pull, which gets any item that comes due anyway.
+    const delayed = lanes.filter((l, i) => {
+      const key = laneKey(l);
+      if (this.standing.has(key) || (this.stood.get(key) ?? 0) !== stood[i]) return false;
+      return (infos[i]?.num_ack_pending ?? 0) > (held[i] ?? 0);
+    });
     const pick = delayed[Math.floor(Math.random() * delayed.length)];
     if (pick && !this.delayedPoll) this.delayedPoll = this.pollDelayed(pick);
   }

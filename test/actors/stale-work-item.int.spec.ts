@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { STREAM_WORK, Subjects, type WorkItem, workConsumerName } from "../../src/core/events/index.ts";
 import { JetStreamEventStore } from "../../src/nats/index.ts";
 import { exampleEvent } from "../core/events/examples.ts";
@@ -72,6 +73,62 @@ describe("a worker given work items that name the task's last sequence", () => {
     const started = ofType(events, "task.started");
     assert.equal(started.length, 1);
     assert.equal(started[0]?.seq, seqs.queued + 1, "task.started came right after task.queued");
+  });
+
+  it("given an item that carries its task.created, then the worker starts it without reading the stream", async () => {
+    const seqs = await task("t-carried");
+    const created = (await stack.events(Subjects.task("t-carried")))[0]?.event;
+    assert.equal(created?.type, "task.created");
+    // Every read of the AGENTS stream by sequence or subject goes to one of these API subjects; a
+    // core subscription sees each request as the server receives it. The start is awaited on a core
+    // subscription too, so the test itself reads nothing until it is seen.
+    const reads: string[] = [];
+    const apis = [
+      "$JS.API.STREAM.MSG.GET.AGENTS",
+      "$JS.API.DIRECT.GET.AGENTS",
+      "$JS.API.DIRECT.GET.AGENTS.>",
+    ];
+    const subs = apis.map((subject) =>
+      stack.nc.subscribe(subject, {
+        callback: (_err, m) => {
+          reads.push(m.subject);
+        },
+      }),
+    );
+    const started = stack.nc.subscribe(Subjects.task("t-carried"));
+    await stack.nc.flush();
+    try {
+      await dispatch({ ...itemFor("t-carried", seqs), created: created.data });
+      const seen = (async () => {
+        for await (const m of started) if (m.string().includes('"task.started"')) return reads.length;
+        return -1;
+      })();
+      const readsBeforeStart = await Promise.race([seen, sleep(20_000).then(() => -1)]);
+      assert.equal(readsBeforeStart, 0, `reads before the start: ${reads.join(", ")}`);
+      const events = await stack.waitFor(
+        Subjects.task("t-carried"),
+        (es) => ofType(es, "task.started").length > 0,
+        20_000,
+      );
+      assert.equal(ofType(events, "task.started")[0]?.seq, seqs.queued + 1, "claimed at queued_seq");
+    } finally {
+      for (const sub of subs) sub.unsubscribe();
+      started.unsubscribe();
+    }
+  });
+
+  it("given an item that carries its task.created for a task already started, then it is not started again", async () => {
+    const seqs = await task("t-carried-taken", ["task.started"]);
+    const created = (await stack.events(Subjects.task("t-carried-taken")))[0]?.event;
+    assert.equal(created?.type, "task.created");
+    await dispatch({ ...itemFor("t-carried-taken", seqs), created: created.data });
+    await drained();
+    const events = await stack.events(Subjects.task("t-carried-taken"));
+    assert.deepEqual(
+      events.map((e) => e.event.type),
+      ["task.created", "task.queued", "task.started"],
+      "only the other worker's start",
+    );
   });
 
   it("given an item for a task another worker already started, then it is not started again", async () => {

@@ -7,11 +7,13 @@ import {
   statusAfter,
   type TaskState,
   TaskStatus,
+  taskFromCreated,
 } from "../../core/lifecycle/index.ts";
 import type { EventStore, StoredEvent } from "../../core/ports/event-store.ts";
 
 /**
  * The task's state, read as cheaply as the item allows:
+ * - `trustItem` and the item carries `queued_seq` and task.created itself: no read at all;
  * - `trustItem` and the item carries `queued_seq`: one direct get (task.created); the state is
  *   "queued at queued_seq", which the claim's conditional append then checks;
  * - the last event is a task.created that queued the task (catalogue v2): one direct get;
@@ -23,6 +25,17 @@ export async function loadTask(
   item: WorkItem,
   trustItem = false,
 ): Promise<TaskState | null> {
+  if (trustItem && item.queued_seq && item.created_seq && item.created) {
+    // The item carries task.created as stored: nothing to read (the claim's append still checks).
+    // Its time is unknown here and unused by the worker: the time it is taken up stands in.
+    const at = new Date().toISOString();
+    return {
+      ...taskFromCreated(item, item.created, item.created_seq, at),
+      status: TaskStatus.Queued,
+      seq: item.queued_seq,
+      attempt: item.attempt,
+    };
+  }
   if (trustItem && item.queued_seq) {
     const created = await createdEvent(events, item);
     if (created)

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { Registry } from "prom-client";
 import { errorMessage } from "../../core/errors.ts";
 import {
+  laneKeyOfSubject,
   legacyWorkLanes,
   newEvent,
   type QueueName,
@@ -23,7 +24,7 @@ import type { EventStore } from "../../core/ports/event-store.ts";
 import type { Executor } from "../../core/ports/executor.ts";
 import type { Logger } from "../../core/ports/logger.ts";
 import type { ModelRoutes, Route } from "../../core/providers/routes.ts";
-import type { Lane } from "../../core/worker/lanes.ts";
+import { type Lane, laneKey } from "../../core/worker/lanes.ts";
 import type { WorkerStatus } from "../../core/worker/status.ts";
 import { Artifacts } from "../../nats/artifacts.ts";
 import { type Connection, isTransient, listen } from "../../nats/connection.ts";
@@ -99,6 +100,8 @@ export class Worker {
   private readonly control: ControlListener;
   private closing = false;
   private wakeUp: (() => void) | undefined;
+  /** A wake-up came while the loop was not waiting (it was pulling): the next wait returns at once. */
+  private woken = false;
   private loop: Promise<void> | undefined;
   private wakeSubs: Array<{ close(): void }> = [];
   private deps: RunnerDeps | undefined;
@@ -279,6 +282,8 @@ export class Worker {
     this.wake();
     for (const h of this.running.values()) stop(h, "shutdown");
     await this.loop;
+    // A pull standing open may still bring an item (handled as stopping: put back at once).
+    await this.poller?.settle();
     await Promise.allSettled(this.inflight);
     this.heartbeat?.stop();
     for (const sub of this.wakeSubs) sub.close();
@@ -292,10 +297,16 @@ export class Worker {
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
+  /** Wait for a wake-up, or `ms`; at once when one came since the loop last looked (none is lost). */
   private waitWake(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       const self = this;
@@ -324,11 +335,13 @@ export class Worker {
     // In-flight work items, not running tasks: a task is only "running" after its claim, so
     // counting running tasks lets the loop fetch (and start) more than `concurrency` at once.
     if (this.control.stopped || this.closing) return 0;
-    return this.o.concurrency - this.inflight.size - this.reserved;
+    return this.o.concurrency - this.inflight.size - this.reserved - (this.poller?.standingPulls ?? 0);
   }
 
   private async fetchLoop(): Promise<void> {
     while (!this.closing) {
+      // What follows looks at everything: only wake-ups from here on count for the next wait.
+      this.woken = false;
       try {
         const free = this.free();
         if (free < 1 || !this.poller) {
@@ -347,12 +360,29 @@ export class Worker {
         } finally {
           this.reserved = 0;
         }
-        if (got === 0) await this.waitWake(250);
+        if (got === 0) {
+          // Nothing seems to wait anywhere: let the server push the next item of a lately busy lane
+          // (one slot is kept for the loop's own pulls, so a worker of one slot never stands).
+          this.poller.stand(
+            this.lanes(),
+            this.free() - 1,
+            (d) => this.fromStanding(d),
+            () => this.wake(),
+          );
+          await this.waitWake(250);
+        }
       } catch (err) {
         this.o.log.warn({ err: errorMessage(err) }, "fetching work failed; retrying");
         await this.waitWake(1000);
       }
     }
+  }
+
+  /** An item a standing pull brought: its slot was held for it, unless its lane stopped being served meanwhile. */
+  private fromStanding(d: Delivery<WorkItem>): void {
+    const key = laneKeyOfSubject(d.subject);
+    if (this.lanes().some((l) => laneKey(l) === key)) this.dispatch(d);
+    else d.nak(500);
   }
 
   /** A delayed item found by a background poll: run it if there is room, else put it back. */

@@ -35,32 +35,46 @@ export type TaskState = {
   updated_at: string;
 };
 
+/** A task as its task.created (stored at `seq`, happened at `at`) leaves it. */
+export function taskFromCreated(
+  ids: { task_id: string; job_id: string },
+  data: EventData<"task.created">,
+  seq: number,
+  at: string,
+): TaskState {
+  return {
+    task_id: ids.task_id,
+    job_id: ids.job_id,
+    // v2: created queued for its first attempt (no task.queued follows); v1: pending.
+    status: createdStatus(data),
+    created: data,
+    attempt: data.queued?.attempt ?? 0,
+    model: data.model,
+    feedback: undefined,
+    not_before: undefined,
+    last_error: undefined,
+    worker_id: undefined,
+    output_ref: undefined,
+    output_inline: undefined,
+    cost_usd: 0,
+    seq,
+    created_seq: seq,
+    redispatch: false,
+    updated_at: at,
+  };
+}
+
 /** Apply one event to a task's state; throws IllegalTransitionError on a disallowed move. */
 export function evolveTask(state: TaskState | null, event: AgentEvent, seq: number): TaskState {
   if (!isTaskEventType(event.type)) return state as TaskState;
   const status = nextStatus(state?.status ?? null, event.type as TaskEventType, event.task_id);
-  if (event.type === "task.created") {
-    return {
-      task_id: event.task_id ?? "",
-      job_id: event.job_id ?? "",
-      // v2: created queued for its first attempt (no task.queued follows); v1: pending.
-      status: createdStatus(event.data),
-      created: event.data,
-      attempt: event.data.queued?.attempt ?? 0,
-      model: event.data.model,
-      feedback: undefined,
-      not_before: undefined,
-      last_error: undefined,
-      worker_id: undefined,
-      output_ref: undefined,
-      output_inline: undefined,
-      cost_usd: 0,
+  if (event.type === "task.created")
+    return taskFromCreated(
+      { task_id: event.task_id ?? "", job_id: event.job_id ?? "" },
+      event.data,
       seq,
-      created_seq: seq,
-      redispatch: false,
-      updated_at: event.occurred_at,
-    };
-  }
+      event.occurred_at,
+    );
   const s = { ...(state as TaskState), status, seq, redispatch: false, updated_at: event.occurred_at };
   switch (event.type) {
     case "task.queued":

@@ -114,7 +114,7 @@ function decideEvent(state: OrchestratorState, event: AgentEvent, ctx: DecideCon
       // a task that moved on meanwhile has its work item already; a repeat is stored once anyway).
       if (event.data.queued)
         return task.status === TaskStatus.Queued && !isStopped(state)
-          ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes) }]
+          ? [{ kind: "dispatch", item: workItemFor(task, ctx.config.routes, event.data) }]
           : [];
       // v1 (a stream written before): queue it, only while still pending: a task.created handled
       // again after a restart must not requeue.

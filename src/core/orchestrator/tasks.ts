@@ -77,9 +77,27 @@ function agentOptions(s: JobState["submission"]): { agent?: EventData<"task.crea
   return Object.keys(agent).length > 0 ? { agent } : {};
 }
 
-/** The work item for a task's current attempt, on the route of the model it runs next. */
-export function workItemFor(task: TaskState, routes: ModelRoutes = []): WorkItem {
+/**
+ * Largest task.created data (JSON characters, so at most three times as many UTF-8 bytes) a work
+ * item carries: well under the work stream's 64 KiB message limit, and small enough that a worker
+ * holding many items keeps little.
+ */
+export const CREATED_IN_ITEM_MAX_BYTES = 8 * 1024;
+
+/**
+ * The work item for a task's current attempt, on the route of the model it runs next. `stored` is
+ * the task.created data exactly as stored (the state's copy drops attachment text): given when the
+ * item is decided on that event, it travels in the item if small, so the worker need not read it.
+ */
+export function workItemFor(
+  task: TaskState,
+  routes: ModelRoutes = [],
+  stored?: EventData<"task.created">,
+): WorkItem {
   const c = task.created;
+  const fromCreated = startsFromCreated(task);
+  const carried =
+    fromCreated && stored && JSON.stringify(stored).length <= CREATED_IN_ITEM_MAX_BYTES ? stored : undefined;
   return {
     task_id: task.task_id,
     job_id: task.job_id,
@@ -89,8 +107,9 @@ export function workItemFor(task: TaskState, routes: ModelRoutes = []): WorkItem
     priority: c.priority,
     attempt: Math.max(task.attempt, 1),
     created_seq: task.created_seq,
-    ...(startsFromCreated(task) ? { queued_seq: task.seq } : {}),
+    ...(fromCreated ? { queued_seq: task.seq } : {}),
     ...(task.not_before ? { not_before: task.not_before } : {}),
+    ...(carried ? { created: carried } : {}),
   };
 }
 

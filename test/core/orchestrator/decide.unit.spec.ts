@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { newEvent, Subjects } from "../../../src/core/events/index.ts";
 import { taskIdFor } from "../../../src/core/ids.ts";
 import { evolve } from "../../../src/core/orchestrator/state.ts";
+import { CREATED_IN_ITEM_MAX_BYTES } from "../../../src/core/orchestrator/tasks.ts";
 import { Simulator, TEST_CONFIG } from "./simulator.ts";
 
 const SPEC = "Write one line about queues.";
@@ -775,6 +776,42 @@ describe("decide: what a work item lets a worker skip", () => {
     assert.deepEqual(
       sim.dispatches().map((d) => d.created_seq),
       [created.seq],
+    );
+  });
+
+  it("given a first dispatch, then the item carries the task.created data as stored, attachment text included (the worker reads nothing)", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.complete(ids(jobId, 1).g, 0.001, "An answer the critic judges.");
+    for (const id of [ids(jobId, 1).g, ids(jobId, 1).c(1)]) {
+      const created = sim.events("task.created").find((e) => e.task_id === id);
+      const item = sim.dispatches().find((d) => d.task_id === id);
+      assert.ok(created && item, `${id} created and dispatched`);
+      assert.deepEqual(item.created, created.data, `${id}: the item's copy is the stored event's data`);
+    }
+    const critic = sim.dispatches().find((d) => d.task_id === ids(jobId, 1).c(1));
+    assert.ok(
+      critic?.created?.attachments.some((a) => a.inline),
+      "the critic's item keeps the inline output",
+    );
+  });
+
+  it("given a task.created larger than an item may carry, then the item names its sequence only", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: `${SPEC} ${"x".repeat(CREATED_IN_ITEM_MAX_BYTES)}`, count: 1 });
+    const item = sim.dispatches().find((d) => d.task_id === ids(jobId, 1).g);
+    assert.ok(item?.queued_seq && item.created_seq, "still claimable at its sequence");
+    assert.equal(item.created, undefined);
+  });
+
+  it("given a retry after a plain failure, then its item carries no task.created (only a first dispatch decided on it does)", () => {
+    const sim = new Simulator();
+    const jobId = sim.submit({ spec: SPEC, count: 1 });
+    sim.fail(ids(jobId, 1).g);
+    const items = sim.dispatches().filter((d) => d.task_id === ids(jobId, 1).g);
+    assert.deepEqual(
+      items.map((d) => d.created !== undefined),
+      [true, false],
     );
   });
 

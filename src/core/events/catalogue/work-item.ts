@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { Route } from "../../providers/routes.ts";
 import { Band, Id, QueueName } from "./shared.ts";
+import { TaskCreated } from "./task-events.ts";
 
 /** One dispatch on `agents.work.<route>.<queue>.<band>`; the task's events say what to run. */
 export const WorkItem = z.object({
@@ -22,6 +23,12 @@ export const WorkItem = z.object({
    * append fails and the worker reads the task as usual.
    */
   queued_seq: z.number().int().positive().optional(),
+  /**
+   * The data of the task.created at `created_seq`, as stored, when it is small and the item carries
+   * `queued_seq`: the worker then claims without reading the stream at all (one round trip fewer
+   * between dispatch and start). An event is immutable, so the copy is what the read would return.
+   */
+  created: TaskCreated.shape.data.optional(),
   /** Do not start before this time (retry backoff): the worker naks with the remaining delay. */
   not_before: z.iso.datetime().optional(),
 });
