@@ -30,7 +30,6 @@ async function oursAndLimit(o: BenchOptions, r: number, round: Round, projection
         echoDelayMs: 0,
         logLevel: o.logLevel,
         projections,
-        noAsyncTraces: o.noAsyncTraces,
       };
       const s = o.workerProcess ? await startOurStackWorkerApart(nats, so) : await startOurStack(nats, so);
       try {

@@ -22,8 +22,6 @@ export type BenchOptions = {
   pace: number;
   paced: boolean;
   projections: boolean;
-  /** Experiment: actors' connections with nats.js noAsyncTraces (see our-stack.ts). */
-  noAsyncTraces: boolean;
   /** Experiment: the worker in its own `agents worker` process (its CPU counted with ours). */
   workerProcess: boolean;
   logLevel: string;
@@ -42,7 +40,6 @@ const HELP = `npm run bench -- [options]
   --pace F            paced submitter at F × the saturated rate (default 0.5)
   --no-paced          skip the paced (latency) phases
   --no-projections    run ours without projections
-  --no-async-traces   experiment: actors connect with nats.js noAsyncTraces (src does not, yet)
   --worker-process    experiment: the worker as its own "agents worker" process (its CPU counted with ours)
   --log-level L       actors' log level (default warn)
   --only a,b          phases among ours,limit,bullmq,memory (default all)
@@ -71,7 +68,6 @@ export function parseOptions(argv: string[]): BenchOptions {
       pace: { type: "string" },
       "no-paced": { type: "boolean" },
       "no-projections": { type: "boolean" },
-      "no-async-traces": { type: "boolean" },
       "worker-process": { type: "boolean" },
       "log-level": { type: "string" },
       only: { type: "string" },
@@ -100,7 +96,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     pace,
     paced: !values["no-paced"],
     projections: !values["no-projections"],
-    noAsyncTraces: values["no-async-traces"] === true,
     workerProcess: values["worker-process"] === true,
     logLevel: values["log-level"] ?? "warn",
     only: only as Phase[],

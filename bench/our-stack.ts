@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { Registry } from "prom-client";
 import type { Orchestrator } from "../src/actors/orchestrator/index.ts";
 import type { Worker } from "../src/actors/worker/worker.ts";
@@ -34,11 +34,6 @@ export type StackOptions = {
   echoDelayMs: number;
   logLevel: string;
   projections: boolean;
-  /**
-   * Experiment: connect the actors as connectNats does but with nats.js `noAsyncTraces` (no Error
-   * built per request for its stack). Off by default, so the benchmark measures src as it is.
-   */
-  noAsyncTraces?: boolean;
 };
 
 export type { Seen } from "./event-tap.ts";
@@ -99,15 +94,7 @@ async function build(
   const conns: NatsConnection[] = [];
   const counters = {} as Record<Actor, NatsCounter | undefined>;
   const open = async (actor: Actor) => {
-    const c = o.noAsyncTraces
-      ? await connect({
-          servers: nats.url,
-          name: `bench-${actor}`,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 500,
-          noAsyncTraces: true,
-        })
-      : await connectNats(nats.url, `bench-${actor}`);
+    const c = await connectNats(nats.url, `bench-${actor}`);
     conns.push(c);
     counters[actor] = new NatsCounter(c);
     return c;

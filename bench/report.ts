@@ -19,9 +19,6 @@ function header(r: BenchReport): string {
       `worker concurrency ${o.concurrency} (ours and BullMQ), warm-up ${o.warmup}, paced at ${o.pace} × the ` +
       `saturated rate; projections ${r.machine.projections}; ${fmt(r.elapsedMs / 1000, 0)} s in all; ` +
       `load average ${fmt(r.machine.load[0], 1)} at the start, ${fmt(r.machine.load[1], 1)} at the end.` +
-      (o.noAsyncTraces
-        ? " EXPERIMENT: our actors connected with nats.js noAsyncTraces (not what src does)."
-        : "") +
       (o.workerProcess
         ? " EXPERIMENT: the worker ran as its own `agents worker` process (its CPU is in ours; its messages are not counted)."
         : ""),
