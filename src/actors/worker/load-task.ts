@@ -25,26 +25,9 @@ export async function loadTask(
   item: WorkItem,
   trustItem = false,
 ): Promise<TaskState | null> {
-  if (trustItem && item.queued_seq && item.created_seq && item.created) {
-    // The item carries task.created as stored: nothing to read (the claim's append still checks).
-    // Its time is unknown here and unused by the worker: the time it is taken up stands in.
-    const at = new Date().toISOString();
-    return {
-      ...taskFromCreated(item, item.created, item.created_seq, at),
-      status: TaskStatus.Queued,
-      seq: item.queued_seq,
-      attempt: item.attempt,
-    };
-  }
   if (trustItem && item.queued_seq) {
-    const created = await createdEvent(events, item);
-    if (created)
-      return {
-        ...evolveTask(null, created.event, created.seq),
-        status: TaskStatus.Queued,
-        seq: item.queued_seq,
-        attempt: item.attempt,
-      };
+    const base = await createdTask(events, item);
+    if (base) return { ...base, status: TaskStatus.Queued, seq: item.queued_seq, attempt: item.attempt };
   }
   const subject = Subjects.task(item.task_id);
   const last = await events.lastEvent(subject);
@@ -70,6 +53,18 @@ export async function loadTask(
   const history: StoredEvent[] = [];
   for await (const s of events.read(subject)) if (isTaskEventType(s.event.type)) history.push(s);
   return foldTask(history);
+}
+
+/**
+ * The task as the task.created the item points at leaves it: from the item's own copy when it
+ * carries one (nothing read; its time is unknown here and unused by the worker, so the time it is
+ * taken up stands in), else read from the stream.
+ */
+async function createdTask(events: EventStore, item: WorkItem): Promise<TaskState | undefined> {
+  if (item.created && item.created_seq)
+    return taskFromCreated(item, item.created, item.created_seq, new Date().toISOString());
+  const created = await createdEvent(events, item);
+  return created ? evolveTask(null, created.event, created.seq) : undefined;
 }
 
 /** The task.created event the item points at, when it is there and is this task's. */
